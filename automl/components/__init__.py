@@ -1,0 +1,28 @@
+"""Model families of the CASH space, one small module per kind of model."""
+
+from automl.components._base import Component, DataShape, deferred
+from automl.components.boosting import ADABOOST, GRADIENT_BOOSTING, LIGHTGBM
+from automl.components.neighbours_linear import (
+    K_NEAREST_NEIGHBORS,
+    LIBSVM_SVC,
+    LIBSVM_SVR,
+    LINEAR,
+    MLP,
+)
+from automl.components.trees import EXTRA_TREES, RANDOM_FOREST
+
+# LightGBM first: its default configuration is the first trial of every search.
+COMPONENTS: tuple[Component, ...] = (
+    LIGHTGBM,
+    RANDOM_FOREST,
+    EXTRA_TREES,
+    GRADIENT_BOOSTING,
+    ADABOOST,
+    LINEAR,
+    LIBSVM_SVC,
+    LIBSVM_SVR,
+    K_NEAREST_NEIGHBORS,
+    MLP,
+)
+
+__all__ = ["COMPONENTS", "Component", "DataShape", "deferred"]

@@ -1,0 +1,95 @@
+"""Column types of a user's table, and turning the table into a clean frame of those types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class ColumnTypes:
+    """Which columns are numeric and which categorical (by position and name)."""
+
+    names: tuple[str, ...]
+    categorical: tuple[bool, ...]
+
+    @property
+    def numeric_names(self) -> list[str]:
+        return [n for n, c in zip(self.names, self.categorical) if not c]
+
+    @property
+    def categorical_names(self) -> list[str]:
+        return [n for n, c in zip(self.names, self.categorical) if c]
+
+    @property
+    def has_categorical(self) -> bool:
+        return any(self.categorical)
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return True
+    if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
+        return False
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return False
+    non_null = series.dropna()
+    if non_null.empty:
+        return False
+    if non_null.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+        return False
+    converted = pd.to_numeric(non_null, errors="coerce")
+    return bool(converted.isna().any())
+
+
+def infer_column_types(frame: pd.DataFrame) -> ColumnTypes:
+    """Numeric: numbers, booleans, dates, and text that is all numbers; categorical: the rest."""
+    return ColumnTypes(
+        names=tuple(str(c) for c in frame.columns),
+        categorical=tuple(_is_categorical(frame[c]) for c in frame.columns),
+    )
+
+
+def to_frame(X) -> pd.DataFrame:
+    """A DataFrame view of X with string column names (``x0, x1, ...`` for arrays)."""
+    if isinstance(X, pd.DataFrame):
+        frame = X
+        if not all(isinstance(c, str) for c in frame.columns):
+            frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+        return frame
+    array = np.asarray(X)
+    if array.ndim == 1:
+        raise ValueError(
+            "Expected a 2-d table X, got a 1-d array; reshape with X.reshape(-1, 1) for a "
+            "single feature or X.reshape(1, -1) for a single sample."
+        )
+    if array.ndim != 2:
+        raise ValueError(f"Expected a 2-d table X, got an array with {array.ndim} dimensions.")
+    return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+
+
+def normalize_frame(frame: pd.DataFrame, types: ColumnTypes) -> pd.DataFrame:
+    """Numeric columns as float64 (inf becomes NaN), categorical columns as object (str or NaN)."""
+    out = {}
+    for name, is_cat in zip(types.names, types.categorical):
+        col = frame[name]
+        if is_cat:
+            values = col.astype(object)
+            out[name] = (
+                values.where(col.notna(), np.nan)
+                .map(lambda v: v if isinstance(v, float) and np.isnan(v) else str(v))
+                .to_numpy(dtype=object)
+            )
+        else:
+            if pd.api.types.is_datetime64_any_dtype(col.dtype):
+                numeric = col.astype("int64").astype(float) / 1e9
+                numeric[col.isna()] = np.nan
+            else:
+                numeric = pd.to_numeric(
+                    col.astype(object).where(col.notna(), np.nan), errors="coerce"
+                )
+            numeric = numeric.astype(float)
+            out[name] = numeric.where(np.isfinite(numeric), np.nan).to_numpy()
+    return pd.DataFrame(out, index=range(len(frame)))

@@ -1,0 +1,388 @@
+"""The AutoML estimators: scikit-learn classifiers and regressors that search the CASH space."""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from automl import _validation as checks
+from automl._columns import infer_column_types, normalize_frame
+from automl._ensemble import EnsembleModel, ensemble_selection
+from automl._evaluation import EvaluationSpec, make_splits, refit
+from automl._limits import Status, run_limited
+from automl._optimizers import make_optimizer
+from automl._search import Budget, SearchResult, run_search
+from automl._space import SPACE_VERSION, build_space
+from automl._task import Task, get_metric
+from automl.components import DataShape
+
+KEEP_PREDICTIONS = 50  # trials whose out-of-fold predictions stay in memory for ensembling
+ENSEMBLE_CANDIDATES = 20
+
+
+class _AutoMLBase(BaseEstimator):
+    _classification: bool
+
+    def __init__(
+        self,
+        *,
+        time_budget: float = 60.0,
+        n_trials: int | None = None,
+        metric: str | None = None,
+        resampling: str | int = "auto",
+        per_trial_time_limit: float | None = None,
+        memory_limit: int | None = 4096,
+        n_jobs: int = 1,
+        ensemble_size: int = 50,
+        optimizer: str = "smac",
+        models: tuple[str, ...] | None = None,
+        knowledge_base=None,
+        warm_start: bool = True,
+        update_knowledge_base: bool = True,
+        leave_one_out: bool = False,
+        random_state: int | None = None,
+        verbose: int = 0,
+    ):
+        self.time_budget = time_budget
+        self.n_trials = n_trials
+        self.metric = metric
+        self.resampling = resampling
+        self.per_trial_time_limit = per_trial_time_limit
+        self.memory_limit = memory_limit
+        self.n_jobs = n_jobs
+        self.ensemble_size = ensemble_size
+        self.optimizer = optimizer
+        self.models = models
+        self.knowledge_base = knowledge_base
+        self.warm_start = warm_start
+        self.update_knowledge_base = update_knowledge_base
+        self.leave_one_out = leave_one_out
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y):
+        """Search pipelines within ``time_budget`` seconds and fit the best ensemble on all rows.
+
+        Returns
+        -------
+        self
+        """
+        start = time.monotonic()
+        checks.check_params(self)
+        frame = checks.check_X(X, fitting=True)
+        validate_data(self, X, skip_check_array=True, reset=True)
+        target = checks.check_target(y, len(frame), self._classification)
+        y_enc, task = self._encode_target(target)
+        if len(frame) < 2:
+            raise ValueError("AutoML needs at least 2 samples to fit, got 1 sample.")
+        self.task_ = task
+        self.metric_ = get_metric(self.metric, task).name
+        metric = get_metric(self.metric, task)
+        columns = infer_column_types(frame)
+        data = normalize_frame(frame, columns)
+        self._columns = columns
+        seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+        shape = DataShape(len(data), data.shape[1], len(getattr(self, "classes_", [])))
+        resampling = self._resampling(shape)
+        n_classes = len(self.classes_) if self._classification else 0
+        spec = EvaluationSpec(
+            task=task,
+            metric=metric.name,
+            columns=columns,
+            splits=make_splits(y_enc, task, resampling, seed),
+            n_classes=n_classes,
+            n_jobs=self.n_jobs,
+            seed=seed,
+        )
+        space = build_space(task, shape, columns, seed=seed, include=self.models)
+        self.search_space_ = space
+
+        from automl._knowledge import WarmStart  # lazily: reads the knowledge base
+
+        warm = WarmStart.plan(self, frame, target, task, metric, space, seed)
+        initial, origins = _initial_configurations(space, warm.configurations)
+        crash_cost = _crash_cost(metric, y_enc, spec)
+        budget = Budget(
+            start=start,
+            deadline=start + float(self.time_budget),
+            per_trial=float(self.per_trial_time_limit or max(10.0, self.time_budget / 3)),
+            max_trials=self.n_trials,
+        )
+        optimizer = make_optimizer(self.optimizer, space, initial, seed, crash_cost)
+        try:
+            result = run_search(
+                data, y_enc, spec, metric, optimizer, budget,
+                origins=origins,
+                memory_limit=self.memory_limit,
+                keep_predictions=KEEP_PREDICTIONS,
+                crash_cost=crash_cost,
+                verbose=self.verbose,
+            )
+        finally:
+            optimizer.close()
+        self.trials_ = _trials_frame(result)
+        self.model_, weights = self._fit_ensemble(result, data, y_enc, spec, metric, budget)
+        self.leaderboard_ = _leaderboard(self.trials_, weights)
+        successful = result.successful()
+        self.best_config_ = dict(successful[0].config) if successful else None
+        self.warm_start_ = warm.explain(self.trials_)
+        self.fit_time_ = time.monotonic() - start
+        if self.update_knowledge_base:
+            warm.record(self, result, spec)
+        if self.verbose >= 1:
+            print(
+                f"[automl] {len(result.trials)} trials, {len(successful)} successful, "
+                f"ensemble of {len(weights)}, fit in {self.fit_time_:.1f}s",
+                file=sys.stderr,
+            )
+        return self
+
+    def _resampling(self, shape: DataShape):
+        if self.resampling != "auto":
+            return self.resampling
+        small = shape.n_rows <= 20_000 and shape.n_rows * shape.n_features <= 2_000_000
+        return "cv" if small else "holdout"
+
+    def _fit_ensemble(self, result: SearchResult, data, y_enc, spec, metric, budget: Budget):
+        """Caruana selection over the best trials, then each member refitted on all rows."""
+        candidates = [t for t in result.successful() if t.trial in result.predictions]
+        candidates = candidates[:ENSEMBLE_CANDIDATES]
+        if not candidates:
+            warnings.warn(
+                "No trial succeeded within the budget; falling back to a constant predictor. "
+                "Increase time_budget or per_trial_time_limit.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            return self._fallback(data, y_enc), {}
+        validated = ~np.isnan(result.predictions[candidates[0].trial].reshape(len(y_enc), -1)[:, 0])
+        preds = [result.predictions[t.trial][validated].astype(np.float64) for t in candidates]
+        labels = np.arange(spec.n_classes) if self._classification else None
+        weights = ensemble_selection(
+            preds, y_enc[validated], metric, size=self.ensemble_size, labels=labels
+        )
+        chosen = sorted(
+            ((w, t) for w, t in zip(weights, candidates) if w > 0), key=lambda p: -p[0]
+        )
+        members, kept = [], {}
+        for i, (weight, trial) in enumerate(chosen):
+            wall = budget.left() if i else max(budget.left(), 2.0 + 2 * trial.single_fit_time)
+            if wall <= 0.1:
+                break
+            outcome = run_limited(
+                refit, (trial.config, data, y_enc, spec), wall_time=wall, memory_mb=self.memory_limit
+            )
+            if outcome.status is Status.SUCCESS:
+                members.append((weight, outcome.value))
+                kept[trial.trial] = weight
+        if not members:
+            warnings.warn(
+                "The best pipeline could not be refitted on all rows within the budget; "
+                "falling back to a constant predictor.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            return self._fallback(data, y_enc), {}
+        total = sum(kept.values())
+        return EnsembleModel(members, spec.task, spec.n_classes), {
+            k: v / total for k, v in kept.items()
+        }
+
+    def _fallback(self, data, y_enc):
+        dummy = DummyClassifier(strategy="prior") if self._classification else DummyRegressor()
+        dummy.fit(np.zeros((len(y_enc), 1)), y_enc)
+        return _DummyModel(dummy, self._classification)
+
+    # -------------------------------------------------------------- predict
+    def _prepare(self, X) -> pd.DataFrame:
+        check_is_fitted(self, "model_")
+        frame = checks.check_X(X, fitting=False)
+        validate_data(self, X, skip_check_array=True, reset=False)
+        if isinstance(X, pd.DataFrame) and hasattr(self, "feature_names_in_"):
+            frame = frame[[str(c) for c in self.feature_names_in_]]
+        else:
+            frame = frame.set_axis(list(self._columns.names), axis=1)
+        return normalize_frame(frame, self._columns)
+
+    def _predict_raw(self, X) -> np.ndarray:
+        return self.model_.predict(self._prepare(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.non_deterministic = False
+        return tags
+
+
+class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
+    """AutoML for classification: a warm-started SMAC search over models, hyperparameters and
+    preprocessing, then a Caruana ensemble of the best pipelines refitted on all rows.
+
+    Parameters
+    ----------
+    time_budget : float, default=60.0
+        Wall-clock seconds for the whole ``fit``, final refit and ensembling included.
+    n_trials : int or None, default=None
+        Cap on the number of pipelines evaluated (None: as many as the budget allows).
+    metric : str or None, default=None
+        ``roc_auc`` (default for binary), ``log_loss`` (default for multiclass), ``accuracy``,
+        ``balanced_accuracy``.
+    resampling : {"auto", "holdout", "cv"} or int, default="auto"
+        How each trial is validated: 5-fold stratified CV on small data (``auto``), else a
+        stratified one-third holdout; an integer gives that many folds.
+    per_trial_time_limit : float or None, default=None
+        Seconds per trial (None: a third of the budget, at least 10 s).
+    memory_limit : int or None, default=4096
+        Megabytes of address space per trial process (None: no limit).
+    n_jobs : int, default=1
+        Threads per model fit.
+    ensemble_size : int, default=50
+        Rounds of greedy ensemble selection (1: the best single pipeline).
+    optimizer : {"smac", "random"}, default="smac"
+        Bayesian optimisation (SMAC3) or random search over the same space.
+    models : tuple of str or None, default=None
+        Restrict the model families (e.g. ``("lightgbm", "random_forest")``).
+    knowledge_base : str, path, KnowledgeBase or None, default=None
+        Where past runs are read and written (None: the shipped base plus the user's own,
+        in ``$AUTOML_KB_DIR`` or ``~/.automl/knowledge_base``).
+    warm_start : bool, default=True
+        Start from the best configurations of the most similar past datasets.
+    update_knowledge_base : bool, default=True
+        Append this fit's meta-features and trials to the user's knowledge base.
+    leave_one_out : bool, default=False
+        Hide this dataset (same fingerprint or near-identical meta-features) from the warm
+        start, so a benchmark measures transfer rather than recall.
+    random_state : int or None, default=None
+        Seed; the same seed and ``n_trials`` give the same trials.
+    verbose : int, default=0
+        0 is silent; 1 prints a line per trial.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Class labels.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Column names, when X was a DataFrame with string column names.
+    task_ : Task
+    metric_ : str
+    trials_ : DataFrame
+        Every trial: configuration, origin, loss, score, status, times, error.
+    leaderboard_ : DataFrame
+        Trials ranked by validation score, with their ensemble weight.
+    best_config_ : dict
+        Configuration of the best single trial.
+    warm_start_ : dict
+        Nearest past datasets, their distances, and the configurations taken from each.
+    fit_time_ : float
+    """
+
+    _classification = True
+
+    def _encode_target(self, target: np.ndarray):
+        encoder = LabelEncoder()
+        y_enc = encoder.fit_transform(target)
+        self.classes_ = encoder.classes_
+        return y_enc, checks.classification_task(y_enc)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_``."""
+        proba = self._predict_raw(X)
+        proba = np.clip(proba, 0.0, None)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each row."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class AutoMLRegressor(RegressorMixin, _AutoMLBase):
+    """AutoML for regression; the parameters and attributes are those of `AutoMLClassifier`,
+    with metrics ``rmse`` (default), ``mae`` and ``r2``, and no ``classes_``."""
+
+    _classification = False
+
+    def _encode_target(self, target: np.ndarray):
+        return target.astype(float), Task.REGRESSION
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted values."""
+        return np.asarray(self._predict_raw(X), dtype=float)
+
+
+class _DummyModel:
+    def __init__(self, dummy, classification: bool):
+        self.dummy = dummy
+        self.classification = classification
+
+    def predict(self, X):
+        zeros = np.zeros((len(X), 1))
+        return self.dummy.predict_proba(zeros) if self.classification else self.dummy.predict(zeros)
+
+
+def _initial_configurations(space, warm_configs):
+    """LightGBM's defaults first, then the warm start, then each other family's defaults."""
+    from ConfigSpace import Configuration
+
+    default = space.get_default_configuration()
+    configs = [(default, "default")]
+    configs += [(c, "warm-start") for c in warm_configs]
+    for family in space["model"].choices:
+        if family == default["model"]:
+            continue
+        values = {k: v for k, v in dict(default).items() if not k.startswith(default["model"] + ":")}
+        values["model"] = family
+        from automl._space import translate
+
+        config, _ = translate(values, space)
+        if config is not None:
+            configs.append((config, "default"))
+    origins: dict[tuple, str] = {}
+    for config, origin in configs:
+        origins.setdefault(tuple(sorted(dict(config).items())), origin)
+    return [c for c, _ in configs if isinstance(c, Configuration)], origins
+
+
+def _crash_cost(metric, y_enc, spec) -> float:
+    """Twice a constant predictor's loss: bad enough to avoid, finite for the surrogate."""
+    y = y_enc
+    if spec.task.is_classification:
+        prior = np.bincount(y, minlength=spec.n_classes) / len(y)
+        preds = np.tile(prior, (len(y), 1))
+        loss = metric.loss(y, preds, np.arange(spec.n_classes))
+    else:
+        loss = metric.loss(y, np.full(len(y), float(np.mean(y))))
+    return float(max(2.0 * loss, 1.0 if metric.greater_is_better else 1e-6))
+
+
+def _trials_frame(result: SearchResult) -> pd.DataFrame:
+    columns = ["trial", "model", "config", "origin", "loss", "score", "status", "fit_time",
+               "start_time", "end_time", "error"]
+    rows = [{c: getattr(t, c) for c in columns} for t in result.trials]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _leaderboard(trials: pd.DataFrame, weights: dict[int, float]) -> pd.DataFrame:
+    board = trials.copy()
+    board["ensemble_weight"] = board["trial"].map(weights).fillna(0.0)
+    board["_ok"] = board["status"] != Status.SUCCESS.value
+    board = board.sort_values(["_ok", "loss"], kind="stable").drop(columns="_ok")
+    board.insert(0, "rank", range(1, len(board) + 1))
+    cols = ["rank", "trial", "model", "score", "loss", "ensemble_weight", "fit_time", "status",
+            "origin", "config"]
+    return board[cols].reset_index(drop=True)
+
+
+__all__ = ["SPACE_VERSION", "AutoMLClassifier", "AutoMLRegressor"]

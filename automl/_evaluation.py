@@ -1,0 +1,128 @@
+"""One trial: a resampled evaluation of one pipeline, and the final refit on all data."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+
+from automl._columns import ColumnTypes
+from automl._space import make_pipeline
+from automl._task import METRICS, Task
+
+
+@dataclass(frozen=True)
+class EvaluationSpec:
+    """Everything a child process needs to evaluate configurations on one dataset."""
+
+    task: Task
+    metric: str
+    columns: ColumnTypes
+    splits: tuple[tuple[np.ndarray, np.ndarray], ...]
+    n_classes: int
+    n_jobs: int
+    seed: int
+
+    @property
+    def resampling(self) -> str:
+        if len(self.splits) == 1:
+            n_val = len(self.splits[0][1])
+            n = n_val + len(self.splits[0][0])
+            return f"holdout{n_val / n:.2f}"
+        return f"cv{len(self.splits)}"
+
+
+@dataclass
+class TrialOutcome:
+    loss: float
+    predictions: np.ndarray  # out-of-fold (or holdout) predictions, NaN where not validated
+    fit_time: float  # seconds for all folds
+    single_fit_time: float  # mean seconds of one fold's fit
+
+
+def make_splits(
+    y: np.ndarray, task: Task, resampling: str | int, seed: int
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Holdout (a third) or k-fold CV, stratified where every class has enough rows."""
+    n = len(y)
+    rng = np.random.RandomState(seed)
+    stratify = task.is_classification and np.bincount(y).min() >= 2
+    if resampling == "holdout":
+        idx = np.arange(n)
+        train, val = train_test_split(
+            idx, test_size=0.33, random_state=rng, stratify=y if stratify else None
+        )
+        return ((np.sort(train), np.sort(val)),)
+    k = 5 if resampling == "cv" else int(resampling)
+    k = max(2, min(k, n))
+    if task.is_classification and np.bincount(y).min() >= k:
+        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=rng)
+    else:
+        splitter = KFold(n_splits=k, shuffle=True, random_state=rng)
+    return tuple((tr, va) for tr, va in splitter.split(np.zeros(n), y))
+
+
+def _align_proba(model, proba: np.ndarray, n_classes: int) -> np.ndarray:
+    classes = np.asarray(model.classes_)
+    if proba.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes)):
+        return proba
+    full = np.zeros((proba.shape[0], n_classes))
+    full[:, classes.astype(int)] = proba
+    return full
+
+
+def predict_pipeline(pipeline, X: pd.DataFrame, task: Task, n_classes: int) -> np.ndarray:
+    """Probabilities (n, k) for classification, values (n,) for regression."""
+    if task.is_classification:
+        proba = pipeline.predict_proba(X)
+        return _align_proba(pipeline, proba, n_classes)
+    return np.asarray(pipeline.predict(X), dtype=float)
+
+
+def evaluate(
+    config: dict[str, Any], X: pd.DataFrame, y: np.ndarray, spec: EvaluationSpec
+) -> TrialOutcome:
+    """Fit and validate ``config`` on every split; return the loss and out-of-fold predictions."""
+    shape = (len(y), spec.n_classes) if spec.task.is_classification else (len(y),)
+    oof = np.full(shape, np.nan)
+    validated = np.zeros(len(y), dtype=bool)
+    fit_times = []
+    for train, val in spec.splits:
+        pipeline = make_pipeline(
+            config, spec.task, spec.columns, n_jobs=spec.n_jobs, seed=spec.seed
+        )
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pipeline.fit(X.iloc[train], y[train])
+        fit_times.append(time.perf_counter() - start)
+        oof[val] = predict_pipeline(pipeline, X.iloc[val], spec.task, spec.n_classes)
+        validated[val] = True
+    metric = METRICS[spec.metric]
+    preds = oof[validated]
+    if spec.task.is_classification:
+        preds = np.clip(preds, 0.0, 1.0)
+    if not np.all(np.isfinite(preds)):
+        raise ValueError("the pipeline predicted NaN or infinite values")
+    labels = np.arange(spec.n_classes) if spec.task.is_classification else None
+    loss = metric.loss(y[validated], preds, labels)
+    return TrialOutcome(
+        loss=loss,
+        predictions=oof.astype(np.float32),
+        fit_time=float(sum(fit_times)),
+        single_fit_time=float(np.mean(fit_times)),
+    )
+
+
+def refit(config: dict[str, Any], X: pd.DataFrame, y: np.ndarray, spec: EvaluationSpec):
+    """The pipeline of ``config`` fitted on all rows."""
+    pipeline = make_pipeline(config, spec.task, spec.columns, n_jobs=spec.n_jobs, seed=spec.seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipeline.fit(X, y)
+    return pipeline

@@ -1,0 +1,93 @@
+"""Running one function in a child process under a wall-clock and a memory limit.
+
+Children come from a fork server that has imported the models but never trained one, so
+OpenMP (LightGBM) is never forked in a used state, and a trial that crashes, hangs or blows
+its memory costs only itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+_PRELOAD = ["automl._evaluation"]
+
+
+class Status(str, Enum):
+    """How a trial ended."""
+
+    SUCCESS = "success"
+    CRASHED = "crashed"
+    TIMEOUT = "timeout"
+    MEMOUT = "memout"
+
+
+@dataclass
+class LimitedResult:
+    status: Status
+    value: Any = None
+    error: str = ""
+
+
+def _context():
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(_PRELOAD)
+    return ctx
+
+
+def _child(conn, func: Callable, args: tuple, memory_mb: int | None) -> None:
+    if memory_mb is not None:
+        limit = int(memory_mb) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        conn.send((Status.SUCCESS, func(*args), ""))
+    except MemoryError:
+        conn.send((Status.MEMOUT, None, f"MemoryError: more than memory_limit={memory_mb} MB"))
+    except BaseException as exc:  # the child reports everything; the parent decides
+        tb = traceback.format_exc(limit=6)
+        try:
+            conn.send((Status.CRASHED, None, f"{type(exc).__name__}: {exc}\n{tb}"))
+        except Exception:
+            conn.send((Status.CRASHED, None, f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def run_limited(
+    func: Callable, args: tuple, *, wall_time: float, memory_mb: int | None = None
+) -> LimitedResult:
+    """``func(*args)`` in a child process; TIMEOUT past ``wall_time`` s, MEMOUT past ``memory_mb``."""
+    ctx = _context()
+    parent_conn, child_conn = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_child, args=(child_conn, func, args, memory_mb), daemon=True)
+    process.start()
+    child_conn.close()
+    try:
+        if parent_conn.poll(max(wall_time, 0.0)):
+            try:
+                status, value, error = parent_conn.recv()
+            except EOFError:
+                status, value, error = _died(process, memory_mb)
+            return LimitedResult(Status(status), value, error)
+        if not process.is_alive():
+            return LimitedResult(*_died(process, memory_mb))
+        return LimitedResult(Status.TIMEOUT, None, f"stopped after {wall_time:.1f} s wall-clock")
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        parent_conn.close()
+
+
+def _died(process, memory_mb: int | None) -> tuple[Status, None, str]:
+    process.join(timeout=5)
+    code = process.exitcode
+    if memory_mb is not None and code in (-9, -6, 134, 137):
+        return Status.MEMOUT, None, f"process died (exit code {code}), likely over {memory_mb} MB"
+    return Status.CRASHED, None, f"process died with exit code {code} (pid {os.getpid()} parent)"

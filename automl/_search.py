@@ -1,0 +1,157 @@
+"""The search loop: ask the optimiser, evaluate each trial under limits, keep the best predictions."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from automl._evaluation import EvaluationSpec, evaluate
+from automl._limits import Status, run_limited
+from automl._optimizers import Optimizer
+from automl._task import Metric
+
+MIN_TRIAL_SECONDS = 0.25
+
+
+@dataclass
+class TrialRecord:
+    """One evaluated configuration; times are seconds since the fit started."""
+
+    trial: int
+    model: str
+    config: dict[str, Any]
+    origin: str
+    loss: float
+    score: float
+    status: str
+    fit_time: float
+    single_fit_time: float
+    start_time: float
+    end_time: float
+    error: str = ""
+
+
+@dataclass
+class SearchResult:
+    trials: list[TrialRecord] = field(default_factory=list)
+    predictions: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def successful(self) -> list[TrialRecord]:
+        return sorted(
+            (t for t in self.trials if t.status == Status.SUCCESS.value), key=lambda t: t.loss
+        )
+
+
+@dataclass
+class Budget:
+    """Wall-clock accounting for one fit."""
+
+    start: float
+    deadline: float
+    per_trial: float
+    max_trials: int | None
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+def refit_reserve(result: SearchResult, n_rows: int, n_train: int, top: int = 3) -> float:
+    """Seconds to keep for refitting the best pipelines on all rows after the search."""
+    best = result.successful()[:top]
+    scale = n_rows / max(1, n_train)
+    return 0.5 + 1.3 * sum(t.single_fit_time * scale for t in best)
+
+
+def run_search(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    spec: EvaluationSpec,
+    metric: Metric,
+    optimizer: Optimizer,
+    budget: Budget,
+    *,
+    origins: dict[tuple, str],
+    memory_limit: int | None,
+    keep_predictions: int,
+    crash_cost: float,
+    verbose: int = 0,
+) -> SearchResult:
+    """Trials until the budget (less the refit reserve) or ``max_trials`` runs out."""
+    result = SearchResult()
+    n_train = len(spec.splits[0][0])
+    while budget.max_trials is None or len(result.trials) < budget.max_trials:
+        reserve = refit_reserve(result, len(y), n_train)
+        wall = min(budget.per_trial, budget.left() - reserve)
+        if wall < MIN_TRIAL_SECONDS and result.successful():
+            break
+        if budget.left() <= MIN_TRIAL_SECONDS:
+            break
+        config, handle = optimizer.ask()
+        values = dict(config)
+        key = tuple(sorted(values.items()))
+        record = _run_trial(len(result.trials), values, origins.get(key, "search"), X, y, spec,
+                            metric, budget, max(wall, MIN_TRIAL_SECONDS), memory_limit, result)
+        crashed = record.status != Status.SUCCESS.value
+        optimizer.tell(handle, crash_cost if crashed else record.loss, crashed=crashed)
+        _keep_best_predictions(result, keep_predictions)
+        if verbose >= 1:
+            _report(record, result, metric)
+    return result
+
+
+def _run_trial(index, values, origin, X, y, spec, metric, budget, wall, memory_limit, result):
+    start = budget.elapsed()
+    outcome = run_limited(evaluate, (values, X, y, spec), wall_time=wall, memory_mb=memory_limit)
+    end = budget.elapsed()
+    if outcome.status is Status.SUCCESS:
+        value = outcome.value
+        result.predictions[index] = value.predictions
+        loss, fit_time, single = value.loss, value.fit_time, value.single_fit_time
+    else:
+        loss, fit_time, single = np.nan, end - start, end - start
+    record = TrialRecord(
+        trial=index,
+        model=values["model"],
+        config=values,
+        origin=origin,
+        loss=float(loss),
+        score=float(metric.to_score(loss)) if np.isfinite(loss) else np.nan,
+        status=outcome.status.value,
+        fit_time=float(fit_time),
+        single_fit_time=float(single),
+        start_time=start,
+        end_time=end,
+        error=outcome.error,
+    )
+    result.trials.append(record)
+    return record
+
+
+def _keep_best_predictions(result: SearchResult, keep: int) -> None:
+    """Out-of-fold predictions cost memory: keep them only for the best trials."""
+    if len(result.predictions) <= keep:
+        return
+    best = {t.trial for t in result.successful()[:keep]}
+    for trial in [t for t in result.predictions if t not in best]:
+        del result.predictions[trial]
+
+
+def _report(record: TrialRecord, result: SearchResult, metric: Metric) -> None:
+    best = result.successful()
+    best_score = f"{best[0].score:.4f}" if best else "-"
+    outcome = f"{metric.name}={record.score:.4f}" if record.status == "success" else record.status
+    print(
+        f"[automl] trial {record.trial + 1:>3} {record.model:<20} {outcome:<22} "
+        f"best {best_score}  ({record.end_time - record.start_time:.1f}s, "
+        f"{record.origin}, {record.end_time:.0f}s elapsed)",
+        file=sys.stderr,
+        flush=True,
+    )

@@ -1,0 +1,187 @@
+"""The joint model-and-hyperparameter (CASH) space, and pipelines built from its configurations."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ConfigSpace import (
+    Categorical,
+    Configuration,
+    ConfigurationSpace,
+    EqualsCondition,
+    Float,
+    InCondition,
+)
+from ConfigSpace.hyperparameters import (
+    CategoricalHyperparameter,
+    IntegerHyperparameter,
+    NumericalHyperparameter,
+    OrdinalHyperparameter,
+)
+from sklearn.pipeline import Pipeline
+
+from automl._columns import ColumnTypes
+from automl._preprocessing import TablePreprocessor
+from automl._task import Task
+from automl.components import COMPONENTS, Component, DataShape, deferred
+
+SPACE_VERSION = "1"
+SCALERS = ["none", "standard", "minmax", "robust", "quantile"]
+
+
+def available_components(
+    task: Task, shape: DataShape, include: tuple[str, ...] | None = None
+) -> list[Component]:
+    """Families offered for this task and data size (no kernel SVM on 100k rows)."""
+    found = [c for c in COMPONENTS if c.available(task, shape)]
+    if include is not None:
+        unknown = set(include) - {c.name for c in COMPONENTS}
+        if unknown:
+            raise ValueError(
+                f"Unknown model families {sorted(unknown)}; known: {[c.name for c in COMPONENTS]}."
+            )
+        found = [c for c in found if c.name in include]
+        if not found:
+            raise ValueError(f"None of the families {list(include)} applies to this data.")
+    return found
+
+
+def build_space(
+    task: Task,
+    shape: DataShape,
+    columns: ColumnTypes,
+    *,
+    seed: int = 0,
+    include: tuple[str, ...] | None = None,
+) -> ConfigurationSpace:
+    """The CASH space for one dataset: which model, its hyperparameters, its preprocessing."""
+    components = available_components(task, shape, include)
+    names = [c.name for c in components]
+    cs = ConfigurationSpace(seed=seed)
+    model = Categorical("model", names, default=names[0])
+    cs.add(model)
+    for component in components:
+        for hp in component.hyperparameters(task, shape):
+            hp.name = f"{component.name}:{hp.name}"
+            cs.add(hp, EqualsCondition(hp, model, component.name))
+    cs.add(
+        Categorical("imputation:strategy", ["median", "mean", "most_frequent"], default="median")
+    )
+    non_native = [c.name for c in components if not c.native_categorical]
+    if columns.has_categorical and non_native:
+        enc = Categorical(
+            "categorical_encoding:__choice__", ["one_hot", "ordinal"], default="one_hot"
+        )
+        cs.add(enc, _active_for(enc, model, non_native))
+    scaled = [c.name for c in components if c.needs_scaling]
+    if scaled:
+        scale = Categorical("rescaling:__choice__", SCALERS, default="standard")
+        cs.add(scale, _active_for(scale, model, scaled))
+    selection = Categorical("feature_selection:__choice__", ["none", "percentile"], default="none")
+    percentile = Float("feature_selection:percentile", (10.0, 90.0), default=50.0)
+    cs.add(selection, percentile, EqualsCondition(percentile, selection, "percentile"))
+    return cs
+
+
+def _active_for(hp, model, families: list[str]):
+    if len(families) == 1:
+        return EqualsCondition(hp, model, families[0])
+    return InCondition(hp, model, families)
+
+
+def component_by_name(name: str) -> Component:
+    for c in COMPONENTS:
+        if c.name == name:
+            return c
+    raise ValueError(f"Unknown model family {name!r}.")
+
+
+def make_pipeline(
+    config: dict[str, Any], task: Task, columns: ColumnTypes, *, n_jobs: int = 1, seed: int = 0
+) -> Pipeline:
+    """An unfitted scikit-learn pipeline for one configuration of the space."""
+    component = component_by_name(config["model"])
+    prefix = component.name + ":"
+    params = {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
+    if component.native_categorical:
+        encoding = "native"
+    else:
+        encoding = config.get("categorical_encoding:__choice__", "ordinal")
+    percentile = None
+    if config.get("feature_selection:__choice__") == "percentile":
+        percentile = float(config["feature_selection:percentile"])
+    prep = TablePreprocessor(
+        numeric=tuple(columns.numeric_names),
+        categorical=tuple(columns.categorical_names),
+        imputation=config.get("imputation:strategy", "median"),
+        encoding=encoding,
+        scaling=config.get("rescaling:__choice__", "none") if component.needs_scaling else "none",
+        percentile=percentile,
+        classification=task.is_classification,
+    )
+    return Pipeline([("prep", prep), ("model", deferred(component, params, task, n_jobs, seed))])
+
+
+def _legal(hp, value) -> bool:
+    if isinstance(hp, NumericalHyperparameter):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            return False
+        return hp.lower - 1e-9 * abs(hp.lower) <= value <= hp.upper + 1e-9 * abs(hp.upper)
+    if isinstance(hp, (CategoricalHyperparameter, OrdinalHyperparameter)):
+        return value in hp.choices if hasattr(hp, "choices") else value in hp.sequence
+    return True
+
+
+def translate(
+    config: dict[str, Any], space: ConfigurationSpace
+) -> tuple[Configuration | None, str]:
+    """A knowledge-base configuration as a configuration of ``space``, or None and the reason.
+
+    Keys the space does not know are dropped, missing active ones take their defaults; a model
+    the space does not offer or a value out of range makes the configuration untranslatable.
+    """
+    model = config.get("model")
+    if model not in space["model"].choices:
+        return None, f"model {model!r} not in this space"
+    values: dict[str, Any] = {}
+    for name, hp in space.items():
+        values[name] = config[name] if name in config else hp.default_value
+    for name, value in list(values.items()):
+        hp = space[name]
+        if isinstance(hp, CategoricalHyperparameter) and value not in hp.choices:
+            value = str(value) if str(value) in hp.choices else value
+        if isinstance(hp, NumericalHyperparameter) and isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                return None, f"{name}={value!r} is not a number"
+        if not _legal(hp, value):
+            return None, f"{name}={value!r} outside the space"
+        if isinstance(hp, NumericalHyperparameter):
+            value = min(max(value, hp.lower), hp.upper)
+            value = int(round(value)) if isinstance(hp, IntegerHyperparameter) else float(value)
+        values[name] = value
+    active = _active_values(values, space)
+    try:
+        return Configuration(space, values=active), ""
+    except Exception as exc:  # ConfigSpace raises several types for illegal values
+        return None, f"not a valid configuration: {exc}"
+
+
+def _active_values(values: dict[str, Any], space: ConfigurationSpace) -> dict[str, Any]:
+    """Drop the values of hyperparameters whose conditions are not met."""
+    active = {}
+    for name in space:  # topological order: parents before children
+        if all(_condition_holds(cond, active) for cond in space.parent_conditions_of[name]):
+            active[name] = values[name]
+    return active
+
+
+def _condition_holds(condition, active: dict[str, Any]) -> bool:
+    parent = condition.parent.name
+    if parent not in active:
+        return False
+    if isinstance(condition, InCondition):
+        return active[parent] in condition.values
+    return active[parent] == condition.value

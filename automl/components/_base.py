@@ -1,0 +1,98 @@
+"""What a model family contributes to the search space, and how it becomes an estimator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ConfigSpace.hyperparameters import Hyperparameter
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+from automl._task import Task
+
+
+@dataclass(frozen=True)
+class DataShape:
+    """What a component may look at when deciding its space: size of the (raw) data."""
+
+    n_rows: int
+    n_features: int
+    n_classes: int = 0
+
+
+@dataclass(frozen=True)
+class Component:
+    """One model family of the CASH space.
+
+    ``hyperparameters(task, shape)`` lists its hyperparameters with their short names;
+    the space prefixes them with ``name:``. ``make(params, task, n_features, n_jobs, seed)``
+    returns an unfitted estimator once the number of preprocessed features is known.
+    """
+
+    name: str
+    tasks: frozenset[Task]
+    hyperparameters: Callable[[Task, DataShape], Sequence[Hyperparameter]]
+    make: Callable[[dict[str, Any], Task, int, int, int], BaseEstimator]
+    native_categorical: bool = False
+    needs_scaling: bool = False
+    max_cells: int | None = None  # not offered when n_rows * n_features exceeds this
+    max_rows: int | None = None
+    defaults_note: str = field(default="", compare=False)
+
+    def available(self, task: Task, shape: DataShape) -> bool:
+        if task not in self.tasks:
+            return False
+        if self.max_rows is not None and shape.n_rows > self.max_rows:
+            return False
+        return self.max_cells is None or shape.n_rows * shape.n_features <= self.max_cells
+
+
+CLASSIFICATION = frozenset({Task.BINARY, Task.MULTICLASS})
+ALL_TASKS = frozenset(Task)
+
+
+def as_bool(value: Any) -> bool:
+    """ConfigSpace stores booleans as the strings "True"/"False"."""
+    return value in (True, "True", "true", 1)
+
+
+class _DeferredBase(BaseEstimator):
+    """Builds the real estimator in ``fit``, when the preprocessed width is known."""
+
+    def __init__(
+        self, component: Component, params: dict, task: Task, n_jobs: int = 1, seed: int = 0
+    ):
+        self.component = component
+        self.params = params
+        self.task = task
+        self.n_jobs = n_jobs
+        self.seed = seed
+
+    def fit(self, X, y, **fit_params):
+        self.estimator_ = self.component.make(
+            dict(self.params), self.task, X.shape[1], self.n_jobs, self.seed
+        )
+        self.estimator_.fit(X, y, **fit_params)
+        if hasattr(self.estimator_, "classes_"):
+            self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict(self, X):
+        return self.estimator_.predict(X)
+
+
+class DeferredClassifier(ClassifierMixin, _DeferredBase):
+    def predict_proba(self, X):
+        return self.estimator_.predict_proba(X)
+
+
+class DeferredRegressor(RegressorMixin, _DeferredBase):
+    pass
+
+
+def deferred(
+    component: Component, params: dict, task: Task, n_jobs: int, seed: int
+) -> _DeferredBase:
+    cls = DeferredClassifier if task.is_classification else DeferredRegressor
+    return cls(component, params, task, n_jobs, seed)

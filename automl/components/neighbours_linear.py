@@ -1,0 +1,120 @@
+"""Models that need scaled inputs: linear, RBF SVM, k-nearest neighbours, MLP."""
+
+from __future__ import annotations
+
+from ConfigSpace import Categorical, Float, Integer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.svm import SVC, SVR
+
+from automl._task import Task
+from automl.components._base import ALL_TASKS, CLASSIFICATION, Component, DataShape
+
+REGRESSION = frozenset({Task.REGRESSION})
+
+
+def _linear_space(task: Task, shape: DataShape):
+    return [Float("C", (1e-4, 1e4), default=1.0, log=True)]
+
+
+def _make_linear(params: dict, task: Task, n_features: int, n_jobs: int, seed: int):
+    c = float(params["C"])
+    if task.is_classification:
+        return LogisticRegression(C=c, max_iter=500, random_state=seed)
+    return Ridge(alpha=1.0 / (2.0 * c), random_state=seed)
+
+
+def _svm_space(task: Task, shape: DataShape):
+    return [
+        Float("C", (0.03125, 32768.0), default=1.0, log=True),
+        Float("gamma", (3.0517578125e-05, 8.0), default=0.1, log=True),
+    ]
+
+
+def _make_svm(params: dict, task: Task, n_features: int, n_jobs: int, seed: int):
+    common = dict(C=float(params["C"]), gamma=float(params["gamma"]), kernel="rbf", cache_size=500)
+    if task.is_classification:
+        return SVC(probability=True, random_state=seed, **common)
+    return SVR(**common)
+
+
+def _knn_space(task: Task, shape: DataShape):
+    return [
+        Integer("n_neighbors", (1, 100), default=5, log=True),
+        Categorical("weights", ["uniform", "distance"], default="uniform"),
+        Categorical("p", [1, 2], default=2),
+    ]
+
+
+def _make_knn(params: dict, task: Task, n_features: int, n_jobs: int, seed: int):
+    cls = KNeighborsClassifier if task.is_classification else KNeighborsRegressor
+    return _ClampedKNN(
+        cls(weights=params["weights"], p=int(params["p"]), n_jobs=n_jobs),
+        int(params["n_neighbors"]),
+    )
+
+
+class _ClampedKNN:
+    """k-NN whose ``n_neighbors`` shrinks to the training size on tiny folds."""
+
+    def __init__(self, estimator, n_neighbors: int):
+        self.estimator = estimator
+        self.n_neighbors = n_neighbors
+
+    def fit(self, X, y):
+        self.estimator.set_params(n_neighbors=max(1, min(self.n_neighbors, X.shape[0])))
+        self.estimator.fit(X, y)
+        self.classes_ = getattr(self.estimator, "classes_", None)
+        return self
+
+    def predict(self, X):
+        return self.estimator.predict(X)
+
+    def predict_proba(self, X):
+        return self.estimator.predict_proba(X)
+
+
+def _mlp_space(task: Task, shape: DataShape):
+    return [
+        Integer("hidden_layer_depth", (1, 3), default=1),
+        Integer("num_nodes_per_layer", (16, 264), default=32, log=True),
+        Categorical("activation", ["tanh", "relu"], default="relu"),
+        Float("alpha", (1e-7, 1e-1), default=1e-4, log=True),
+        Float("learning_rate_init", (1e-4, 0.5), default=1e-3, log=True),
+    ]
+
+
+def _make_mlp(params: dict, task: Task, n_features: int, n_jobs: int, seed: int):
+    cls = MLPClassifier if task.is_classification else MLPRegressor
+    layers = (int(params["num_nodes_per_layer"]),) * int(params["hidden_layer_depth"])
+    return cls(
+        hidden_layer_sizes=layers,
+        activation=params["activation"],
+        alpha=float(params["alpha"]),
+        learning_rate_init=float(params["learning_rate_init"]),
+        max_iter=200,
+        early_stopping=True,
+        n_iter_no_change=10,
+        random_state=seed,
+    )
+
+
+LINEAR = Component("linear", ALL_TASKS, _linear_space, _make_linear, needs_scaling=True)
+# Kernel SVMs scale quadratically or worse in the number of rows: only offered on small data.
+LIBSVM_SVC = Component(
+    "libsvm_svc", CLASSIFICATION, _svm_space, _make_svm, needs_scaling=True, max_rows=10_000
+)
+LIBSVM_SVR = Component(
+    "libsvm_svr", REGRESSION, _svm_space, _make_svm, needs_scaling=True, max_rows=10_000
+)
+K_NEAREST_NEIGHBORS = Component(
+    "k_nearest_neighbors",
+    ALL_TASKS,
+    _knn_space,
+    _make_knn,
+    needs_scaling=True,
+    max_cells=20_000_000,
+    max_rows=200_000,
+)
+MLP = Component("mlp", ALL_TASKS, _mlp_space, _make_mlp, needs_scaling=True)
