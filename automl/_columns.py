@@ -62,7 +62,7 @@ def to_frame(X) -> pd.DataFrame:
     array = np.asarray(X)
     if array.ndim == 1:
         raise ValueError(
-            "Expected a 2-d table X, got a 1-d array; reshape with X.reshape(-1, 1) for a "
+            "Expected a 2-d table X, got a 1-d array. Reshape your data with X.reshape(-1, 1) for a "
             "single feature or X.reshape(1, -1) for a single sample."
         )
     if array.ndim != 2:

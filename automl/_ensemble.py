@@ -43,7 +43,6 @@ def ensemble_selection(
     return counts / counts.sum()
 
 
-
 class EnsembleModel:
     """Weighted average of fitted pipelines' probabilities (classification) or values."""
 

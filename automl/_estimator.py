@@ -115,13 +115,18 @@ class _AutoMLBase(BaseEstimator):
         budget = Budget(
             start=start,
             deadline=start + float(self.time_budget),
-            per_trial=float(self.per_trial_time_limit or max(10.0, self.time_budget / 3)),
+            per_trial=float(self.per_trial_time_limit or max(5.0, self.time_budget / 4)),
             max_trials=self.n_trials,
         )
         optimizer = make_optimizer(self.optimizer, space, initial, seed, crash_cost)
         try:
             result = run_search(
-                data, y_enc, spec, metric, optimizer, budget,
+                data,
+                y_enc,
+                spec,
+                metric,
+                optimizer,
+                budget,
                 origins=origins,
                 memory_limit=self.memory_limit,
                 keep_predictions=KEEP_PREDICTIONS,
@@ -171,16 +176,17 @@ class _AutoMLBase(BaseEstimator):
         weights = ensemble_selection(
             preds, y_enc[validated], metric, size=self.ensemble_size, labels=labels
         )
-        chosen = sorted(
-            ((w, t) for w, t in zip(weights, candidates) if w > 0), key=lambda p: -p[0]
-        )
+        chosen = sorted(((w, t) for w, t in zip(weights, candidates) if w > 0), key=lambda p: -p[0])
         members, kept = [], {}
         for i, (weight, trial) in enumerate(chosen):
             wall = budget.left() if i else max(budget.left(), 2.0 + 2 * trial.single_fit_time)
             if wall <= 0.1:
                 break
             outcome = run_limited(
-                refit, (trial.config, data, y_enc, spec), wall_time=wall, memory_mb=self.memory_limit
+                refit,
+                (trial.config, data, y_enc, spec),
+                wall_time=wall,
+                memory_mb=self.memory_limit,
             )
             if outcome.status is Status.SUCCESS:
                 members.append((weight, outcome.value))
@@ -215,7 +221,8 @@ class _AutoMLBase(BaseEstimator):
         return normalize_frame(frame, self._columns)
 
     def _predict_raw(self, X) -> np.ndarray:
-        return self.model_.predict(self._prepare(X))
+        data = self._prepare(X)
+        return self.model_.predict(data)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -243,7 +250,7 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         How each trial is validated: 5-fold stratified CV on small data (``auto``), else a
         stratified one-third holdout; an integer gives that many folds.
     per_trial_time_limit : float or None, default=None
-        Seconds per trial (None: a third of the budget, at least 10 s).
+        Seconds per trial (None: a quarter of the budget, at least 5 s).
     memory_limit : int or None, default=4096
         Megabytes of address space per trial process (None: no limit).
     n_jobs : int, default=1
@@ -305,7 +312,8 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
 
     def predict(self, X) -> np.ndarray:
         """The most probable class of each row."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class AutoMLRegressor(RegressorMixin, _AutoMLBase):
@@ -342,7 +350,9 @@ def _initial_configurations(space, warm_configs):
     for family in space["model"].choices:
         if family == default["model"]:
             continue
-        values = {k: v for k, v in dict(default).items() if not k.startswith(default["model"] + ":")}
+        values = {
+            k: v for k, v in dict(default).items() if not k.startswith(default["model"] + ":")
+        }
         values["model"] = family
         from automl._space import translate
 
@@ -368,8 +378,19 @@ def _crash_cost(metric, y_enc, spec) -> float:
 
 
 def _trials_frame(result: SearchResult) -> pd.DataFrame:
-    columns = ["trial", "model", "config", "origin", "loss", "score", "status", "fit_time",
-               "start_time", "end_time", "error"]
+    columns = [
+        "trial",
+        "model",
+        "config",
+        "origin",
+        "loss",
+        "score",
+        "status",
+        "fit_time",
+        "start_time",
+        "end_time",
+        "error",
+    ]
     rows = [{c: getattr(t, c) for c in columns} for t in result.trials]
     return pd.DataFrame(rows, columns=columns)
 
@@ -380,8 +401,18 @@ def _leaderboard(trials: pd.DataFrame, weights: dict[int, float]) -> pd.DataFram
     board["_ok"] = board["status"] != Status.SUCCESS.value
     board = board.sort_values(["_ok", "loss"], kind="stable").drop(columns="_ok")
     board.insert(0, "rank", range(1, len(board) + 1))
-    cols = ["rank", "trial", "model", "score", "loss", "ensemble_weight", "fit_time", "status",
-            "origin", "config"]
+    cols = [
+        "rank",
+        "trial",
+        "model",
+        "score",
+        "loss",
+        "ensemble_weight",
+        "fit_time",
+        "status",
+        "origin",
+        "config",
+    ]
     return board[cols].reset_index(drop=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from threadpoolctl import threadpool_limits
 
 from automl._columns import ColumnTypes
 from automl._space import make_pipeline
@@ -97,8 +99,7 @@ def evaluate(
             config, spec.task, spec.columns, n_jobs=spec.n_jobs, seed=spec.seed
         )
         start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with _fit_context(spec.n_jobs):
             pipeline.fit(X.iloc[train], y[train])
         fit_times.append(time.perf_counter() - start)
         oof[val] = predict_pipeline(pipeline, X.iloc[val], spec.task, spec.n_classes)
@@ -122,7 +123,14 @@ def evaluate(
 def refit(config: dict[str, Any], X: pd.DataFrame, y: np.ndarray, spec: EvaluationSpec):
     """The pipeline of ``config`` fitted on all rows."""
     pipeline = make_pipeline(config, spec.task, spec.columns, n_jobs=spec.n_jobs, seed=spec.seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _fit_context(spec.n_jobs):
         pipeline.fit(X, y)
     return pipeline
+
+
+@contextlib.contextmanager
+def _fit_context(n_jobs: int):
+    """Quiet fits that use ``n_jobs`` threads, OpenMP and BLAS pools included."""
+    with warnings.catch_warnings(), threadpool_limits(limits=n_jobs if n_jobs > 0 else None):
+        warnings.simplefilter("ignore")
+        yield

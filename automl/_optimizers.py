@@ -117,10 +117,16 @@ class SMACOptimizer(Optimizer):
             n_jobs=1,
             max_leaf_nodes=None,
         )
-        initial_design = HPO.get_initial_design(
-            scenario, n_configs=n_random_initial, additional_configs=list(self.initial)
-        )
-        self._smac = HPO(
+        with _quiet():
+            initial_design = HPO.get_initial_design(
+                scenario, n_configs=n_random_initial, additional_configs=list(self.initial)
+            )
+        with _quiet():
+            self._smac = self._make_facade(HPO, scenario, model, EI, initial_design)
+
+    @staticmethod
+    def _make_facade(HPO, scenario, model, EI, initial_design):
+        return HPO(
             scenario,
             target_function=_never_called,
             model=model,

@@ -97,8 +97,19 @@ def run_search(
         config, handle = optimizer.ask()
         values = dict(config)
         key = tuple(sorted(values.items()))
-        record = _run_trial(len(result.trials), values, origins.get(key, "search"), X, y, spec,
-                            metric, budget, max(wall, MIN_TRIAL_SECONDS), memory_limit, result)
+        record = _run_trial(
+            len(result.trials),
+            values,
+            origins.get(key, "search"),
+            X,
+            y,
+            spec,
+            metric,
+            budget,
+            max(wall, MIN_TRIAL_SECONDS),
+            memory_limit,
+            result,
+        )
         crashed = record.status != Status.SUCCESS.value
         optimizer.tell(handle, crash_cost if crashed else record.loss, crashed=crashed)
         _keep_best_predictions(result, keep_predictions)

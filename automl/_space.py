@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from automl._columns import ColumnTypes
 from automl._preprocessing import TablePreprocessor
 from automl._task import Task
-from automl.components import COMPONENTS, Component, DataShape, deferred
+from automl.components import COMPONENTS, Component, DataShape, component_by_name, deferred
 
 SPACE_VERSION = "1"
 SCALERS = ["none", "standard", "minmax", "robust", "quantile"]
@@ -90,13 +90,6 @@ def _active_for(hp, model, families: list[str]):
     return InCondition(hp, model, families)
 
 
-def component_by_name(name: str) -> Component:
-    for c in COMPONENTS:
-        if c.name == name:
-            return c
-    raise ValueError(f"Unknown model family {name!r}.")
-
-
 def make_pipeline(
     config: dict[str, Any], task: Task, columns: ColumnTypes, *, n_jobs: int = 1, seed: int = 0
 ) -> Pipeline:
@@ -146,7 +139,7 @@ def translate(
         return None, f"model {model!r} not in this space"
     values: dict[str, Any] = {}
     for name, hp in space.items():
-        values[name] = config[name] if name in config else hp.default_value
+        values[name] = config.get(name, hp.default_value)
     for name, value in list(values.items()):
         hp = space[name]
         if isinstance(hp, CategoricalHyperparameter) and value not in hp.choices:
@@ -160,7 +153,7 @@ def translate(
             return None, f"{name}={value!r} outside the space"
         if isinstance(hp, NumericalHyperparameter):
             value = min(max(value, hp.lower), hp.upper)
-            value = int(round(value)) if isinstance(hp, IntegerHyperparameter) else float(value)
+            value = round(value) if isinstance(hp, IntegerHyperparameter) else float(value)
         values[name] = value
     active = _active_values(values, space)
     try:

@@ -44,6 +44,8 @@ class Metric:
         if not self.classification:
             return float(self.func(y_true, y_pred))
         if self.needs_proba:
+            y_pred = np.asarray(y_pred, dtype=np.float64)
+            y_pred = y_pred / np.clip(y_pred.sum(axis=1, keepdims=True), 1e-15, None)
             if self.name == "roc_auc":
                 if y_pred.shape[1] == 2:
                     return float(skm.roc_auc_score(y_true, y_pred[:, 1]))

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
@@ -40,13 +41,20 @@ def check_params(est) -> None:
             f"got resampling={r!r}."
         )
     if est.optimizer not in ("smac", "random"):
-        raise ValueError(f"`optimizer` must be 'smac' or 'random', got optimizer={est.optimizer!r}.")
+        raise ValueError(
+            f"`optimizer` must be 'smac' or 'random', got optimizer={est.optimizer!r}."
+        )
 
 
 def check_X(X, *, fitting: bool) -> pd.DataFrame:
     """X as a DataFrame, refusing what cannot be a table of features."""
     if X is None:
         raise ValueError("X is None; pass a 2-d table of features.")
+    if sp.issparse(X):
+        raise TypeError(
+            "Sparse data was passed for X, but dense data is required. Use '.toarray()' to "
+            "convert to a dense numpy array."
+        )
     frame = to_frame(X)
     n_rows, n_cols = frame.shape
     if n_cols == 0:
@@ -62,10 +70,9 @@ def check_X(X, *, fitting: bool) -> pd.DataFrame:
     for name in frame.columns:
         if pd.api.types.is_complex_dtype(frame[name].dtype):
             raise ValueError(f"Complex data not supported: column {name!r} holds complex numbers.")
-    if frame.dtypes.eq(object).any():
-        sample = frame.select_dtypes(include=[object]).head(1000)
-        if sample.map(lambda v: isinstance(v, complex)).to_numpy().any():
-            raise ValueError("Complex data not supported: X holds complex numbers.")
+    for name in frame.columns[frame.dtypes.eq(object)]:
+        if frame[name].head(1000).map(lambda v: isinstance(v, complex)).any():
+            raise ValueError(f"Complex data not supported: column {name!r} holds complex numbers.")
     return frame
 
 

@@ -25,4 +25,13 @@ COMPONENTS: tuple[Component, ...] = (
     MLP,
 )
 
-__all__ = ["COMPONENTS", "Component", "DataShape", "deferred"]
+
+def component_by_name(name: str) -> Component:
+    """The model family called ``name``."""
+    for component in COMPONENTS:
+        if component.name == name:
+            return component
+    raise ValueError(f"Unknown model family {name!r}; known: {[c.name for c in COMPONENTS]}.")
+
+
+__all__ = ["COMPONENTS", "Component", "DataShape", "component_by_name", "deferred"]

@@ -58,7 +58,10 @@ def as_bool(value: Any) -> bool:
 
 
 class _DeferredBase(BaseEstimator):
-    """Builds the real estimator in ``fit``, when the preprocessed width is known."""
+    """Builds the real estimator in ``fit``, when the preprocessed width is known.
+
+    Holds the family by name, so fitted pipelines pickle without the component's closures.
+    """
 
     def __init__(
         self, component: Component, params: dict, task: Task, n_jobs: int = 1, seed: int = 0
@@ -70,7 +73,9 @@ class _DeferredBase(BaseEstimator):
         self.seed = seed
 
     def fit(self, X, y, **fit_params):
-        self.estimator_ = self.component.make(
+        from automl.components import component_by_name
+
+        self.estimator_ = component_by_name(self.component).make(
             dict(self.params), self.task, X.shape[1], self.n_jobs, self.seed
         )
         self.estimator_.fit(X, y, **fit_params)
@@ -95,4 +100,4 @@ def deferred(
     component: Component, params: dict, task: Task, n_jobs: int, seed: int
 ) -> _DeferredBase:
     cls = DeferredClassifier if task.is_classification else DeferredRegressor
-    return cls(component, params, task, n_jobs, seed)
+    return cls(component.name, params, task, n_jobs, seed)

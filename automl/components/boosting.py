@@ -68,7 +68,8 @@ def _make_hgb(params: dict, task: Task, n_features: int, n_jobs: int, seed: int)
         min_samples_leaf=int(params["min_samples_leaf"]),
         l2_regularization=float(params["l2_regularization"]),
         max_iter=512,
-        early_stopping="auto",
+        early_stopping=True,
+        n_iter_no_change=10,
         categorical_features="from_dtype",
         random_state=seed,
     )

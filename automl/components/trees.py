@@ -36,7 +36,7 @@ def _space(bootstrap_default: str):
 def _maker(classifier, regressor):
     def make(params: dict, task: Task, n_features: int, n_jobs: int, seed: int):
         cls = classifier if task.is_classification else regressor
-        max_features = max(1, int(round(n_features ** float(params["max_features"]))))
+        max_features = max(1, round(n_features ** float(params["max_features"])))
         return cls(
             n_estimators=N_ESTIMATORS,
             criterion=params["criterion"],

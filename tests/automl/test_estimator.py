@@ -1,0 +1,175 @@
+"""The estimators on real and messy tables: what a user sees after fit."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import roc_auc_score
+
+from automl import AutoMLClassifier
+
+
+def test_messy_table_with_string_labels(tiny_classifier, make_messy):
+    X, y = make_messy(240)
+    model = tiny_classifier(n_trials=4).fit(X, y)
+    assert list(model.classes_) == ["no", "yes"]
+    assert model.n_features_in_ == X.shape[1]
+    assert list(model.feature_names_in_) == list(X.columns)
+    proba = model.predict_proba(X)
+    assert proba.shape == (len(X), 2) and np.allclose(proba.sum(axis=1), 1.0)
+    assert set(model.predict(X)) <= {"no", "yes"}
+    assert roc_auc_score(y == "yes", proba[:, 1]) > 0.8
+    assert len(model.trials_) == 4
+    assert model.trials_["model"].iloc[0] == "lightgbm"  # the default LightGBM runs first
+    assert model.trials_["origin"].iloc[0] == "default"
+    board = model.leaderboard_
+    for column in ["trial", "model", "config", "score", "fit_time", "status", "ensemble_weight"]:
+        assert column in board.columns
+    assert board["score"].iloc[0] == board["score"].max()
+    assert board["ensemble_weight"].sum() == pytest.approx(1.0)
+    assert model.best_config_ == board["config"].iloc[0]
+
+
+def test_multiclass_defaults_to_log_loss(tiny_classifier, make_messy):
+    X, y = make_messy(300, n_classes=3)
+    model = tiny_classifier().fit(X, y)
+    assert model.metric_ == "log_loss"
+    assert model.predict_proba(X).shape == (300, 3)
+    assert (model.trials_["loss"] > 0).all()
+
+
+def test_regression_on_real_data(tiny_regressor, load_pmlb):
+    X, y = load_pmlb("1027_ESL")
+    model = tiny_regressor().fit(X, y)
+    assert model.metric_ == "rmse"
+    assert model.score(X, y) > 0.5
+    assert not hasattr(model, "classes_")
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "balanced_accuracy", "roc_auc", "log_loss"])
+def test_classification_metrics(tiny_classifier, load_pmlb, metric):
+    X, y = load_pmlb("prnn_crabs")
+    model = tiny_classifier(n_trials=2, metric=metric).fit(X, y)
+    scores = model.trials_["score"]
+    assert model.metric_ == metric
+    assert ((scores >= 0) & (scores <= 1)).all() if metric != "log_loss" else (scores > 0).all()
+
+
+@pytest.mark.parametrize("metric", ["rmse", "mae", "r2"])
+def test_regression_metrics(tiny_regressor, load_pmlb, metric):
+    X, y = load_pmlb("1096_FacultySalaries")
+    model = tiny_regressor(n_trials=2, metric=metric).fit(X, y)
+    assert model.metric_ == metric and model.trials_["score"].notna().all()
+
+
+def test_same_seed_same_trials(tiny_classifier, load_pmlb):
+    X, y = load_pmlb("prnn_synth")
+    runs = [tiny_classifier(n_trials=12, random_state=3).fit(X, y) for _ in range(2)]
+    assert runs[0].trials_["config"].tolist() == runs[1].trials_["config"].tolist()
+    other = tiny_classifier(n_trials=12, random_state=4, resampling="holdout").fit(X, y)
+    assert other.trials_["config"].tolist() != runs[0].trials_["config"].tolist()
+
+
+def test_random_search_is_a_sibling(tiny_classifier, load_pmlb):
+    X, y = load_pmlb("prnn_synth")
+    model = tiny_classifier(n_trials=12, optimizer="random").fit(X, y)
+    assert len(model.trials_) == 12
+    assert model.trials_["model"].nunique() > 3
+
+
+def test_time_budget_is_kept_without_trial_cap(load_pmlb):
+    X, y = load_pmlb("prnn_synth")
+    model = AutoMLClassifier(
+        time_budget=8, warm_start=False, update_knowledge_base=False, random_state=0
+    ).fit(X, y)
+    assert len(model.trials_) > 5
+    assert model.fit_time_ < 8 * 1.1 + 2  # a few seconds of slack on a busy machine
+    assert model.trials_["end_time"].max() <= 8 + 1
+
+
+def test_failing_trials_do_not_stop_the_search(tiny_classifier, load_pmlb):
+    X, y = load_pmlb("prnn_synth")
+    # 300 MB of address space is too little for any child that has imported the models.
+    with pytest.warns(RuntimeWarning, match="constant predictor"):
+        model = tiny_classifier(n_trials=3, memory_limit=300).fit(X, y)
+    assert len(model.trials_) == 3
+    assert set(model.trials_["status"]) <= {"memout", "crashed"}
+    assert model.trials_["error"].str.len().gt(0).all()
+    proba = model.predict_proba(X)  # the fallback still predicts the class prior
+    assert np.allclose(proba, proba[0])
+
+
+def test_verbose_prints_a_line_per_trial_and_zero_is_silent(tiny_classifier, load_pmlb, capsys):
+    X, y = load_pmlb("prnn_synth")
+    tiny_classifier(n_trials=3, verbose=1).fit(X, y)
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("[automl] trial")]
+    assert len(lines) == 3
+    tiny_classifier(n_trials=3, verbose=0).fit(X, y)
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_set_params_and_refit(tiny_classifier, load_pmlb):
+    X, y = load_pmlb("prnn_synth")
+    model = tiny_classifier(n_trials=2)
+    model.set_params(n_trials=3, ensemble_size=1)
+    model.fit(X, y)
+    assert len(model.trials_) == 3
+    assert (model.leaderboard_["ensemble_weight"] > 0).sum() == 1
+
+
+def test_anneal_through_openml_client(openml_cache, tiny_classifier):
+    import openml
+
+    dataset = openml.datasets.get_dataset(2, download_data=True, download_qualities=False)
+    X, y, _, _ = dataset.get_data(target=dataset.default_target_attribute)
+    assert X.isna().sum().sum() > 0 and (X.dtypes == "category").sum() > 20
+    model = tiny_classifier(n_trials=3, metric="accuracy").fit(X, y)
+    assert model.score(X, y) > 0.9
+    assert model.predict(X.iloc[:5]).shape == (5,)
+
+
+def test_predict_on_unseen_category_and_missing_values(tiny_classifier, make_messy):
+    X, y = make_messy(200)
+    model = tiny_classifier(n_trials=2).fit(X, y)
+    new = X.head(3).copy()
+    new["colour"] = ["purple", None, "red"]
+    new["x1"] = [np.nan, np.inf, 0.0]
+    assert model.predict(new).shape == (3,)
+
+
+def test_numpy_object_array_input(tiny_classifier):
+    rng = np.random.RandomState(0)
+    X = np.empty((120, 2), dtype=object)
+    X[:, 0] = rng.normal(size=120)
+    X[:, 1] = rng.choice(["a", "b"], size=120)
+    y = (X[:, 0].astype(float) > 0).astype(int)
+    model = tiny_classifier(n_trials=2).fit(X, y)
+    assert model.score(X, y) > 0.8
+
+
+def test_regressor_accepts_dataframe_target(tiny_regressor, load_pmlb):
+    X, y = load_pmlb("1096_FacultySalaries")
+    model = tiny_regressor(n_trials=2).fit(X, y.to_frame())
+    assert model.predict(X).shape == (len(X),)
+
+
+def test_pickle_round_trip(tiny_classifier, make_messy, tmp_path):
+    import joblib
+
+    X, y = make_messy(150)
+    model = tiny_classifier(n_trials=2).fit(X, y)
+    path = tmp_path / "model.joblib"
+    joblib.dump(model, path)
+    assert (joblib.load(path).predict(X) == model.predict(X)).all()
+
+
+def test_models_restricts_families(tiny_regressor, load_pmlb):
+    X, y = load_pmlb("1096_FacultySalaries")
+    model = tiny_regressor(n_trials=4, models=("linear", "k_nearest_neighbors")).fit(X, y)
+    assert set(model.trials_["model"]) <= {"linear", "k_nearest_neighbors"}
+
+
+def test_not_fitted():
+    with pytest.raises(NotFittedError):
+        AutoMLClassifier().predict(pd.DataFrame({"a": [1.0]}))

@@ -1,0 +1,44 @@
+"""A trial that hangs, raises, dies or over-allocates costs only itself."""
+
+import os
+import time
+
+import pytest
+
+from automl._limits import Status, run_limited
+
+
+def test_success_returns_value():
+    result = run_limited(max, (3, 7), wall_time=10)
+    assert result.status is Status.SUCCESS and result.value == 7
+
+
+def test_hang_is_stopped_at_wall_time():
+    start = time.monotonic()
+    result = run_limited(time.sleep, (30,), wall_time=0.5)
+    assert result.status is Status.TIMEOUT
+    assert time.monotonic() - start < 10
+
+
+def test_exception_is_reported_with_its_message():
+    result = run_limited(int, ("not a number",), wall_time=10)
+    assert result.status is Status.CRASHED
+    assert "ValueError" in result.error and "not a number" in result.error
+
+
+def test_memory_limit_gives_memout():
+    result = run_limited(bytearray, (4 * 1024**3,), wall_time=20, memory_mb=1500)
+    assert result.status is Status.MEMOUT
+    assert "1500" in result.error
+
+
+def test_hard_exit_is_a_crash():
+    result = run_limited(os._exit, (3,), wall_time=10)
+    assert result.status is Status.CRASHED
+    assert "exit code 3" in result.error
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_children_are_independent(n):
+    results = [run_limited(pow, (2, i), wall_time=10).value for i in range(n)]
+    assert results == [2**i for i in range(n)]
