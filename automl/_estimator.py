@@ -110,6 +110,12 @@ class _AutoMLBase(BaseEstimator):
         from automl._knowledge import WarmStart  # lazily: reads the knowledge base
 
         warm = WarmStart.plan(self, frame, target, task, metric, space, seed)
+        if self.verbose >= 1 and warm.configurations:
+            print(
+                f"[automl] warm start: {len(warm.configurations)} configurations from "
+                f"{len(warm.neighbors)} similar datasets ({warm.seconds:.1f}s)",
+                file=sys.stderr,
+            )
         initial, origins = _initial_configurations(space, warm.configurations)
         crash_cost = _crash_cost(metric, y_enc, spec)
         budget = Budget(

@@ -1,0 +1,249 @@
+"""Growing a knowledge base: a fixed set of configurations evaluated on each dataset.
+
+The same evaluation protocol as a fit (resampling, limits, metric), so rows written here and
+rows written by ``AutoMLClassifier.fit`` mean the same thing. Resumable: a configuration
+already recorded for a dataset (same deterministic run id) is not evaluated again.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from automl._columns import infer_column_types, normalize_frame, to_frame
+from automl._evaluation import EvaluationSpec, evaluate, make_splits
+from automl._knowledge import runs_frame
+from automl._limits import run_limited
+from automl._search import TrialRecord
+from automl._space import build_space, translate
+from automl._task import DEFAULT_METRIC, METRICS, Task
+from automl.components import DataShape
+
+RUN_NAMESPACE = uuid.UUID("6f1b7c0e-2d1a-4c55-9b8e-61d1c0ffee01")
+
+
+@dataclass(frozen=True)
+class GrowDataset:
+    name: str
+    X: pd.DataFrame
+    y: pd.Series
+    task: str  # "classification" or "regression"
+    source: str = "pmlb"
+
+
+def reference_configurations(n: int, seed: int = 0) -> list[dict]:
+    """Each family's defaults, then a Sobol sample of the largest space: one fixed list."""
+    from ConfigSpace import Configuration
+    from smac import HyperparameterOptimizationFacade as HPO
+    from smac import Scenario
+
+    from automl._columns import ColumnTypes
+
+    configs: list[dict] = []
+    for task in (Task.BINARY, Task.REGRESSION):
+        cs = build_space(
+            task, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)), seed=seed
+        )
+        for family in cs["model"].choices:
+            config, _ = translate({"model": family}, cs)
+            configs.append(dict(config))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cs = build_space(
+            Task.BINARY, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)), seed=seed
+        )
+        scenario = Scenario(cs, n_trials=10 * n, seed=seed, deterministic=True)
+        design = HPO.get_initial_design(scenario, n_configs=n, max_ratio=1.0)
+        sample = [dict(c) for c in design.select_configurations() if isinstance(c, Configuration)]
+    return _distinct(configs) + sample
+
+
+def _distinct(configs: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for c in configs:
+        key = tuple(sorted(c.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def grow(
+    kb,
+    datasets: Iterable[GrowDataset],
+    *,
+    n_configs: int = 50,
+    max_rows: int = 5000,
+    per_trial_time_limit: float = 60.0,
+    memory_limit: int | None = 4096,
+    seed: int = 0,
+    verbose: int = 1,
+) -> dict[str, int]:
+    """Evaluate the reference configurations on each dataset and append the results to ``kb``."""
+    from knowledge_base import dataset_fingerprint
+    from metalearning import compute_metafeatures
+    from metalearning.warmstart import metafeatures_json
+
+    reference = reference_configurations(n_configs, seed)
+    counts = {"datasets": 0, "evaluated": 0, "skipped_existing": 0, "untranslatable": 0}
+    for ds in datasets:
+        X = to_frame(ds.X)
+        y = ds.y.reset_index(drop=True)
+        fingerprint = dataset_fingerprint(X, y)
+        known = (
+            set(kb.runs([fingerprint], statuses=None)["run_id"]) if kb.datasets().size else set()
+        )
+        columns = infer_column_types(X)
+        task, y_enc = _task_and_target(ds.task, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mf = compute_metafeatures(X, y, task=task.value, random_state=seed)
+        kb.append(
+            datasets=pd.DataFrame(
+                [
+                    {
+                        "dataset_id": fingerprint,
+                        "name": ds.name,
+                        "source": ds.source,
+                        "openml_dataset_id": None,
+                        "openml_task_id": None,
+                        "task": task.value,
+                        "n_rows": len(X),
+                        "n_features": X.shape[1],
+                        "metafeatures": metafeatures_json(mf),
+                    }
+                ]
+            )
+        )
+        counts["datasets"] += 1
+        rows = _subsample(y_enc, task, max_rows, seed)
+        fidelity = len(rows) / len(y_enc)
+        data = normalize_frame(X.iloc[rows].reset_index(drop=True), columns)
+        y_sub = y_enc[rows]
+        if task.is_classification:
+            y_sub = np.unique(y_sub, return_inverse=True)[1]
+        shape = DataShape(len(data), data.shape[1])
+        resampling = (
+            "cv"
+            if shape.n_rows <= 20_000 and shape.n_rows * shape.n_features <= 2_000_000
+            else "holdout"
+        )
+        n_classes = len(np.unique(y_sub)) if task.is_classification else 0
+        metric = METRICS[DEFAULT_METRIC[task]]
+        spec = EvaluationSpec(
+            task,
+            metric.name,
+            columns,
+            make_splits(y_sub, task, resampling, seed),
+            n_classes,
+            1,
+            seed,
+        )
+        space = build_space(task, shape, columns, seed=seed)
+        trials, start = [], time.monotonic()
+        for i, ref in enumerate(reference):
+            config, _ = translate(ref, space)
+            if config is None:
+                counts["untranslatable"] += 1
+                continue
+            values = dict(config)
+            run_id = uuid.uuid5(RUN_NAMESPACE, f"{fingerprint}|{sorted(values.items())}|{seed}").hex
+            if run_id in known:
+                counts["skipped_existing"] += 1
+                continue
+            t0 = time.monotonic()
+            out = run_limited(
+                evaluate,
+                (values, data, y_sub, spec),
+                wall_time=per_trial_time_limit,
+                memory_mb=memory_limit,
+            )
+            ok = out.status.value == "success"
+            loss = out.value.loss if ok else np.nan
+            trials.append(
+                (
+                    run_id,
+                    TrialRecord(
+                        trial=i,
+                        model=values["model"],
+                        config=values,
+                        origin="grow",
+                        loss=loss,
+                        score=metric.to_score(loss) if ok else np.nan,
+                        status=out.status.value,
+                        fit_time=out.value.fit_time if ok else time.monotonic() - t0,
+                        single_fit_time=0.0,
+                        start_time=0.0,
+                        end_time=0.0,
+                        error=out.error,
+                    ),
+                )
+            )
+            counts["evaluated"] += 1
+            if len(trials) >= 10:
+                _flush(kb, trials, fingerprint, spec, seed, fidelity)
+        _flush(kb, trials, fingerprint, spec, seed, fidelity)
+        if verbose:
+            print(
+                f"[grow] {ds.name}: {len(data)} rows (fidelity {fidelity:.2f}), "
+                f"{time.monotonic() - start:.0f}s",
+                file=sys.stderr,
+                flush=True,
+            )
+    return counts
+
+
+def _flush(kb, trials, fingerprint, spec, seed, fidelity) -> None:
+    if not trials:
+        return
+    frame = runs_frame(
+        [t for _, t in trials], fingerprint, spec, source="grow", seed=seed, fidelity=fidelity
+    )
+    frame.insert(0, "run_id", [r for r, _ in trials])
+    kb.append(runs=frame)
+    trials.clear()
+
+
+def _task_and_target(kind: str, y: pd.Series) -> tuple[Task, np.ndarray]:
+    if kind == "regression":
+        return Task.REGRESSION, y.to_numpy(dtype=float)
+    codes = np.unique(y.astype(str), return_inverse=True)[1]
+    return (Task.BINARY if codes.max() == 1 else Task.MULTICLASS), codes
+
+
+def _subsample(y: np.ndarray, task: Task, max_rows: int, seed: int) -> np.ndarray:
+    n = len(y)
+    if n <= max_rows:
+        return np.arange(n)
+    from sklearn.model_selection import train_test_split
+
+    stratify = y if task.is_classification and np.bincount(y).min() >= 2 else None
+    rows, _ = train_test_split(
+        np.arange(n), train_size=max_rows, random_state=seed, stratify=stratify
+    )
+    return np.sort(rows)
+
+
+def pmlb_datasets(
+    folder: str | Path, *, task: str | None = None, names: Iterable[str] | None = None
+):
+    """The PMLB copy's datasets (``index.csv`` tells the task), smallest first."""
+    folder = Path(folder)
+    index = pd.read_csv(folder / "index.csv").sort_values("n_instances", kind="stable")
+    if task is not None:
+        index = index[index["task"] == task]
+    if names is not None:
+        index = index[index["name"].isin(list(names))]
+    for row in index.itertuples():
+        frame = pd.read_csv(folder / f"{row.name}.tsv.gz", sep="\t")
+        yield GrowDataset(row.name, frame.drop(columns="target"), frame["target"], row.task)
+
+

@@ -1,0 +1,159 @@
+"""`automl kb ...`: grow, import, inspect and compact the knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _open(args):
+    from knowledge_base import KnowledgeBase
+
+    if args.path:
+        return KnowledgeBase(Path(args.path))
+    return KnowledgeBase.default()
+
+
+def _stats(args) -> int:
+    from knowledge_base.store import format_stats
+
+    print(format_stats(_open(args).stats()))
+    return 0
+
+
+def _report_import(result, what: str) -> None:
+    print(f"{what}: {len(result.datasets)} datasets, {len(result.runs)} runs imported")
+    for reason, count in sorted(result.skipped.items(), key=lambda kv: -kv[1]):
+        print(f"  skipped {count:>7}  {reason}")
+
+
+def _import_autosklearn(args) -> int:
+    from knowledge_base.importers import autosklearn
+
+    _report_import(autosklearn.import_into(_open(args), args.dir), "auto-sklearn meta-data")
+    return 0
+
+
+def _import_openml_runs(args) -> int:
+    from knowledge_base.importers import openml_runs
+
+    _report_import(openml_runs.import_into(_open(args), args.dir), "OpenML runs")
+    return 0
+
+
+def _import_openml(args) -> int:
+    from knowledge_base.importers import openml_client
+
+    kb = _open(args)
+    if args.suite is not None:
+        result = openml_client.import_openml_suite(args.suite)
+    else:
+        result = openml_client.import_openml_tasks([int(t) for t in args.task.split(",")])
+    if args.runs:
+        task_ids = [int(t) for t in result.datasets["openml_task_id"].dropna()]
+        runs = openml_client.import_openml_evaluations(tasks=task_ids)
+        result = openml_client.merge_results([result, runs])
+    result.append_to(kb)
+    _report_import(result, "OpenML")
+    return 0
+
+
+def _grow(args) -> int:
+    from automl._grow import grow, pmlb_datasets
+
+    kb = _open(args)
+    data = Path(args.data)
+    names = args.datasets.split(",") if args.datasets else None
+    datasets = pmlb_datasets(data, task=args.task, names=names)
+    counts = grow(
+        kb,
+        datasets,
+        n_configs=args.configs,
+        max_rows=args.max_rows,
+        per_trial_time_limit=args.trial_limit,
+        seed=args.seed,
+    )
+    print(", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def _neighbors(args) -> int:
+    import pandas as pd
+
+    from automl._io import infer_task, read_table, split_target
+    from metalearning import compute_metafeatures
+    from metalearning.warmstart import suggest_configurations
+
+    frame = read_table(args.data)
+    X, y = split_target(frame, args.target, args.data)
+    kind = args.task or infer_task(y)
+    task = "regression" if kind == "regression" else ("binary" if y.nunique() == 2 else "multiclass")
+    mf = compute_metafeatures(X, y, task=task)
+    plan = suggest_configurations(_open(args), mf, task, n_neighbors=args.k)
+    if plan.neighbors.empty:
+        print("The knowledge base has no dataset of this kind yet.")
+        return 0
+    with pd.option_context("display.width", 120):
+        print(plan.neighbors.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    return 0
+
+
+def _compact(args) -> int:
+    kb = _open(args)
+    before = kb.stats()["files"]
+    kb.compact()
+    print(f"compacted {kb.path}: {before} part files -> {kb.stats()['files']}")
+    return 0
+
+
+def _import_bench(args) -> int:
+    from benchmarks.results import import_into_knowledge_base
+
+    counts = import_into_knowledge_base(args.dir, _open(args))
+    print(counts)
+    return 0
+
+
+def add_kb_commands(sub) -> None:
+    kb = sub.add_parser("kb", help="inspect, grow and import into the knowledge base")
+    kb.add_argument("--path", help="knowledge-base folder (default: the user's, over the shipped)")
+    cmds = kb.add_subparsers(dest="kb_command", required=True)
+
+    cmds.add_parser("stats", help="what the base holds").set_defaults(func=_stats)
+    cmds.add_parser("compact", help="merge part files").set_defaults(func=_compact)
+
+    imp = cmds.add_parser("import", help="import past runs").add_subparsers(
+        dest="source", required=True
+    )
+    a = imp.add_parser("autosklearn", help="auto-sklearn's meta-data folder")
+    a.add_argument("dir")
+    a.set_defaults(func=_import_autosklearn)
+    r = imp.add_parser("openml-runs", help="downloaded OpenML runs (flow-*.arff.gz)")
+    r.add_argument("dir")
+    r.set_defaults(func=_import_openml_runs)
+    o = imp.add_parser("openml", help="tasks or a suite through the OpenML client")
+    which = o.add_mutually_exclusive_group(required=True)
+    which.add_argument("--task", help="comma-separated task ids")
+    which.add_argument("--suite", help="suite id or alias")
+    o.add_argument("--runs", action="store_true", help="also import published runs")
+    o.set_defaults(func=_import_openml)
+
+    g = cmds.add_parser("grow", help="evaluate reference configurations on local datasets")
+    g.add_argument("--data", required=True, help="a folder of datasets with an index.csv (PMLB)")
+    g.add_argument("--task", choices=["classification", "regression"])
+    g.add_argument("--datasets", help="comma-separated dataset names")
+    g.add_argument("--configs", type=int, default=50, help="Sobol configurations beyond defaults")
+    g.add_argument("--max-rows", type=int, default=5000, help="subsample larger datasets")
+    g.add_argument("--trial-limit", type=float, default=60.0, help="seconds per configuration")
+    g.add_argument("--seed", type=int, default=0)
+    g.set_defaults(func=_grow)
+
+    n = cmds.add_parser("neighbors", help="the past datasets most similar to a table")
+    n.add_argument("data")
+    n.add_argument("--target", required=True)
+    n.add_argument("--task", choices=["classification", "regression"])
+    n.add_argument("-k", type=int, default=10)
+    n.set_defaults(func=_neighbors)
+
+    b = cmds.add_parser("import-bench", help="benchmark results with per-trial records")
+    b.add_argument("dir")
+    b.set_defaults(func=_import_bench)

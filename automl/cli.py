@@ -1,0 +1,116 @@
+"""The `automl` command: fit, predict, knowledge-base and benchmark subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import joblib
+import pandas as pd
+
+from automl._io import infer_task, read_table, split_target
+
+
+def _fit(args) -> int:
+    from automl import AutoMLClassifier, AutoMLRegressor
+
+    frame = read_table(args.data)
+    X, y = split_target(frame, args.target, args.data)
+    task = args.task or infer_task(y)
+    cls = AutoMLClassifier if task == "classification" else AutoMLRegressor
+    params = dict(
+        time_budget=args.time_budget,
+        n_trials=args.n_trials,
+        metric=args.metric,
+        random_state=args.seed,
+        verbose=0 if args.quiet else 1,
+        n_jobs=args.n_jobs,
+        warm_start=not args.cold,
+        update_knowledge_base=not args.no_kb_update,
+    )
+    if args.knowledge_base:
+        params["knowledge_base"] = args.knowledge_base
+    model = cls(**params).fit(X, y)
+    out = Path(args.out)
+    joblib.dump(model, out)
+    board = model.leaderboard_[["rank", "model", "score", "ensemble_weight", "fit_time", "status"]]
+    print(f"{task}: {len(X)} rows, {X.shape[1]} columns; metric {model.metric_}")
+    print(board.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(f"{len(model.trials_)} trials in {model.fit_time_:.1f}s; model saved to {out}")
+    return 0
+
+
+def _predict(args) -> int:
+    model = joblib.load(args.model)
+    frame = read_table(args.data)
+    names = [str(c) for c in getattr(model, "feature_names_in_", [])]
+    extra = [c for c in frame.columns if str(c) not in names] if names else []
+    if extra and args.drop_extra:
+        frame = frame.drop(columns=extra)
+    predictions = pd.DataFrame({"prediction": model.predict(frame)})
+    if args.proba and hasattr(model, "predict_proba"):
+        proba = model.predict_proba(frame)
+        for i, label in enumerate(model.classes_):
+            predictions[f"proba_{label}"] = proba[:, i]
+    predictions.to_csv(args.out, index=False)
+    print(f"{len(predictions)} predictions written to {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="automl", description="AutoML that learns from its past.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    fit = sub.add_parser("fit", help="search pipelines for a table and save the fitted model")
+    fit.add_argument("data", help="CSV, TSV (gzip too) or Parquet file")
+    fit.add_argument("--target", required=True, help="name of the target column")
+    fit.add_argument("--task", choices=["classification", "regression"])
+    fit.add_argument("--time-budget", type=float, default=60.0, help="seconds (default 60)")
+    fit.add_argument("--n-trials", type=int)
+    fit.add_argument("--metric")
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--n-jobs", type=int, default=1)
+    fit.add_argument("--knowledge-base", help="knowledge-base folder (default: shipped + user's)")
+    fit.add_argument("--cold", action="store_true", help="no warm start from the knowledge base")
+    fit.add_argument("--no-kb-update", action="store_true", help="do not record this fit")
+    fit.add_argument("--out", default="model.joblib")
+    fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print")
+    fit.add_argument("--quiet", action="store_true")
+    fit.set_defaults(func=_fit)
+
+    predict = sub.add_parser("predict", help="predict with a saved model")
+    predict.add_argument("model")
+    predict.add_argument("data")
+    predict.add_argument("--out", default="predictions.csv")
+    predict.add_argument("--proba", action="store_true", help="add class probabilities")
+    predict.add_argument(
+        "--drop-extra", action="store_true", help="ignore columns the model was not fitted on"
+    )
+    predict.set_defaults(func=_predict)
+
+    from automl._kb_cli import add_kb_commands
+
+    add_kb_commands(sub)
+    try:
+        from benchmarks.cli import add_subcommands
+    except ImportError:  # the benchmarks package is optional at run time
+        pass
+    else:
+        bench = sub.add_parser("bench", help="batch benchmarks on OpenML or local suites")
+        add_subcommands(bench.add_subparsers(dest="bench_command", required=True))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError, TypeError) as exc:
+        print(f"automl {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

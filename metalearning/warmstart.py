@@ -1,0 +1,134 @@
+"""Warm-start suggestions: the best configurations of the most similar past datasets.
+
+auto-sklearn's method: scale meta-features (min-max, fitted on the base), rank past datasets
+by L1 distance, and take the best configuration(s) of each of the nearest ones.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from metalearning.similarity import DatasetSimilarity
+
+CLASSIFICATION_TASKS = ("binary", "multiclass")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A configuration that did well on a past dataset."""
+
+    dataset_id: str
+    dataset_name: str
+    distance: float
+    config: dict[str, Any]
+    loss: float
+    metric: str
+    source: str
+
+
+@dataclass
+class WarmStartPlan:
+    """Neighbours found and the configurations suggested from them, in order."""
+
+    neighbors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+
+def _same_kind(task: str) -> tuple[str, ...]:
+    return CLASSIFICATION_TASKS if task in CLASSIFICATION_TASKS else ("regression",)
+
+
+def suggest_configurations(
+    kb,
+    metafeatures: pd.Series,
+    task: str,
+    *,
+    n_neighbors: int = 25,
+    per_neighbor: int = 1,
+    metric: str | None = None,
+    exclude: tuple[str, ...] | list[str] = (),
+) -> WarmStartPlan:
+    """The best ``per_neighbor`` configurations of each of the ``n_neighbors`` nearest datasets.
+
+    Only past datasets of the same kind (classification or regression) are considered. Runs of
+    ``metric`` are preferred; a neighbour without them contributes its best run in its most
+    common metric (a ranking within one dataset transfers across metrics reasonably well).
+    """
+    datasets = kb.datasets()
+    if datasets.empty:
+        return WarmStartPlan()
+    same = datasets.loc[datasets["task"].isin(_same_kind(task)), "dataset_id"]
+    frame = kb.metafeatures()
+    frame = frame[frame.index.isin(same) & ~frame.index.isin(list(exclude))]
+    if frame.empty:
+        return WarmStartPlan()
+    similarity = DatasetSimilarity().fit(frame)
+    nearest = similarity.nearest(metafeatures, k=min(len(frame), n_neighbors * 2))
+    names = datasets.set_index("dataset_id")["name"]
+    suggestions, rows, seen = [], [], set()
+    for dataset_id, distance in zip(nearest["dataset_id"], nearest["distance"]):
+        if len(rows) >= n_neighbors:
+            break
+        best = _best(kb, dataset_id, per_neighbor, metric)
+        if best.empty:
+            continue
+        taken = []
+        for _, run in best.iterrows():
+            key = run["config"]
+            if key in seen:
+                continue
+            seen.add(key)
+            taken.append(key)
+            suggestions.append(
+                Suggestion(
+                    dataset_id=str(dataset_id),
+                    dataset_name=str(names.get(dataset_id, dataset_id)),
+                    distance=float(distance),
+                    config=json.loads(run["config"]),
+                    loss=float(run["loss"]),
+                    metric=str(run["metric"]),
+                    source=str(run["source"]),
+                )
+            )
+        rows.append(
+            {
+                "dataset_id": dataset_id,
+                "name": str(names.get(dataset_id, dataset_id)),
+                "distance": float(distance),
+                "n_configurations": len(taken),
+            }
+        )
+    return WarmStartPlan(neighbors=pd.DataFrame(rows), suggestions=suggestions)
+
+
+def _best(kb, dataset_id: str, n: int, metric: str | None) -> pd.DataFrame:
+    if metric is not None:
+        best = kb.best_configurations(dataset_id, n=n, metric=metric)
+        if not best.empty:
+            return best
+    return kb.best_configurations(dataset_id, n=n)
+
+
+def leave_one_out_exclusions(
+    kb, metafeatures: pd.Series, fingerprint: str, tol: float = 1e-3
+) -> list[str]:
+    """Datasets to hide when measuring transfer: the same fingerprint, or near-identical
+    meta-features (the same data imported from elsewhere under another name)."""
+    frame = kb.metafeatures()
+    excluded = {fingerprint}
+    if not frame.empty:
+        similarity = DatasetSimilarity().fit(frame)
+        excluded.update(similarity.near_duplicates(metafeatures, tol=tol))
+    return sorted(excluded)
+
+
+def metafeatures_json(metafeatures: pd.Series) -> str:
+    """Meta-features as the knowledge base stores them (NaN as null)."""
+    return json.dumps(
+        {str(k): (None if not np.isfinite(v) else float(v)) for k, v in metafeatures.items()}
+    )
