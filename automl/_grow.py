@@ -39,31 +39,23 @@ class GrowDataset:
     source: str = "pmlb"
 
 
-def reference_configurations(n: int, seed: int = 0) -> list[dict]:
-    """Each family's defaults, then a Sobol sample of the largest space: one fixed list."""
+def reference_configurations(n: int, task: Task, seed: int = 0) -> list[dict]:
+    """Each family's defaults, then a Sobol sample of the largest space: one fixed list per
+    kind of task, so every dataset of that kind is evaluated on the same configurations."""
     from ConfigSpace import Configuration
     from smac import HyperparameterOptimizationFacade as HPO
     from smac import Scenario
 
     from automl._columns import ColumnTypes
 
-    configs: list[dict] = []
-    for task in (Task.BINARY, Task.REGRESSION):
-        cs = build_space(
-            task, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)), seed=seed
-        )
-        for family in cs["model"].choices:
-            config, _ = translate({"model": family}, cs)
-            configs.append(dict(config))
+    cs = build_space(task, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)), seed=seed)
+    configs = [dict(translate({"model": family}, cs)[0]) for family in cs["model"].choices]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cs = build_space(
-            Task.BINARY, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)), seed=seed
-        )
         scenario = Scenario(cs, n_trials=10 * n, seed=seed, deterministic=True)
         design = HPO.get_initial_design(scenario, n_configs=n, max_ratio=1.0)
         sample = [dict(c) for c in design.select_configurations() if isinstance(c, Configuration)]
-    return _distinct(configs) + sample
+    return _distinct(configs + sample)
 
 
 def _distinct(configs: list[dict]) -> list[dict]:
@@ -80,7 +72,7 @@ def grow(
     kb,
     datasets: Iterable[GrowDataset],
     *,
-    n_configs: int = 50,
+    n_configs: int = 41,
     max_rows: int = 5000,
     per_trial_time_limit: float = 60.0,
     memory_limit: int | None = 4096,
@@ -92,7 +84,8 @@ def grow(
     from metalearning import compute_metafeatures
     from metalearning.warmstart import metafeatures_json
 
-    reference = reference_configurations(n_configs, seed)
+    references = {kind: reference_configurations(n_configs, kind, seed)
+                  for kind in (Task.BINARY, Task.REGRESSION)}
     counts = {"datasets": 0, "evaluated": 0, "skipped_existing": 0, "untranslatable": 0}
     for ds in datasets:
         X = to_frame(ds.X)
@@ -149,6 +142,7 @@ def grow(
         )
         space = build_space(task, shape, columns, seed=seed)
         trials, start = [], time.monotonic()
+        reference = references[Task.REGRESSION if task is Task.REGRESSION else Task.BINARY]
         for i, ref in enumerate(reference):
             config, _ = translate(ref, space)
             if config is None:
