@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ConfigSpace import Categorical, Float, Integer
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -35,7 +36,10 @@ def _svm_space(task: Task, shape: DataShape):
 def _make_svm(params: dict, task: Task, n_features: int, n_jobs: int, seed: int):
     common = dict(C=float(params["C"]), gamma=float(params["gamma"]), kernel="rbf", cache_size=500)
     if task.is_classification:
-        return SVC(probability=True, random_state=seed, **common)
+        # Platt scaling on out-of-fold decision values, as libsvm's probability=True did.
+        return CalibratedClassifierCV(
+            SVC(random_state=seed, **common), method="sigmoid", cv=3, ensemble=False
+        )
     return SVR(**common)
 
 
