@@ -28,8 +28,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # Build (or resume building) the shipped knowledge base. Hours of CPU; safe to interrupt and rerun.
+KB := knowledge_base/data
 kb: $(STAMP)
-	$(BIN)/python -m knowledge_base.build --pmlb ../shared/datasets/pmlb --openml-runs ../shared/metadata/openml-runs --autosklearn ../shared/metadata/autosklearn --out knowledge_base/data
+	$(BIN)/automl kb --path $(KB) import openml-runs ../shared/metadata/openml-runs
+	$(BIN)/automl kb --path $(KB) import autosklearn ../shared/metadata/autosklearn
+	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task classification
+	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task regression
+	$(BIN)/automl kb --path $(KB) compact
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pmlb_vs_baselines.py --budget 60 --out bench-results/estimator

@@ -43,16 +43,10 @@ def _import_openml_runs(args) -> int:
 def _import_openml(args) -> int:
     from knowledge_base.importers import openml_client
 
-    kb = _open(args)
-    if args.suite is not None:
-        result = openml_client.import_openml_suite(args.suite)
-    else:
-        result = openml_client.import_openml_tasks([int(t) for t in args.task.split(",")])
-    if args.runs:
-        task_ids = [int(t) for t in result.datasets["openml_task_id"].dropna()]
-        runs = openml_client.import_openml_evaluations(tasks=task_ids)
-        result = openml_client.merge_results([result, runs])
-    result.append_to(kb)
+    tasks = [int(t) for t in args.task.split(",")] if args.task else None
+    result = openml_client.import_into(
+        _open(args), task_ids=tasks, suite_id=args.suite, evaluations=args.runs
+    )
     _report_import(result, "OpenML")
     return 0
 
