@@ -84,8 +84,10 @@ def grow(
     from metalearning import compute_metafeatures
     from metalearning.warmstart import metafeatures_json
 
-    references = {kind: reference_configurations(n_configs, kind, seed)
-                  for kind in (Task.BINARY, Task.REGRESSION)}
+    references = {
+        kind: reference_configurations(n_configs, kind, seed)
+        for kind in (Task.BINARY, Task.REGRESSION)
+    }
     counts = {"datasets": 0, "evaluated": 0, "skipped_existing": 0, "untranslatable": 0}
     for ds in datasets:
         X = to_frame(ds.X)
@@ -239,5 +241,3 @@ def pmlb_datasets(
     for row in index.itertuples():
         frame = pd.read_csv(folder / f"{row.name}.tsv.gz", sep="\t")
         yield GrowDataset(row.name, frame.drop(columns="target"), frame["target"], row.task)
-
-

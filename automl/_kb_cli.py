@@ -75,19 +75,25 @@ def _neighbors(args) -> int:
 
     from automl._io import infer_task, read_table, split_target
     from metalearning import compute_metafeatures
-    from metalearning.warmstart import suggest_configurations
+    from metalearning.warmstart import nearest_datasets
 
     frame = read_table(args.data)
     X, y = split_target(frame, args.target, args.data)
     kind = args.task or infer_task(y)
-    task = "regression" if kind == "regression" else ("binary" if y.nunique() == 2 else "multiclass")
+    task = (
+        "regression" if kind == "regression" else ("binary" if y.nunique() == 2 else "multiclass")
+    )
     mf = compute_metafeatures(X, y, task=task)
-    plan = suggest_configurations(_open(args), mf, task, n_neighbors=args.k)
-    if plan.neighbors.empty:
+    kb = _open(args)
+    nearest = nearest_datasets(kb, mf, task, k=args.k)
+    if nearest.empty:
         print("The knowledge base has no dataset of this kind yet.")
         return 0
+    runs = kb.runs(list(nearest["dataset_id"]))
+    nearest["runs"] = nearest["dataset_id"].map(runs["dataset_id"].value_counts()).fillna(0)
+    nearest["runs"] = nearest["runs"].astype(int)
     with pd.option_context("display.width", 120):
-        print(plan.neighbors.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        print(nearest.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return 0
 
 
@@ -136,7 +142,10 @@ def add_kb_commands(sub) -> None:
     g.add_argument("--task", choices=["classification", "regression"])
     g.add_argument("--datasets", help="comma-separated dataset names")
     g.add_argument(
-        "--configs", type=int, default=41, help="Sobol configurations added to the defaults (50 in all)"
+        "--configs",
+        type=int,
+        default=41,
+        help="Sobol configurations added to the defaults (50 in all)",
     )
     g.add_argument("--max-rows", type=int, default=5000, help="subsample larger datasets")
     g.add_argument("--trial-limit", type=float, default=60.0, help="seconds per configuration")

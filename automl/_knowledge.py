@@ -60,14 +60,14 @@ class WarmStart:
 
         kb = resolve_knowledge_base(est.knowledge_base)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore", RuntimeWarning)
             mf = compute_metafeatures(frame, target, task=task.value, random_state=0)
         plan = cls(metafeatures=mf, fingerprint=dataset_fingerprint(frame, target), kb=kb)
         if not est.warm_start:
             plan.reason = "warm_start=False"
         else:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+                warnings.simplefilter("ignore", RuntimeWarning)  # NaN meta-features
                 exclude = (
                     leave_one_out_exclusions(kb, mf, plan.fingerprint) if est.leave_one_out else []
                 )

@@ -60,15 +60,9 @@ def suggest_configurations(
     common metric (a ranking within one dataset transfers across metrics reasonably well).
     """
     datasets = kb.datasets()
-    if datasets.empty:
+    nearest = nearest_datasets(kb, metafeatures, task, exclude=exclude)
+    if nearest.empty:
         return WarmStartPlan()
-    same = datasets.loc[datasets["task"].isin(_same_kind(task)), "dataset_id"]
-    frame = kb.metafeatures()
-    frame = frame[frame.index.isin(same) & ~frame.index.isin(list(exclude))]
-    if frame.empty:
-        return WarmStartPlan()
-    similarity = DatasetSimilarity().fit(frame)
-    nearest = similarity.nearest(metafeatures, k=min(len(frame), n_neighbors * 2))
     names = datasets.set_index("dataset_id")["name"]
     suggestions, rows, seen = [], [], set()
     for dataset_id, distance in zip(nearest["dataset_id"], nearest["distance"]):
@@ -104,6 +98,25 @@ def suggest_configurations(
             }
         )
     return WarmStartPlan(neighbors=pd.DataFrame(rows), suggestions=suggestions)
+
+
+def nearest_datasets(
+    kb, metafeatures: pd.Series, task: str, *, k: int | None = None, exclude=()
+) -> pd.DataFrame:
+    """Past datasets of the same kind as ``task``, nearest first: dataset_id, name, distance."""
+    datasets = kb.datasets()
+    if datasets.empty:
+        return pd.DataFrame(columns=["dataset_id", "name", "distance"])
+    same = datasets.loc[datasets["task"].isin(_same_kind(task)), "dataset_id"]
+    frame = kb.metafeatures()
+    frame = frame[frame.index.isin(same) & ~frame.index.isin(list(exclude))]
+    if frame.empty:
+        return pd.DataFrame(columns=["dataset_id", "name", "distance"])
+    similarity = DatasetSimilarity().fit(frame)
+    nearest = similarity.nearest(metafeatures, k=len(frame) if k is None else min(k, len(frame)))
+    names = datasets.set_index("dataset_id")["name"]
+    nearest.insert(1, "name", [str(names.get(d, d)) for d in nearest["dataset_id"]])
+    return nearest.reset_index(drop=True)
 
 
 def _best(kb, dataset_id: str, n: int, metric: str | None) -> pd.DataFrame:

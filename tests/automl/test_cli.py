@@ -31,7 +31,9 @@ def test_fit_then_predict(tmp_path, crabs, suffix, capsys):
     assert main(["fit", str(path), "--target", "species", "--out", str(model), *TINY]) == 0
     assert "roc_auc" in capsys.readouterr().out
     out = tmp_path / "pred.csv"
-    assert main(["predict", str(model), str(path), "--out", str(out), "--proba", "--drop-extra"]) == 0
+    assert (
+        main(["predict", str(model), str(path), "--out", str(out), "--proba", "--drop-extra"]) == 0
+    )
     preds = pd.read_csv(out)
     assert len(preds) == len(crabs)
     assert set(preds["prediction"]) <= {"blue", "orange"}

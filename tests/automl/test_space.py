@@ -30,7 +30,9 @@ def test_no_kernel_svm_or_knn_on_large_data():
 
 
 def test_encoding_choice_only_with_categorical_columns():
-    assert "categorical_encoding:__choice__" not in build_space(Task.BINARY, DataShape(100, 2), NUMERIC)
+    assert "categorical_encoding:__choice__" not in build_space(
+        Task.BINARY, DataShape(100, 2), NUMERIC
+    )
     assert "categorical_encoding:__choice__" in build_space(Task.BINARY, DataShape(100, 2), MIXED)
 
 
@@ -42,8 +44,15 @@ def test_default_configuration_is_lightgbm_defaults():
 
 def test_translate_drops_unknown_keys_and_fills_defaults():
     cs = build_space(Task.BINARY, DataShape(100, 2), NUMERIC)
-    config, why = translate({"model": "random_forest", "random_forest:max_features": 0.3,
-                             "classifier:foo": 1, "rescaling:__choice__": "standard"}, cs)
+    config, why = translate(
+        {
+            "model": "random_forest",
+            "random_forest:max_features": 0.3,
+            "classifier:foo": 1,
+            "rescaling:__choice__": "standard",
+        },
+        cs,
+    )
     assert why == "" and config["random_forest:max_features"] == pytest.approx(0.3)
     assert config["random_forest:min_samples_leaf"] == 1
     assert "rescaling:__choice__" not in dict(config)  # inactive for random forests

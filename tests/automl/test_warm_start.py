@@ -1,0 +1,90 @@
+"""The estimator reads its past from a knowledge base and writes every fit back."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl import AutoMLClassifier
+from knowledge_base import KnowledgeBase
+
+
+def fit(X, y, kb, **kw):
+    params = dict(time_budget=60, n_trials=4, random_state=0, knowledge_base=kb)
+    return AutoMLClassifier(**{**params, **kw}).fit(X, y)
+
+
+def test_fit_records_itself_and_a_refit_starts_from_its_best(tmp_path, load_pmlb):
+    X, y = load_pmlb("prnn_crabs")
+    kb = KnowledgeBase(tmp_path / "kb")
+    first = fit(X, y, kb, models=("random_forest", "extra_trees", "k_nearest_neighbors"))
+    assert first.warm_start_["used"] is False  # empty base: nothing to start from
+    assert len(kb.datasets()) == 1 and len(kb.runs()) == 4
+    assert set(kb.runs()["model"]) <= {"random_forest", "extra_trees", "k_nearest_neighbors"}
+
+    second = fit(
+        X, y, kb, models=("random_forest", "extra_trees", "k_nearest_neighbors"), random_state=1
+    )
+    nearest = second.warm_start_["neighbors"][0]
+    assert nearest["dataset_id"] == first.warm_start_["fingerprint"]
+    assert nearest["distance"] == pytest.approx(0.0, abs=1e-9)
+    assert first.best_config_ in second.trials_["config"].head(2).tolist()
+    assert second.warm_start_["configurations"][0]["status_here"] == "success"
+    assert len(kb.runs()) == 8
+
+
+def test_no_update_leaves_the_base_untouched(tmp_path, load_pmlb):
+    X, y = load_pmlb("prnn_crabs")
+    kb = KnowledgeBase(tmp_path / "kb")
+    fit(X, y, kb, update_knowledge_base=False)
+    assert kb.datasets().empty and kb.runs(statuses=None).empty
+
+
+def test_leave_one_out_hides_the_dataset_itself(tmp_path, load_pmlb):
+    X, y = load_pmlb("prnn_crabs")
+    kb = KnowledgeBase(tmp_path / "kb")
+    first = fit(X, y, kb)
+    again = fit(X, y, kb, leave_one_out=True, update_knowledge_base=False)
+    ids = [n["dataset_id"] for n in again.warm_start_["neighbors"]]
+    assert first.warm_start_["fingerprint"] not in ids
+
+
+def test_default_base_is_the_users_folder(load_pmlb, monkeypatch, tmp_path):
+    monkeypatch.setenv("AUTOML_KB_DIR", str(tmp_path / "mine"))
+    X, y = load_pmlb("prnn_crabs")
+    AutoMLClassifier(n_trials=2, random_state=0).fit(X, y)
+    assert len(KnowledgeBase(tmp_path / "mine").runs()) == 2
+
+
+def test_a_corrupt_part_file_does_not_break_a_fit(tmp_path, load_pmlb):
+    X, y = load_pmlb("prnn_crabs")
+    kb_path = tmp_path / "kb"
+    fit(X, y, KnowledgeBase(kb_path))
+    (kb_path / "runs" / "part-zzz-corrupt.parquet").write_bytes(b"not parquet at all")
+    with pytest.warns(UserWarning, match="part-zzz-corrupt.parquet"):
+        model = fit(X, y, str(kb_path), update_knowledge_base=False)
+    assert model.warm_start_["used"]
+
+
+def test_warm_start_false_reads_nothing(tmp_path, load_pmlb):
+    X, y = load_pmlb("prnn_crabs")
+    kb = KnowledgeBase(tmp_path / "kb")
+    fit(X, y, kb)
+    cold = fit(X, y, kb, warm_start=False, update_knowledge_base=False)
+    assert cold.warm_start_["used"] is False
+    assert "warm-start" not in set(cold.trials_["origin"])
+
+
+def test_failed_trials_are_recorded_with_their_status(tmp_path, load_pmlb):
+    X, y = load_pmlb("prnn_crabs")
+    kb = KnowledgeBase(tmp_path / "kb")
+    with pytest.warns(RuntimeWarning):
+        fit(X, y, kb, memory_limit=300, n_trials=2)
+    runs = kb.runs(statuses=None)
+    assert len(runs) == 2 and set(runs["status"]) <= {"memout", "crashed"}
+    assert runs["error"].notna().all()
+
+
+def test_bad_knowledge_base_parameter():
+    X = pd.DataFrame({"a": np.arange(20.0)})
+    with pytest.raises(TypeError, match="knowledge_base"):
+        AutoMLClassifier(n_trials=1, knowledge_base=3).fit(X, np.arange(20) % 2)
