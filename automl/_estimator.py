@@ -142,12 +142,23 @@ class _AutoMLBase(BaseEstimator):
         finally:
             optimizer.close()
         self.trials_ = _trials_frame(result)
+        search_end = time.monotonic()
         self.model_, weights = self._fit_ensemble(result, data, y_enc, spec, metric, budget)
+        ensemble_end = time.monotonic()
         self.leaderboard_ = _leaderboard(self.trials_, weights)
         successful = result.successful()
         self.best_config_ = dict(successful[0].config) if successful else None
         self.warm_start_ = warm.explain(self.trials_)
         self.fit_time_ = time.monotonic() - start
+        self.timings_ = {
+            "total": self.fit_time_,
+            "warm_start": warm.seconds,
+            "optimizer": result.optimizer_seconds,
+            "trials": float((self.trials_["end_time"] - self.trials_["start_time"]).sum()),
+            "model_fitting": float(self.trials_["fit_time"].sum()),
+            "ensemble_and_refit": ensemble_end - search_end,
+            "search": search_end - start,
+        }
         if self.update_knowledge_base:
             warm.record(self, result, spec)
         if self.verbose >= 1:
@@ -300,6 +311,10 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     warm_start_ : dict
         Nearest past datasets, their distances, and the configurations taken from each.
     fit_time_ : float
+        Wall-clock seconds of the whole fit.
+    timings_ : dict
+        Where the time went: ``warm_start``, ``optimizer`` (SMAC's ask and tell), ``trials``
+        (trial processes, wall clock), ``model_fitting`` (inside them), ``ensemble_and_refit``.
     """
 
     _classification = True

@@ -40,6 +40,7 @@ class TrialRecord:
 class SearchResult:
     trials: list[TrialRecord] = field(default_factory=list)
     predictions: dict[int, np.ndarray] = field(default_factory=dict)
+    optimizer_seconds: float = 0.0  # time inside ask and tell
 
     def successful(self) -> list[TrialRecord]:
         return sorted(
@@ -94,7 +95,9 @@ def run_search(
             break
         if budget.left() <= MIN_TRIAL_SECONDS:
             break
+        tick = time.monotonic()
         config, handle = optimizer.ask()
+        result.optimizer_seconds += time.monotonic() - tick
         values = dict(config)
         key = tuple(sorted(values.items()))
         record = _run_trial(
@@ -111,7 +114,9 @@ def run_search(
             result,
         )
         crashed = record.status != Status.SUCCESS.value
+        tick = time.monotonic()
         optimizer.tell(handle, crash_cost if crashed else record.loss, crashed=crashed)
+        result.optimizer_seconds += time.monotonic() - tick
         _keep_best_predictions(result, keep_predictions)
         if verbose >= 1:
             _report(record, result, metric)

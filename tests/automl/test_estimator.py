@@ -28,6 +28,9 @@ def test_messy_table_with_string_labels(tiny_classifier, make_messy):
     assert board["score"].iloc[0] == board["score"].max()
     assert board["ensemble_weight"].sum() == pytest.approx(1.0)
     assert model.best_config_ == board["config"].iloc[0]
+    t = model.timings_
+    assert 0 < t["model_fitting"] <= t["trials"] <= t["search"] <= t["total"]
+    assert t["optimizer"] < t["total"]
 
 
 def test_multiclass_defaults_to_log_loss(tiny_classifier, make_messy):
