@@ -27,6 +27,7 @@ from automl._columns import normalize_frame
 from automl._evaluation import predict_pipeline
 from automl._space import make_pipeline
 from automl._task import METRICS
+from benchmarks.report import to_markdown
 
 CHECKPOINTS = (5, 10, 25, 50)
 HERE = Path(__file__).resolve().parent
@@ -146,7 +147,7 @@ def summarize(results: pd.DataFrame) -> str:
         "",
         "Per dataset (test loss: 1-AUC for binary, log loss for multiclass):",
         "",
-        per.to_markdown(floatfmt=".4f") if hasattr(per, "to_markdown") else per.to_string(),
+        to_markdown(per.round(4)),
     ]
     return "\n".join(lines)
 
