@@ -36,8 +36,16 @@ kb: $(STAMP)
 	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task regression
 	$(BIN)/automl kb --path $(KB) compact
 
+SAMPLE := benchmarks/suites/pmlb-classification-sample.txt
+# The measured benchmarks (about two hours on 2 cores): AutoML against baselines and peers at
+# 60 s on 22 PMLB classification datasets, warm against cold start, and the time breakdown.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/pmlb_vs_baselines.py --budget 60 --out bench-results/estimator
+	$(BIN)/automl bench run --suite ../shared/datasets/pmlb --datasets $(SAMPLE) --budget 60 \
+		--systems constant,lightgbm,random-forest,tuned-random-forest,automl-loo,automl-cold,automl-random,flaml \
+		--out bench-results/pmlb60
+	$(BIN)/automl bench report bench-results/pmlb60
+	$(BIN)/python benchmarks/warm_vs_cold.py --out bench-results/warm-vs-cold
+	$(BIN)/python benchmarks/overhead.py --budget 60
 
 clean:
 	rm -rf $(VENV) build *.egg-info
