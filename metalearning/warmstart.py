@@ -128,7 +128,7 @@ def _best(kb, dataset_id: str, n: int, metric: str | None) -> pd.DataFrame:
 
 
 def leave_one_out_exclusions(
-    kb, metafeatures: pd.Series, fingerprint: str, tol: float = 1e-3
+    kb, metafeatures: pd.Series, fingerprint: str, tol: float = 0.02
 ) -> list[str]:
     """Datasets to hide when measuring transfer: the same fingerprint, or near-identical
     meta-features (the same data imported from elsewhere under another name)."""
