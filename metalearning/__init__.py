@@ -7,7 +7,7 @@
   names and values in OpenML's names and conventions.
 """
 
-from metalearning._autosklearn_names import AUTOSKLEARN_TO_OPENML, autosklearn_to_openml
+from knowledge_base.importers import AUTOSKLEARN_TO_OPENML, autosklearn_to_openml
 from metalearning.metafeatures import METAFEATURE_NAMES, OPENML_QUALITIES, compute_metafeatures
 from metalearning.similarity import SIMILARITY_FEATURES, DatasetSimilarity
 
