@@ -16,6 +16,7 @@ from automl._optimizers import Optimizer
 from automl._task import Metric
 
 MIN_TRIAL_SECONDS = 0.25
+FIRST_TRIAL_FLOOR = 5.0
 
 
 @dataclass
@@ -91,9 +92,10 @@ def run_search(
     while budget.max_trials is None or len(result.trials) < budget.max_trials:
         reserve = refit_reserve(result, len(y), n_train)
         wall = min(budget.per_trial, budget.left() - reserve)
-        if wall < MIN_TRIAL_SECONDS and result.successful():
-            break
-        if budget.left() <= MIN_TRIAL_SECONDS:
+        if not result.trials:
+            # However small the budget, the first pipeline (LightGBM's defaults) gets a chance.
+            wall = max(wall, min(budget.per_trial, FIRST_TRIAL_FLOOR))
+        elif wall < MIN_TRIAL_SECONDS or budget.left() <= MIN_TRIAL_SECONDS:
             break
         tick = time.monotonic()
         config, handle = optimizer.ask()

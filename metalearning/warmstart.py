@@ -59,40 +59,44 @@ def suggest_configurations(
     ``metric`` are preferred; a neighbour without them contributes its best run in its most
     common metric (a ranking within one dataset transfers across metrics reasonably well).
     """
-    datasets = kb.datasets()
     nearest = nearest_datasets(kb, metafeatures, task, exclude=exclude)
     if nearest.empty:
         return WarmStartPlan()
-    names = datasets.set_index("dataset_id")["name"]
+    # One read of the candidates' runs; neighbours without usable runs are passed over.
+    candidates = nearest.head(max(4 * n_neighbors, 100))
+    runs = kb.runs(list(candidates["dataset_id"]))
+    runs = runs[runs["loss"].notna()]
+    by_dataset = dict(tuple(runs.groupby("dataset_id", sort=False)))
     suggestions, rows, seen = [], [], set()
-    for dataset_id, distance in zip(nearest["dataset_id"], nearest["distance"]):
+    for dataset_id, name, distance in candidates[["dataset_id", "name", "distance"]].itertuples(
+        index=False
+    ):
         if len(rows) >= n_neighbors:
             break
-        best = _best(kb, dataset_id, per_neighbor, metric)
-        if best.empty:
+        if dataset_id not in by_dataset:
             continue
+        best = _best(by_dataset[dataset_id], per_neighbor, metric)
         taken = []
-        for _, run in best.iterrows():
-            key = run["config"]
-            if key in seen:
+        for run in best.itertuples(index=False):
+            if run.config in seen:
                 continue
-            seen.add(key)
-            taken.append(key)
+            seen.add(run.config)
+            taken.append(run.config)
             suggestions.append(
                 Suggestion(
                     dataset_id=str(dataset_id),
-                    dataset_name=str(names.get(dataset_id, dataset_id)),
+                    dataset_name=str(name),
                     distance=float(distance),
-                    config=json.loads(run["config"]),
-                    loss=float(run["loss"]),
-                    metric=str(run["metric"]),
-                    source=str(run["source"]),
+                    config=json.loads(run.config),
+                    loss=float(run.loss),
+                    metric=str(run.metric),
+                    source=str(run.source),
                 )
             )
         rows.append(
             {
                 "dataset_id": dataset_id,
-                "name": str(names.get(dataset_id, dataset_id)),
+                "name": str(name),
                 "distance": float(distance),
                 "n_configurations": len(taken),
             }
@@ -119,12 +123,16 @@ def nearest_datasets(
     return nearest.reset_index(drop=True)
 
 
-def _best(kb, dataset_id: str, n: int, metric: str | None) -> pd.DataFrame:
-    if metric is not None:
-        best = kb.best_configurations(dataset_id, n=n, metric=metric)
-        if not best.empty:
-            return best
-    return kb.best_configurations(dataset_id, n=n)
+def _best(runs: pd.DataFrame, n: int, metric: str | None) -> pd.DataFrame:
+    """A dataset's best distinct configurations, in ``metric`` if it has runs of it, else in
+    its most common metric (a ranking within one dataset transfers across metrics)."""
+    if metric is None or not (runs["metric"] == metric).any():
+        counts = runs["metric"].value_counts()
+        metric = min(counts.index[counts == counts.max()])
+    runs = runs[runs["metric"] == metric].sort_values(
+        ["loss", "fidelity"], ascending=[True, False], kind="stable"
+    )
+    return runs.drop_duplicates("config").head(n)
 
 
 def leave_one_out_exclusions(
