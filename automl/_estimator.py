@@ -21,7 +21,7 @@ from automl._evaluation import EvaluationSpec, make_splits, refit
 from automl._limits import Status, run_limited
 from automl._optimizers import make_optimizer
 from automl._search import Budget, SearchResult, run_search
-from automl._space import SPACE_VERSION, build_space
+from automl._space import SPACE_VERSION, build_space, translate
 from automl._task import Task, get_metric
 from automl.components import DataShape
 
@@ -79,15 +79,15 @@ class _AutoMLBase(BaseEstimator):
         """
         start = time.monotonic()
         checks.check_params(self)
-        frame = checks.check_X(X, fitting=True)
+        frame = checks.check_X(X)
         validate_data(self, X, skip_check_array=True, reset=True)
         target = checks.check_target(y, len(frame), self._classification)
         y_enc, task = self._encode_target(target)
         if len(frame) < 2:
             raise ValueError("AutoML needs at least 2 samples to fit, got 1 sample.")
         self.task_ = task
-        self.metric_ = get_metric(self.metric, task).name
         metric = get_metric(self.metric, task)
+        self.metric_ = metric.name
         columns = infer_column_types(frame)
         data = normalize_frame(frame, columns)
         self._columns = columns
@@ -229,7 +229,7 @@ class _AutoMLBase(BaseEstimator):
     # -------------------------------------------------------------- predict
     def _prepare(self, X) -> pd.DataFrame:
         check_is_fitted(self, "model_")
-        frame = checks.check_X(X, fitting=False)
+        frame = checks.check_X(X)
         validate_data(self, X, skip_check_array=True, reset=False)
         if isinstance(X, pd.DataFrame) and hasattr(self, "feature_names_in_"):
             frame = frame[[str(c) for c in self.feature_names_in_]]
@@ -363,27 +363,19 @@ class _DummyModel:
 
 def _initial_configurations(space, warm_configs):
     """LightGBM's defaults first, then the warm start, then each other family's defaults."""
-    from ConfigSpace import Configuration
-
     default = space.get_default_configuration()
     configs = [(default, "default")]
     configs += [(c, "warm-start") for c in warm_configs]
+    shared = {k: v for k, v in dict(default).items() if not k.startswith(default["model"] + ":")}
     for family in space["model"].choices:
-        if family == default["model"]:
-            continue
-        values = {
-            k: v for k, v in dict(default).items() if not k.startswith(default["model"] + ":")
-        }
-        values["model"] = family
-        from automl._space import translate
-
-        config, _ = translate(values, space)
-        if config is not None:
-            configs.append((config, "default"))
+        if family != default["model"]:
+            config, _ = translate({**shared, "model": family}, space)
+            if config is not None:
+                configs.append((config, "default"))
     origins: dict[tuple, str] = {}
     for config, origin in configs:
         origins.setdefault(tuple(sorted(dict(config).items())), origin)
-    return [c for c, _ in configs if isinstance(c, Configuration)], origins
+    return [c for c, _ in configs], origins
 
 
 def _crash_cost(metric, y_enc, spec) -> float:

@@ -46,7 +46,7 @@ def check_params(est) -> None:
         )
 
 
-def check_X(X, *, fitting: bool) -> pd.DataFrame:
+def check_X(X) -> pd.DataFrame:
     """X as a DataFrame, refusing what cannot be a table of features."""
     if X is None:
         raise ValueError("X is None; pass a 2-d table of features.")
