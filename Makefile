@@ -32,8 +32,8 @@ KB := knowledge_base/data
 kb: $(STAMP)
 	$(BIN)/automl kb --path $(KB) import openml-runs ../shared/metadata/openml-runs
 	$(BIN)/automl kb --path $(KB) import autosklearn ../shared/metadata/autosklearn
-	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task classification
-	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task regression
+	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task classification --max-rows 1000 --trial-limit 15
+	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task regression --max-rows 1000 --trial-limit 15
 	$(BIN)/automl kb --path $(KB) compact
 
 SAMPLE := benchmarks/suites/pmlb-classification-sample.txt

@@ -62,45 +62,44 @@ def suggest_configurations(
     nearest = nearest_datasets(kb, metafeatures, task, exclude=exclude)
     if nearest.empty:
         return WarmStartPlan()
-    # One read of the candidates' runs; neighbours without usable runs are passed over.
-    candidates = nearest.head(max(4 * n_neighbors, 100))
-    runs = kb.runs(list(candidates["dataset_id"]))
-    runs = runs[runs["loss"].notna()]
-    by_dataset = dict(tuple(runs.groupby("dataset_id", sort=False)))
     suggestions, rows, seen = [], [], set()
-    for dataset_id, name, distance in candidates[["dataset_id", "name", "distance"]].itertuples(
-        index=False
-    ):
+    # The neighbours' runs are read a batch at a time; those without usable runs are passed over.
+    for batch_start in range(0, len(nearest), n_neighbors):
         if len(rows) >= n_neighbors:
             break
-        if dataset_id not in by_dataset:
-            continue
-        best = _best(by_dataset[dataset_id], per_neighbor, metric)
-        taken = []
-        for run in best.itertuples(index=False):
-            if run.config in seen:
+        batch = nearest.iloc[batch_start : batch_start + n_neighbors]
+        runs = kb.runs(list(batch["dataset_id"]))
+        by_dataset = dict(tuple(runs[runs["loss"].notna()].groupby("dataset_id", sort=False)))
+        for dataset_id, name, distance in batch[["dataset_id", "name", "distance"]].itertuples(
+            index=False
+        ):
+            if len(rows) >= n_neighbors or dataset_id not in by_dataset:
                 continue
-            seen.add(run.config)
-            taken.append(run.config)
-            suggestions.append(
-                Suggestion(
-                    dataset_id=str(dataset_id),
-                    dataset_name=str(name),
-                    distance=float(distance),
-                    config=json.loads(run.config),
-                    loss=float(run.loss),
-                    metric=str(run.metric),
-                    source=str(run.source),
+            taken = []
+            for run in _best(by_dataset[dataset_id], per_neighbor, metric).itertuples(index=False):
+                if run.config in seen:
+                    continue
+                seen.add(run.config)
+                taken.append(run.config)
+                suggestions.append(
+                    Suggestion(
+                        dataset_id=str(dataset_id),
+                        dataset_name=str(name),
+                        distance=float(distance),
+                        config=json.loads(run.config),
+                        loss=float(run.loss),
+                        metric=str(run.metric),
+                        source=str(run.source),
+                    )
                 )
+            rows.append(
+                {
+                    "dataset_id": dataset_id,
+                    "name": str(name),
+                    "distance": float(distance),
+                    "n_configurations": len(taken),
+                }
             )
-        rows.append(
-            {
-                "dataset_id": dataset_id,
-                "name": str(name),
-                "distance": float(distance),
-                "n_configurations": len(taken),
-            }
-        )
     return WarmStartPlan(neighbors=pd.DataFrame(rows), suggestions=suggestions)
 
 
