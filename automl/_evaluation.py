@@ -32,11 +32,12 @@ class EvaluationSpec:
 
     @property
     def resampling(self) -> str:
+        n = len(self.splits[0][0]) + len(self.splits[0][1])
         if len(self.splits) == 1:
-            n_val = len(self.splits[0][1])
-            n = n_val + len(self.splits[0][0])
-            return f"holdout{n_val / n:.2f}"
-        return f"cv{len(self.splits)}"
+            return f"holdout{len(self.splits[0][1]) / n:.2f}"
+        k = round(n / len(self.splits[0][1]))
+        repeats = len(self.splits) // k
+        return f"cv{k}" if repeats == 1 else f"cv{k}x{repeats}"
 
 
 @dataclass
@@ -50,7 +51,8 @@ class TrialOutcome:
 def make_splits(
     y: np.ndarray, task: Task, resampling: str | int, seed: int
 ) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    """Holdout (a third) or k-fold CV, stratified where every class has enough rows."""
+    """Holdout (a third), k-fold CV, or 5-fold CV repeated 3 times with other shuffles
+    ("repeated-cv"), stratified where every class has enough rows."""
     n = len(y)
     rng = np.random.RandomState(seed)
     stratify = task.is_classification and np.bincount(y).min() >= 2
@@ -60,13 +62,17 @@ def make_splits(
             idx, test_size=0.33, random_state=rng, stratify=y if stratify else None
         )
         return ((np.sort(train), np.sort(val)),)
-    k = 5 if resampling == "cv" else int(resampling)
+    repeats = 3 if resampling == "repeated-cv" else 1
+    k = int(resampling) if isinstance(resampling, (int, np.integer)) else 5
     k = max(2, min(k, n))
-    if task.is_classification and np.bincount(y).min() >= k:
-        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=rng)
-    else:
-        splitter = KFold(n_splits=k, shuffle=True, random_state=rng)
-    return tuple((tr, va) for tr, va in splitter.split(np.zeros(n), y))
+    splits = []
+    for _ in range(repeats):
+        if task.is_classification and np.bincount(y).min() >= k:
+            splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=rng)
+        else:
+            splitter = KFold(n_splits=k, shuffle=True, random_state=rng)
+        splits.extend(splitter.split(np.zeros(n), y))
+    return tuple(splits)
 
 
 def _align_proba(model, proba: np.ndarray, n_classes: int) -> np.ndarray:
@@ -91,8 +97,8 @@ def evaluate(
 ) -> TrialOutcome:
     """Fit and validate ``config`` on every split; return the loss and out-of-fold predictions."""
     shape = (len(y), spec.n_classes) if spec.task.is_classification else (len(y),)
-    oof = np.full(shape, np.nan)
-    validated = np.zeros(len(y), dtype=bool)
+    total = np.zeros(shape)
+    counts = np.zeros(len(y))
     fit_times = []
     for train, val in spec.splits:
         pipeline = make_pipeline(
@@ -102,9 +108,13 @@ def evaluate(
         with _fit_context(spec.n_jobs):
             pipeline.fit(X.iloc[train], y[train])
         fit_times.append(time.perf_counter() - start)
-        oof[val] = predict_pipeline(pipeline, X.iloc[val], spec.task, spec.n_classes)
-        validated[val] = True
+        total[val] += predict_pipeline(pipeline, X.iloc[val], spec.task, spec.n_classes)
+        counts[val] += 1
     metric = METRICS[spec.metric]
+    validated = counts > 0
+    # Rows validated more than once (repeated CV) get the mean of their predictions.
+    denom = counts.reshape(-1, 1) if total.ndim == 2 else counts
+    oof = np.where(validated.reshape(denom.shape), total / np.maximum(denom, 1), np.nan)
     preds = oof[validated]
     if spec.task.is_classification:
         preds = np.clip(preds, 0.0, 1.0)
