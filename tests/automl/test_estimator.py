@@ -176,3 +176,21 @@ def test_models_restricts_families(tiny_regressor, load_pmlb):
 def test_not_fitted():
     with pytest.raises(NotFittedError):
         AutoMLClassifier().predict(pd.DataFrame({"a": [1.0]}))
+
+
+@pytest.mark.parametrize(
+    ("resampling", "label"),
+    [("holdout", "holdout0.33"), ("cv", "cv5"), (3, "cv3"), ("repeated-cv", "cv5x3")],
+)
+def test_resampling_schemes(resampling, label):
+    from automl._columns import ColumnTypes
+    from automl._evaluation import EvaluationSpec, make_splits
+    from automl._task import Task
+
+    y = np.array([0, 1] * 30)
+    splits = make_splits(y, Task.BINARY, resampling, seed=0)
+    spec = EvaluationSpec(Task.BINARY, "roc_auc", ColumnTypes(("a",), (False,)), splits, 2, 1, 0)
+    assert spec.resampling == label
+    counts = np.bincount(np.concatenate([val for _, val in splits]), minlength=60)
+    if resampling != "holdout":
+        assert counts.min() == counts.max()  # every row validated equally often
