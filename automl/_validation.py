@@ -35,7 +35,10 @@ def check_params(est) -> None:
     if not (est.n_jobs == -1 or (isinstance(est.n_jobs, numbers.Integral) and est.n_jobs >= 1)):
         raise ValueError(f"`n_jobs` must be a positive integer or -1, got n_jobs={est.n_jobs!r}.")
     r = est.resampling
-    if not (r in ("auto", "holdout", "cv", "repeated-cv") or (isinstance(r, numbers.Integral) and r >= 2)):
+    if not (
+        r in ("auto", "holdout", "cv", "repeated-cv")
+        or (isinstance(r, numbers.Integral) and r >= 2)
+    ):
         raise ValueError(
             f"`resampling` must be 'auto', 'holdout', 'cv', 'repeated-cv' or a number of folds >= 2, "
             f"got resampling={r!r}."
