@@ -84,7 +84,9 @@ class WarmStart:
         for s in suggestions:
             config, why = translate(s.config, space)
             if config is None:
-                reason = why.split(" ")[0] if why.startswith("model") else "out of space"
+                reason = (
+                    "model not in this space" if why.startswith("model") else "value out of space"
+                )
                 self.untranslated[reason] = self.untranslated.get(reason, 0) + 1
                 continue
             if len(self.configurations) >= MAX_WARM_CONFIGS:
