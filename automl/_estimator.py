@@ -180,13 +180,11 @@ class _AutoMLBase(BaseEstimator):
         candidates = [t for t in result.successful() if t.trial in result.predictions]
         candidates = candidates[:ENSEMBLE_CANDIDATES]
         if not candidates:
-            warnings.warn(
+            return self._fallback(
+                y_enc,
                 "No trial succeeded within the budget; falling back to a constant predictor. "
                 "Increase time_budget or per_trial_time_limit.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            return self._fallback(data, y_enc), {}
+            ), {}
         validated = ~np.isnan(result.predictions[candidates[0].trial].reshape(len(y_enc), -1)[:, 0])
         preds = [result.predictions[t.trial][validated].astype(np.float64) for t in candidates]
         labels = np.arange(spec.n_classes) if self._classification else None
@@ -209,19 +207,19 @@ class _AutoMLBase(BaseEstimator):
                 members.append((weight, outcome.value))
                 kept[trial.trial] = weight
         if not members:
-            warnings.warn(
+            return self._fallback(
+                y_enc,
                 "The best pipeline could not be refitted on all rows within the budget; "
                 "falling back to a constant predictor.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            return self._fallback(data, y_enc), {}
+            ), {}
         total = sum(kept.values())
         return EnsembleModel(members, spec.task, spec.n_classes), {
             k: v / total for k, v in kept.items()
         }
 
-    def _fallback(self, data, y_enc):
+    def _fallback(self, y_enc, reason: str):
+        """A constant predictor (class prior or mean), with a warning that says why."""
+        warnings.warn(reason, RuntimeWarning, stacklevel=4)
         dummy = DummyClassifier(strategy="prior") if self._classification else DummyRegressor()
         dummy.fit(np.zeros((len(y_enc), 1)), y_enc)
         return _DummyModel(dummy, self._classification)

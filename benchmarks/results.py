@@ -24,6 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from knowledge_base.importers import DATASET_COLUMNS
+
 STATUSES = ("success", "error", "timeout", "memout", "not-installed")
 
 RESULTS_SCHEMA = pa.schema(
@@ -187,19 +189,7 @@ def to_knowledge_base_rows(results_dir: str | Path) -> tuple[pd.DataFrame, pd.Da
             n_rows=lambda f: f["n_rows"].astype("int64"),
             n_features=lambda f: f["n_features"].astype("int64"),
             metafeatures=lambda f: f["metafeatures"].fillna("{}").astype(str),
-        )[
-            [
-                "dataset_id",
-                "name",
-                "source",
-                "openml_dataset_id",
-                "openml_task_id",
-                "task",
-                "n_rows",
-                "n_features",
-                "metafeatures",
-            ]
-        ]
+        )[list(DATASET_COLUMNS)]
         .reset_index(drop=True)
     )
 

@@ -18,6 +18,7 @@ from knowledge_base.importers._autosklearn_names import (
     autosklearn_to_openml,
 )
 from knowledge_base.importers._common import (
+    DATASET_COLUMNS,
     ImportResult,
     clean_openml_qualities,
     fraction_to_exponent,
@@ -33,6 +34,7 @@ from knowledge_base.importers.openml_runs import import_openml_runs
 
 __all__ = [
     "AUTOSKLEARN_TO_OPENML",
+    "DATASET_COLUMNS",
     "ImportResult",
     "autosklearn_to_openml",
     "clean_openml_qualities",
