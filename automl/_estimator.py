@@ -47,6 +47,7 @@ class _AutoMLBase(BaseEstimator):
         models: tuple[str, ...] | None = None,
         knowledge_base=None,
         warm_start: bool = True,
+        transfer: bool = True,
         update_knowledge_base: bool = True,
         leave_one_out: bool = False,
         random_state: int | None = None,
@@ -64,6 +65,7 @@ class _AutoMLBase(BaseEstimator):
         self.models = models
         self.knowledge_base = knowledge_base
         self.warm_start = warm_start
+        self.transfer = transfer
         self.update_knowledge_base = update_knowledge_base
         self.leave_one_out = leave_one_out
         self.random_state = random_state
@@ -124,7 +126,7 @@ class _AutoMLBase(BaseEstimator):
             per_trial=float(self.per_trial_time_limit or max(5.0, self.time_budget / 4)),
             max_trials=self.n_trials,
         )
-        optimizer = make_optimizer(self.optimizer, space, initial, seed, crash_cost)
+        optimizer = make_optimizer(self.optimizer, space, initial, seed, crash_cost, warm.prior)
         try:
             result = run_search(
                 data,
@@ -148,7 +150,9 @@ class _AutoMLBase(BaseEstimator):
         self.leaderboard_ = _leaderboard(self.trials_, weights)
         successful = result.successful()
         self.best_config_ = dict(successful[0].config) if successful else None
-        self.warm_start_ = warm.explain(self.trials_)
+        self.warm_start_ = warm.explain(
+            self.trials_, n_prior_told=getattr(optimizer, "n_prior_told", 0)
+        )
         self.fit_time_ = time.monotonic() - start
         self.timings_ = {
             "total": self.fit_time_,
@@ -281,6 +285,10 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         in ``$AUTOML_KB_DIR`` or ``~/.automl/knowledge_base``).
     warm_start : bool, default=True
         Start from the best configurations of the most similar past datasets.
+    transfer : bool, default=True
+        With ``warm_start`` and the "smac" optimizer, also tell SMAC's surrogate the nearest
+        datasets' other past results (each at its rank among its own dataset's results, scaled
+        onto the losses seen here), so the search after the initial configurations is informed.
     update_knowledge_base : bool, default=True
         Append this fit's meta-features and trials to the user's knowledge base.
     leave_one_out : bool, default=False
@@ -307,7 +315,8 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     best_config_ : dict
         Configuration of the best single trial.
     warm_start_ : dict
-        Nearest past datasets, their distances, and the configurations taken from each.
+        Nearest past datasets, their distances, the configurations taken from each and how
+        they scored here, and how many past results were told to the optimiser (``transfer``).
     fit_time_ : float
         Wall-clock seconds of the whole fit.
     timings_ : dict

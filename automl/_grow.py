@@ -2,7 +2,9 @@
 
 The same evaluation protocol as a fit (resampling, limits, metric), so rows written here and
 rows written by ``AutoMLClassifier.fit`` mean the same thing. Resumable: a configuration
-already recorded for a dataset (same deterministic run id) is not evaluated again.
+already recorded for a dataset (same deterministic run id) is not evaluated again. Datasets
+come from a folder in the PMLB layout (:func:`pmlb_datasets`) or from OpenML tasks and suites
+(:mod:`automl._openml_data`), as :func:`grow_datasets` dispatches.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class GrowDataset:
     y: pd.Series
     task: str  # "classification" or "regression"
     source: str = "pmlb"
+    openml_dataset_id: int | None = None
+    openml_task_id: int | None = None
 
 
 def reference_configurations(n: int, task: Task, seed: int = 0) -> list[dict]:
@@ -108,8 +112,8 @@ def grow(
                         "dataset_id": fingerprint,
                         "name": ds.name,
                         "source": ds.source,
-                        "openml_dataset_id": None,
-                        "openml_task_id": None,
+                        "openml_dataset_id": ds.openml_dataset_id,
+                        "openml_task_id": ds.openml_task_id,
                         "task": task.value,
                         "n_rows": len(X),
                         "n_features": X.shape[1],
@@ -226,6 +230,28 @@ def _subsample(y: np.ndarray, task: Task, max_rows: int, seed: int) -> np.ndarra
         np.arange(n), train_size=max_rows, random_state=seed, stratify=stratify
     )
     return np.sort(rows)
+
+
+def grow_datasets(
+    data: str | Path, *, task: str | None = None, names: Iterable[str] | None = None
+) -> Iterable[GrowDataset]:
+    """The datasets ``automl kb grow --data`` names: a folder with an ``index.csv`` (PMLB
+    layout), an OpenML suite ``openml/s/<id>`` or tasks ``openml/t/<id>[,<id>...]``.
+
+    The source is checked at once (ValueError), the data read as the iterator advances.
+    """
+    from automl._openml_data import SPEC_HELP, is_openml_spec, openml_datasets
+
+    if is_openml_spec(str(data)):
+        return openml_datasets(str(data), task=task, names=names)
+    folder = Path(data)
+    if not (folder / "index.csv").is_file():
+        what = "has no index.csv" if folder.is_dir() else "is not a folder"
+        raise ValueError(
+            f"--data {str(data)!r} {what}: give a folder of datasets with an index.csv "
+            f"(PMLB layout) or an OpenML source, {SPEC_HELP}."
+        )
+    return pmlb_datasets(folder, task=task, names=names)
 
 
 def pmlb_datasets(

@@ -52,12 +52,11 @@ def _import_openml(args) -> int:
 
 
 def _grow(args) -> int:
-    from automl._grow import grow, pmlb_datasets
+    from automl._grow import grow, grow_datasets
 
-    kb = _open(args)
-    data = Path(args.data)
     names = args.datasets.split(",") if args.datasets else None
-    datasets = pmlb_datasets(data, task=args.task, names=names)
+    datasets = grow_datasets(args.data, task=args.task, names=names)
+    kb = _open(args)
     counts = grow(
         kb,
         datasets,
@@ -137,10 +136,19 @@ def add_kb_commands(sub) -> None:
     o.add_argument("--runs", action="store_true", help="also import published runs")
     o.set_defaults(func=_import_openml)
 
-    g = cmds.add_parser("grow", help="evaluate reference configurations on local datasets")
-    g.add_argument("--data", required=True, help="a folder of datasets with an index.csv (PMLB)")
-    g.add_argument("--task", choices=["classification", "regression"])
-    g.add_argument("--datasets", help="comma-separated dataset names")
+    g = cmds.add_parser(
+        "grow", help="evaluate reference configurations on local datasets or OpenML tasks"
+    )
+    g.add_argument(
+        "--data",
+        required=True,
+        metavar="DIR_OR_SUITE",
+        help="a folder of datasets with an index.csv (PMLB layout), an OpenML suite "
+        "openml/s/ID or OpenML tasks openml/t/ID[,ID...] (through the openml client and its "
+        "cache; a task that cannot be loaded is reported and skipped)",
+    )
+    g.add_argument("--task", choices=["classification", "regression"], help="keep only this kind")
+    g.add_argument("--datasets", help="comma-separated dataset names (or OpenML task ids)")
     g.add_argument(
         "--configs",
         type=int,

@@ -42,6 +42,8 @@ class WarmStart:
     origins: list[dict[str, Any]] = field(default_factory=list)
     neighbors: pd.DataFrame = field(default_factory=pd.DataFrame)
     untranslated: dict[str, int] = field(default_factory=dict)
+    prior: list = field(default_factory=list)  # (Configuration, quantile) for the surrogate
+    prior_datasets: int = 0
     metafeatures: pd.Series | None = None
     fingerprint: str | None = None
     kb: Any = None
@@ -76,6 +78,8 @@ class WarmStart:
                 )
             plan.neighbors = found.neighbors
             plan._translate(found.suggestions, space)
+            if est.transfer:
+                plan._translate_prior(found.transfer, space)
             plan.reason = "" if plan.configurations else "no similar dataset in the knowledge base"
         plan.seconds = time.monotonic() - start
         return plan
@@ -104,7 +108,19 @@ class WarmStart:
                 }
             )
 
-    def explain(self, trials: pd.DataFrame) -> dict[str, Any]:
+    def _translate_prior(self, results, space) -> None:
+        """Past results that fit this space, except the warm configurations (run for real)."""
+        warm = {o["key"] for o in self.origins}
+        datasets = set()
+        for r in results:
+            config, _ = translate(r.config, space)
+            if config is None or tuple(sorted(dict(config).items())) in warm:
+                continue
+            self.prior.append((config, r.quantile))
+            datasets.add(r.dataset_id)
+        self.prior_datasets = len(datasets)
+
+    def explain(self, trials: pd.DataFrame, n_prior_told: int = 0) -> dict[str, Any]:
         """Which datasets were nearest, what came from each, and how it scored here."""
         scored = {
             tuple(sorted(c.items())): (s, st)
@@ -123,6 +139,11 @@ class WarmStart:
             "neighbors": self.neighbors.to_dict("records") if len(self.neighbors) else [],
             "configurations": configs,
             "untranslated": dict(self.untranslated),
+            "transfer": {
+                "results": len(self.prior),
+                "datasets": self.prior_datasets,
+                "told_to_optimizer": int(n_prior_told),
+            },
             "seconds": round(self.seconds, 3),
         }
 

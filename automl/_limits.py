@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from multiprocessing import context, popen_forkserver, spawn
 from typing import Any
 
 _PRELOAD = ["automl._evaluation"]
@@ -41,6 +42,35 @@ def _context():
     return ctx
 
 
+class _Popen(popen_forkserver.Popen):
+    """A fork-server child that does not re-run the user's ``__main__``.
+
+    Trials only run this package's functions, and a user's script without an
+    ``if __name__ == "__main__":`` guard would otherwise start a fit inside every trial.
+    """
+
+    def _launch(self, process_obj):
+        prepare = spawn.get_preparation_data
+
+        def without_main(name):
+            data = prepare(name)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+            return data
+
+        spawn.get_preparation_data = without_main
+        try:
+            super()._launch(process_obj)
+        finally:
+            spawn.get_preparation_data = prepare
+
+
+class _Process(context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _Popen(process_obj)
+
+
 def _child(conn, func: Callable, args: tuple, memory_mb: int | None) -> None:
     if memory_mb is not None:
         limit = int(memory_mb) * 1024 * 1024
@@ -65,7 +95,7 @@ def run_limited(
     """``func(*args)`` in a child process; TIMEOUT past ``wall_time`` s, MEMOUT past ``memory_mb``."""
     ctx = _context()
     parent_conn, child_conn = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(child_conn, func, args, memory_mb), daemon=True)
+    process = _Process(target=_child, args=(child_conn, func, args, memory_mb), daemon=True)
     process.start()
     child_conn.close()
     try:

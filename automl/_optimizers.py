@@ -1,7 +1,8 @@
 """Optimisers behind one small ask/tell interface: SMAC's Bayesian optimisation, random search.
 
 Both evaluate the ``initial`` configurations first and in order (the default LightGBM, then
-the warm start), so a tiny budget still gets the most promising pipelines.
+the warm start), so a tiny budget still gets the most promising pipelines. SMAC can also be
+given ``prior`` results of similar past datasets, which shape its surrogate without being run.
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ class Optimizer(ABC):
         """Release resources (temporary folders)."""
 
 
+def _key(config) -> tuple:
+    return tuple(sorted(dict(config).items()))
+
+
 def _distinct(configs: list[Configuration]) -> list[Configuration]:
     seen, out = set(), []
     for c in configs:
-        key = tuple(sorted(dict(c).items()))
+        key = _key(c)
         if key not in seen:
             seen.add(key)
             out.append(c)
@@ -76,6 +81,12 @@ class SMACOptimizer(Optimizer):
 
     The surrogate is cheap (10 trees, one thread, no leaf limit), the warm-start
     configurations run before any Sobol point, and ``crash_cost`` is finite.
+
+    ``prior`` holds (configuration, quantile) pairs from similar datasets, a quantile being a
+    result's place among its own dataset's results (0 best). Once the initial configurations
+    have run, each is told to SMAC at that quantile of the losses seen here, so the surrogate
+    starts with a picture of which regions did well elsewhere. Told configurations are never
+    asked, so those that were asked already are not told.
     """
 
     def __init__(
@@ -86,8 +97,14 @@ class SMACOptimizer(Optimizer):
         *,
         crash_cost: float = 1.0,
         n_random_initial: int = 0,
+        prior: list[tuple[Configuration, float]] = (),
     ):
         super().__init__(space, initial, seed)
+        self._prior = _merge_prior(prior)
+        self._losses: list[float] = []
+        self._asked: set[tuple] = set()
+        self._n_told = 0
+        self.n_prior_told = 0
         from smac import HyperparameterOptimizationFacade as HPO
         from smac import Scenario
         from smac.acquisition.function import EI
@@ -144,6 +161,7 @@ class SMACOptimizer(Optimizer):
     def ask(self) -> tuple[Configuration, Any]:
         with _quiet():
             info = self._smac.ask()
+        self._asked.add(_key(info.config))
         return info.config, info
 
     def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
@@ -153,9 +171,37 @@ class SMACOptimizer(Optimizer):
         status = StatusType.CRASHED if crashed else StatusType.SUCCESS
         with _quiet():
             self._smac.tell(handle, TrialValue(cost=cost, status=status), save=False)
+        self._n_told += 1
+        if not crashed:
+            self._losses.append(cost)
+        if self._prior and self._n_told >= len(self.initial) and len(self._losses) >= 2:
+            self._tell_prior(handle.seed)
+
+    def _tell_prior(self, seed) -> None:
+        from smac.runhistory import TrialInfo, TrialValue
+
+        losses = np.asarray(self._losses)
+        with _quiet():
+            for config, quantile in self._prior:
+                if _key(config) in self._asked:
+                    continue
+                cost = float(np.quantile(losses, quantile))
+                self._smac.tell(
+                    TrialInfo(config=config, seed=seed), TrialValue(cost=cost), save=False
+                )
+                self.n_prior_told += 1
+        self._prior = []
 
     def close(self) -> None:
         self._tmp.cleanup()
+
+
+def _merge_prior(prior) -> list[tuple[Configuration, float]]:
+    """One entry per distinct configuration, at its mean quantile."""
+    merged: dict[tuple, list] = {}
+    for config, quantile in prior:
+        merged.setdefault(_key(config), [config, []])[1].append(float(quantile))
+    return [(config, float(np.mean(qs))) for config, qs in merged.values()]
 
 
 @contextlib.contextmanager
@@ -172,11 +218,16 @@ def _never_called(config, seed: int = 0) -> float:
 
 
 def make_optimizer(
-    name: str, space: ConfigurationSpace, initial: list[Configuration], seed: int, crash_cost: float
+    name: str,
+    space: ConfigurationSpace,
+    initial: list[Configuration],
+    seed: int,
+    crash_cost: float,
+    prior: list[tuple[Configuration, float]] = (),
 ) -> Optimizer:
-    """The optimiser called ``name``: "smac" or "random"."""
+    """The optimiser called ``name``: "smac" (which learns from ``prior``) or "random"."""
     if name == "smac":
-        return SMACOptimizer(space, initial, seed, crash_cost=crash_cost)
+        return SMACOptimizer(space, initial, seed, crash_cost=crash_cost, prior=prior)
     if name == "random":
         return RandomSearch(space, initial, seed)
     raise ValueError(f"Unknown optimizer {name!r}; choose 'smac' or 'random'.")

@@ -17,11 +17,9 @@ and classes too small to stratify fall back to a plain shuffled split.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import random
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -439,25 +437,10 @@ def load_fold(task: TaskSpec, fold: int, *, n_folds: int = 1, seed: int = 0) -> 
     )
 
 
-@contextlib.contextmanager
-def _openml_cache_lock(task_id: int) -> Iterator[None]:
-    """Serialise downloads of one task among concurrent jobs that share an OpenML cache."""
-    import fcntl
-
-    import openml
-
-    root = Path(openml.config.get_config_as_dict()["cachedir"])
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / f".automl-bench-task-{task_id}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _load_openml_fold(task: TaskSpec, fold: int) -> FoldData:
-    with _openml_cache_lock(int(task.openml_task_id)):
+    from knowledge_base.importers.openml_client import openml_cache_lock
+
+    with openml_cache_lock(int(task.openml_task_id)):
         return _read_openml_fold(task, fold)
 
 

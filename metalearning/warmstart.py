@@ -16,6 +16,7 @@ import pandas as pd
 from metalearning.similarity import DatasetSimilarity
 
 CLASSIFICATION_TASKS = ("binary", "multiclass")
+MIN_TRANSFER_RUNS = 10
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,24 @@ class Suggestion:
     source: str
 
 
+@dataclass(frozen=True)
+class PastResult:
+    """One past run of a near dataset, its loss as a quantile among that dataset's runs
+    (0 = its best, 1 = its worst), so results of datasets with different scales combine."""
+
+    dataset_id: str
+    config: dict[str, Any]
+    quantile: float
+
+
 @dataclass
 class WarmStartPlan:
-    """Neighbours found and the configurations suggested from them, in order."""
+    """Neighbours found, the configurations suggested from them in order, and the nearest
+    neighbours' other results for the optimiser's surrogate."""
 
     neighbors: pd.DataFrame = field(default_factory=pd.DataFrame)
     suggestions: list[Suggestion] = field(default_factory=list)
+    transfer: list[PastResult] = field(default_factory=list)
 
 
 def _same_kind(task: str) -> tuple[str, ...]:
@@ -52,17 +65,22 @@ def suggest_configurations(
     per_neighbor: int = 1,
     metric: str | None = None,
     exclude: tuple[str, ...] | list[str] = (),
+    n_transfer: int = 5,
+    transfer_per_neighbor: int = 40,
 ) -> WarmStartPlan:
     """The best ``per_neighbor`` configurations of each of the ``n_neighbors`` nearest datasets.
 
     Only past datasets of the same kind (classification or regression) are considered. Runs of
     ``metric`` are preferred; a neighbour without them contributes its best run in its most
     common metric (a ranking within one dataset transfers across metrics reasonably well).
+    The ``n_transfer`` nearest neighbours with at least ``MIN_TRANSFER_RUNS`` runs also give
+    up to ``transfer_per_neighbor`` results each, as quantiles (see :class:`PastResult`).
     """
     nearest = nearest_datasets(kb, metafeatures, task, exclude=exclude)
     if nearest.empty:
         return WarmStartPlan()
-    suggestions, rows, seen = [], [], set()
+    suggestions, rows, seen, transfer = [], [], set(), []
+    n_transfer_left = n_transfer
     # The neighbours' runs are read a batch at a time; those without usable runs are passed over.
     for batch_start in range(0, len(nearest), n_neighbors):
         if len(rows) >= n_neighbors:
@@ -75,8 +93,12 @@ def suggest_configurations(
         ):
             if len(rows) >= n_neighbors or dataset_id not in by_dataset:
                 continue
+            ranked = _ranked(by_dataset[dataset_id], metric)
+            if n_transfer_left > 0 and len(ranked) >= MIN_TRANSFER_RUNS:
+                n_transfer_left -= 1
+                transfer += _spread(ranked, dataset_id, transfer_per_neighbor)
             taken = []
-            for run in _best(by_dataset[dataset_id], per_neighbor, metric).itertuples(index=False):
+            for run in ranked.head(per_neighbor).itertuples(index=False):
                 if run.config in seen:
                     continue
                 seen.add(run.config)
@@ -100,7 +122,7 @@ def suggest_configurations(
                     "n_configurations": len(taken),
                 }
             )
-    return WarmStartPlan(neighbors=pd.DataFrame(rows), suggestions=suggestions)
+    return WarmStartPlan(neighbors=pd.DataFrame(rows), suggestions=suggestions, transfer=transfer)
 
 
 def nearest_datasets(
@@ -122,16 +144,25 @@ def nearest_datasets(
     return nearest.reset_index(drop=True)
 
 
-def _best(runs: pd.DataFrame, n: int, metric: str | None) -> pd.DataFrame:
-    """A dataset's best distinct configurations, in ``metric`` if it has runs of it, else in
-    its most common metric (a ranking within one dataset transfers across metrics)."""
+def _ranked(runs: pd.DataFrame, metric: str | None) -> pd.DataFrame:
+    """A dataset's distinct configurations, best first, in ``metric`` if it has runs of it,
+    else in its most common metric (a ranking within one dataset transfers across metrics)."""
     if metric is None or not (runs["metric"] == metric).any():
         counts = runs["metric"].value_counts()
         metric = min(counts.index[counts == counts.max()])
     runs = runs[runs["metric"] == metric].sort_values(
         ["loss", "fidelity"], ascending=[True, False], kind="stable"
     )
-    return runs.drop_duplicates("config").head(n)
+    return runs.drop_duplicates("config")
+
+
+def _spread(ranked: pd.DataFrame, dataset_id: str, n: int) -> list[PastResult]:
+    """At most ``n`` of a dataset's ranked runs, evenly over its ranking (best and worst kept),
+    with each run's loss as a quantile (ties share one)."""
+    quantiles = (ranked["loss"].rank(method="average").to_numpy() - 1) / max(len(ranked) - 1, 1)
+    picks = np.unique(np.linspace(0, len(ranked) - 1, min(n, len(ranked))).round().astype(int))
+    configs = ranked["config"].to_numpy()
+    return [PastResult(str(dataset_id), json.loads(configs[i]), float(quantiles[i])) for i in picks]
 
 
 def leave_one_out_exclusions(

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import requests
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PMLB = SHARED / "datasets" / "pmlb"
 OPENML_CACHE = SHARED / "datasets" / "openml-cache"
+OPENML_RESPONSES = Path(__file__).resolve().parent / "knowledge_base" / "data" / "openml"
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +84,136 @@ def openml_cache(tmp_path):
     yield root
     openml.config.server = old_server
     openml.config.set_root_cache_directory(str(Path(old_cache).parent))
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to reach the network fails loudly (and at once: no retries).
+
+    Unix-domain sockets stay allowed: ``multiprocessing``'s forkserver (trial processes) uses one.
+    """
+    connect = socket.socket.connect
+
+    def guarded_connect(sock, address, *args):
+        if sock.family == getattr(socket, "AF_UNIX", None):
+            return connect(sock, address, *args)
+        raise NetworkBlocked(f"test tried to reach the network: {address!r}")
+
+    def refuse(*args, **kwargs):
+        raise NetworkBlocked(f"test tried to reach the network: {args[1:3]!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(requests.Session, "request", refuse)
+
+
+@pytest.fixture
+def served(monkeypatch, no_network, openml_cache):
+    """Serve the recorded OpenML API responses (``knowledge_base/data/openml/``) to the real
+    client, over the offline cache; anything else is refused. Returns the URLs served."""
+    import openml
+
+    monkeypatch.setattr(openml.config, "connection_n_retries", 1)
+    routes = {
+        r"/evaluation/list/function/predictive_accuracy/": "evaluation_list.xml",
+        r"/user/list/user_id/1$": "user_list.xml",
+        r"/setup/list/setup/8001,8002,8003,8004,8005,8006/": "setup_list.xml",
+        r"/study/1$": "study_1.xml",
+    }
+    calls = []
+
+    def respond(self, method, url, *args, **kwargs):
+        for pattern, name in routes.items():
+            if re.search(pattern, url):
+                calls.append(url)
+                response = requests.Response()
+                response.status_code = 200
+                response._content = (OPENML_RESPONSES / name).read_bytes()
+                response.headers["Content-Encoding"] = "gzip"
+                response.encoding = "utf-8"
+                response.url = url
+                return response
+        raise NetworkBlocked(f"no recorded response for {method} {url}")
+
+    monkeypatch.setattr(requests.Session, "request", respond)
+    return calls
+
+
+MODELS = ("lightgbm", "random_forest", "extra_trees", "linear")
+
+
+@pytest.fixture
+def make_runs() -> Callable[..., pd.DataFrame]:
+    """``make_runs(n, dataset_id="d0", *, seed=0, **columns)``: ``n`` valid successful runs.
+
+    ``config`` holds distinct JSON strings; keyword arguments override whole columns.
+    """
+
+    def make(n: int, dataset_id: str = "d0", *, seed: int = 0, **columns: object) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        models = [MODELS[i % len(MODELS)] for i in range(n)]
+        loss = rng.uniform(0.05, 0.5, n)
+        frame = pd.DataFrame(
+            {
+                "dataset_id": dataset_id,
+                "task": "binary",
+                "model": models,
+                "config": [
+                    json.dumps({"model": m, f"{m}:C": round(float(c), 6)})
+                    for m, c in zip(models, rng.uniform(0, 1, n))
+                ],
+                "metric": "roc_auc",
+                "score": 1 - loss,
+                "loss": loss,
+                "fit_time": rng.uniform(0.1, 2.0, n),
+                "fidelity": 1.0,
+                "resampling": "cv5",
+                "status": "success",
+                "seed": np.arange(n) + seed,
+                "source": "automl",
+                "space_version": "1",
+            }
+        )
+        for name, value in columns.items():
+            frame[name] = value
+        return frame
+
+    return make
+
+
+@pytest.fixture
+def make_datasets() -> Callable[..., pd.DataFrame]:
+    """``make_datasets(ids=3 or ["a", ...], *, task="binary", **columns)``: valid datasets.
+
+    Meta-features are JSON objects with a few OpenML quality names (one of them NaN).
+    """
+
+    def make(ids: int | list[str] = 3, *, task: str = "binary", **columns: object) -> pd.DataFrame:
+        ids = [f"d{i}" for i in range(ids)] if isinstance(ids, int) else list(ids)
+        n = len(ids)
+        frame = pd.DataFrame(
+            {
+                "dataset_id": ids,
+                "name": [f"dataset {i}" for i in ids],
+                "source": "user",
+                "task": task,
+                "n_rows": [100 * (i + 1) for i in range(n)],
+                "n_features": [5 + i for i in range(n)],
+                "metafeatures": [
+                    json.dumps(
+                        {"NumberOfInstances": 100.0 * (i + 1), "ClassEntropy": 0.5 + i / 10}
+                        | {"MeanKurtosis": None},
+                        sort_keys=True,
+                    )
+                    for i in range(n)
+                ],
+            }
+        )
+        for name, value in columns.items():
+            frame[name] = value
+        return frame
+
+    return make

@@ -14,8 +14,11 @@ The client uses its own cache (``openml.config``); anything not cached goes to t
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -39,14 +42,36 @@ SOURCE = "openml"
 FUNCTION = "predictive_accuracy"
 
 
-def _openml():
+def require_openml():
+    """The ``openml`` module, or an ImportError that says how to install it."""
     try:
         import openml
     except ImportError as exc:  # pragma: no cover - openml is a dependency
-        raise ImportError(
-            "The OpenML importers need the `openml` package: pip install openml"
-        ) from exc
+        raise ImportError("Reading OpenML needs the `openml` package: pip install openml") from exc
     return openml
+
+
+def supervised_kind(task: Any) -> str | None:
+    """``"classification"``, ``"regression"``, or None for another kind of OpenML task."""
+    kind = str(task.task_type_id)
+    if "REGRESSION" in kind:
+        return "regression"
+    return "classification" if "CLASSIFICATION" in kind else None
+
+
+@contextlib.contextmanager
+def openml_cache_lock(task_id: int) -> Iterator[None]:
+    """Serialise downloads of one task among concurrent processes that share an OpenML cache."""
+    import fcntl
+
+    root = Path(require_openml().config.get_config_as_dict()["cachedir"])
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / f".automl-task-{int(task_id)}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def import_openml_tasks(task_ids: list[int]) -> ImportResult:
@@ -63,17 +88,18 @@ def import_openml_tasks(task_ids: list[int]) -> ImportResult:
         Datasets only; ``notes["resampling"]`` maps task id -> resampling name
         (e.g. ``"openml-10cv"``), ``notes["qualities_cleaned"]`` counts cleaned values.
     """
-    openml = _openml()
+    openml = require_openml()
     rows, resampling, cleaned = [], {}, 0
     skipped: Counter[str] = Counter()
     for task_id in dict.fromkeys(int(t) for t in task_ids):
         task = openml.tasks.get_task(
             task_id, download_data=False, download_qualities=False, download_splits=False
         )
-        regression = "REGRESSION" in str(task.task_type_id)
-        if not regression and "CLASSIFICATION" not in str(task.task_type_id):
+        kind = supervised_kind(task)
+        if kind is None:
             skipped[f"task type {task.task_type}"] += 1
             continue
+        regression = kind == "regression"
         dataset = openml.datasets.get_dataset(
             task.dataset_id, download_data=False, download_qualities=True
         )
@@ -88,7 +114,7 @@ def import_openml_tasks(task_ids: list[int]) -> ImportResult:
 
 def import_openml_suite(suite_id: int | str) -> ImportResult:
     """``datasets`` rows for every task of an OpenML benchmark suite (e.g. 99 = OpenML-CC18)."""
-    suite = _openml().study.get_suite(suite_id)
+    suite = require_openml().study.get_suite(suite_id)
     return import_openml_tasks(list(suite.tasks or []))
 
 
@@ -115,7 +141,7 @@ def import_openml_evaluations(
     """
     if not flow_ids and not task_ids:
         raise ValueError("Give flow_ids and/or task_ids: listing every OpenML run is too much.")
-    openml = _openml()
+    openml = require_openml()
     evaluations = openml.evaluations.list_evaluations(
         FUNCTION, flows=flow_ids, tasks=task_ids, size=size, output_format="dataframe"
     )
@@ -145,7 +171,7 @@ def import_into(
     """
     task_ids = list(task_ids or [])
     if suite_id is not None:
-        task_ids += list(_openml().study.get_suite(suite_id).tasks or [])
+        task_ids += list(require_openml().study.get_suite(suite_id).tasks or [])
     if evaluations or flow_ids:
         result = import_openml_evaluations(flow_ids=flow_ids, task_ids=task_ids or None)
         if task_ids:

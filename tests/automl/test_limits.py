@@ -42,3 +42,19 @@ def test_hard_exit_is_a_crash():
 def test_children_are_independent(n):
     results = [run_limited(pow, (2, i), wall_time=10).value for i in range(n)]
     assert results == [2**i for i in range(n)]
+
+
+def test_a_script_without_a_main_guard_runs_its_trials(tmp_path):
+    """Trial children must not re-run the user's script (as spawn-style children do)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "fit.py"
+    script.write_text(
+        "from automl._limits import run_limited\n"
+        "print(run_limited(max, (3, 7), wall_time=30).status.value)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.split() == ["success"], out.stderr

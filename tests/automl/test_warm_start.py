@@ -74,6 +74,25 @@ def test_warm_start_false_reads_nothing(tmp_path, load_pmlb):
     assert "warm-start" not in set(cold.trials_["origin"])
 
 
+@pytest.mark.parametrize("transfer", [True, False])
+def test_past_results_are_told_to_smac_after_the_initial_configurations(
+    tmp_path, load_pmlb, transfer
+):
+    X, y = load_pmlb("prnn_crabs")
+    kb = KnowledgeBase(tmp_path / "kb")
+    models = ("random_forest", "extra_trees", "k_nearest_neighbors")
+    fit(X, y, kb, models=models, n_trials=12, random_state=1)
+    again = fit(
+        X, y, kb, models=models, n_trials=6, transfer=transfer, update_knowledge_base=False
+    )
+    told = again.warm_start_["transfer"]
+    if transfer:
+        # 12 past runs, less the warm configuration itself and whatever was asked anyway
+        assert told["datasets"] == 1 and 0 < told["told_to_optimizer"] <= told["results"] <= 11
+    else:
+        assert told == {"results": 0, "datasets": 0, "told_to_optimizer": 0}
+
+
 def test_failed_trials_are_recorded_with_their_status(tmp_path, load_pmlb):
     X, y = load_pmlb("prnn_crabs")
     kb = KnowledgeBase(tmp_path / "kb")

@@ -1,95 +1,16 @@
-"""Factories for knowledge-base rows and a helper script for real writer processes."""
+"""The knowledge base tests' own fixtures: a fresh base and a helper script for real writer processes."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from knowledge_base import KnowledgeBase
-
-MODELS = ("lightgbm", "random_forest", "extra_trees", "linear")
-
-
-@pytest.fixture
-def make_runs() -> Callable[..., pd.DataFrame]:
-    """``make_runs(n, dataset_id="d0", *, seed=0, **columns)``: ``n`` valid successful runs.
-
-    ``config`` holds distinct JSON strings; keyword arguments override whole columns.
-    """
-
-    def make(n: int, dataset_id: str = "d0", *, seed: int = 0, **columns: object) -> pd.DataFrame:
-        rng = np.random.default_rng(seed)
-        models = [MODELS[i % len(MODELS)] for i in range(n)]
-        loss = rng.uniform(0.05, 0.5, n)
-        frame = pd.DataFrame(
-            {
-                "dataset_id": dataset_id,
-                "task": "binary",
-                "model": models,
-                "config": [
-                    json.dumps({"model": m, f"{m}:C": round(float(c), 6)})
-                    for m, c in zip(models, rng.uniform(0, 1, n))
-                ],
-                "metric": "roc_auc",
-                "score": 1 - loss,
-                "loss": loss,
-                "fit_time": rng.uniform(0.1, 2.0, n),
-                "fidelity": 1.0,
-                "resampling": "cv5",
-                "status": "success",
-                "seed": np.arange(n) + seed,
-                "source": "automl",
-                "space_version": "1",
-            }
-        )
-        for name, value in columns.items():
-            frame[name] = value
-        return frame
-
-    return make
-
-
-@pytest.fixture
-def make_datasets() -> Callable[..., pd.DataFrame]:
-    """``make_datasets(ids=3 or ["a", ...], *, task="binary", **columns)``: valid datasets.
-
-    Meta-features are JSON objects with a few OpenML quality names (one of them NaN).
-    """
-
-    def make(ids: int | list[str] = 3, *, task: str = "binary", **columns: object) -> pd.DataFrame:
-        ids = [f"d{i}" for i in range(ids)] if isinstance(ids, int) else list(ids)
-        n = len(ids)
-        frame = pd.DataFrame(
-            {
-                "dataset_id": ids,
-                "name": [f"dataset {i}" for i in ids],
-                "source": "user",
-                "task": task,
-                "n_rows": [100 * (i + 1) for i in range(n)],
-                "n_features": [5 + i for i in range(n)],
-                "metafeatures": [
-                    json.dumps(
-                        {"NumberOfInstances": 100.0 * (i + 1), "ClassEntropy": 0.5 + i / 10}
-                        | {"MeanKurtosis": None},
-                        sort_keys=True,
-                    )
-                    for i in range(n)
-                ],
-            }
-        )
-        for name, value in columns.items():
-            frame[name] = value
-        return frame
-
-    return make
 
 
 @pytest.fixture

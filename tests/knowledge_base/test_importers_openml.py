@@ -1,26 +1,23 @@
 """The OpenML importers: downloaded openml-pimp runs, and the live client on an offline cache.
 
-No test reaches the network: an autouse fixture makes every socket connection and every
-``requests`` call fail. The client tests use a copy of the shared OpenML cache (task 1882,
-dataset 2 ``anneal`` with its qualities). What the client cannot read from a cache (listing
-evaluations, users, setups; a suite) is served at the HTTP layer that ``openml`` uses
-(``requests.Session.request``) from files in ``data/openml/``. Those files are hand-written in
-the exact XML format of OpenML's REST API (not captured from the server); they describe six
-plausible scikit-learn runs on task 1882.
+No test reaches the network: the ``no_network`` fixture (``tests/conftest.py``) makes every
+internet socket connection and every ``requests`` call fail. The client tests use a copy of
+the shared OpenML cache (task 1882, dataset 2 ``anneal`` with its qualities). What the client
+cannot read from a cache (listing evaluations, users, setups; a suite) is served at the HTTP
+layer that ``openml`` uses (``requests.Session.request``) by the ``served`` fixture, from files
+in ``data/openml/``. Those files are hand-written in the exact XML format of OpenML's REST API
+(not captured from the server); they describe six plausible scikit-learn runs on task 1882.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
-import socket
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-import requests
 
 from knowledge_base import KnowledgeBase
 from knowledge_base.importers import (
@@ -35,57 +32,12 @@ from knowledge_base.importers import (
 )
 from knowledge_base.importers._common import run_id
 from knowledge_base.importers._sklearn_flows import translate_setup
+from tests.conftest import NetworkBlocked
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 RUNS_DIR = SHARED / "metadata" / "openml-runs"
-DATA = Path(__file__).parent / "data" / "openml"
 needs_runs = pytest.mark.skipif(not RUNS_DIR.is_dir(), reason="shared OpenML runs absent")
-
-
-class NetworkBlocked(RuntimeError):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Any attempt to reach the network fails loudly (and at once: no retries)."""
-
-    def refuse(*args, **kwargs):
-        raise NetworkBlocked(f"test tried to reach the network: {args[1:3]!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(requests.Session, "request", refuse)
-
-
-@pytest.fixture
-def served(monkeypatch, openml_cache):
-    """Serve the recorded OpenML API responses to the real client; anything else is refused."""
-    import openml
-
-    monkeypatch.setattr(openml.config, "connection_n_retries", 1)
-    routes = {
-        r"/evaluation/list/function/predictive_accuracy/": "evaluation_list.xml",
-        r"/user/list/user_id/1$": "user_list.xml",
-        r"/setup/list/setup/8001,8002,8003,8004,8005,8006/": "setup_list.xml",
-        r"/study/1$": "study_1.xml",
-    }
-    calls = []
-
-    def respond(self, method, url, *args, **kwargs):
-        for pattern, name in routes.items():
-            if re.search(pattern, url):
-                calls.append(url)
-                response = requests.Response()
-                response.status_code = 200
-                response._content = (DATA / name).read_bytes()
-                response.headers["Content-Encoding"] = "gzip"
-                response.encoding = "utf-8"
-                response.url = url
-                return response
-        raise NetworkBlocked(f"no recorded response for {method} {url}")
-
-    monkeypatch.setattr(requests.Session, "request", respond)
-    return calls
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 # ------------------------------------------------------------------ downloaded openml-pimp runs

@@ -1,0 +1,100 @@
+"""The optimisers run the initial configurations first; SMAC learns from prior results."""
+
+import numpy as np
+import pytest
+from ConfigSpace import Configuration, ConfigurationSpace, Float
+
+from automl._optimizers import RandomSearch, SMACOptimizer
+
+
+def space() -> ConfigurationSpace:
+    cs = ConfigurationSpace(seed=0)
+    cs.add([Float("x", (0.0, 1.0)), Float("y", (0.0, 1.0))])
+    return cs
+
+
+def loss(config) -> float:
+    return (config["x"] - 0.8) ** 2 + (config["y"] - 0.2) ** 2
+
+
+def grid(cs, n=6) -> list[Configuration]:
+    values = np.linspace(0.05, 0.95, n)
+    return [
+        Configuration(cs, values={"x": float(a), "y": float(b)}) for a in values for b in values
+    ]
+
+
+@pytest.mark.parametrize("cls", [SMACOptimizer, RandomSearch])
+def test_initial_configurations_come_first_in_order(cls):
+    cs = space()
+    initial = grid(cs, 2)
+    opt = cls(cs, initial + initial[:1], seed=0)  # a repeat is asked once
+    asked = []
+    for _ in range(5):
+        config, handle = opt.ask()
+        asked.append(config)
+        opt.tell(handle, loss(config))
+    opt.close()
+    assert asked[:4] == initial and asked[4] not in initial
+
+
+def run(prior, n_asks=12, seed=0):
+    cs = space()
+    initial = [
+        Configuration(cs, values={"x": 0.2, "y": 0.8}),
+        Configuration(cs, values={"x": 0.5, "y": 0.5}),
+    ]
+    opt = SMACOptimizer(cs, initial, seed, prior=[(c, q) for c, q in prior])
+    asked = []
+    for _ in range(n_asks):
+        config, handle = opt.ask()
+        asked.append(config)
+        opt.tell(handle, loss(config))
+    opt.close()
+    return opt, asked
+
+
+def test_prior_is_told_after_the_initial_configurations_and_never_asked():
+    cs = space()
+    configs = grid(cs)
+    losses = np.array([loss(c) for c in configs])
+    quantiles = (np.argsort(np.argsort(losses))) / (len(losses) - 1)
+    opt, asked = run(list(zip(configs, quantiles)))
+    assert opt.n_prior_told == len(configs)
+    assert not {tuple(dict(c).items()) for c in asked} & {tuple(dict(c).items()) for c in configs}
+    told = opt._smac.runhistory
+    costs = {tuple(sorted(dict(k).items())): told.get_cost(k) for k in told.get_configs()}
+    seen = [loss(c) for c in asked]
+    for config, q in zip(configs, quantiles):
+        cost = costs[tuple(sorted(dict(config).items()))]
+        assert min(seen) - 1e-12 <= cost <= max(seen) + 1e-12
+        if q == 0:  # the best past result is placed at the best loss seen here (before it)
+            assert cost <= np.quantile(seen, 0.01) + 1
+
+
+def test_prior_pulls_the_search_towards_what_did_well_elsewhere():
+    """A prior from a task with the same optimum makes the next asks land nearer to it."""
+    cs = space()
+    configs = grid(cs)
+    losses = np.array([loss(c) for c in configs])
+    quantiles = np.argsort(np.argsort(losses)) / (len(losses) - 1)
+    _, informed = run(list(zip(configs, quantiles)), n_asks=14)
+    _, blind = run([], n_asks=14)
+
+    def mean_distance(asked):
+        return np.mean([np.sqrt(loss(c)) for c in asked[2:]])
+
+    assert mean_distance(informed) < mean_distance(blind)
+
+
+def test_prior_waits_for_two_successes():
+    cs = space()
+    opt = SMACOptimizer(cs, [], 0, prior=[(c, 0.5) for c in grid(cs, 2)])
+    config, handle = opt.ask()
+    opt.tell(handle, 1.0, crashed=True)
+    assert opt.n_prior_told == 0
+    for _ in range(2):
+        config, handle = opt.ask()
+        opt.tell(handle, loss(config))
+    assert opt.n_prior_told == 4
+    opt.close()
