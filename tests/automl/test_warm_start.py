@@ -82,9 +82,7 @@ def test_past_results_are_told_to_smac_after_the_initial_configurations(
     kb = KnowledgeBase(tmp_path / "kb")
     models = ("random_forest", "extra_trees", "k_nearest_neighbors")
     fit(X, y, kb, models=models, n_trials=12, random_state=1)
-    again = fit(
-        X, y, kb, models=models, n_trials=6, transfer=transfer, update_knowledge_base=False
-    )
+    again = fit(X, y, kb, models=models, n_trials=6, transfer=transfer, update_knowledge_base=False)
     told = again.warm_start_["transfer"]
     if transfer:
         # 12 past runs, less the warm configuration itself and whatever was asked anyway
