@@ -1,14 +1,19 @@
 """Warm start against cold start, leave-one-dataset-out, by number of trials.
 
 For each dataset: one outer stratified split (2/3 train, 1/3 test, seed 0); the estimator is fitted
-on the train part with ``n_trials=50`` twice, warm (``leave_one_out=True``: the dataset, its exact
-duplicates and near-identical meta-features hidden from the knowledge base) and cold
-(``warm_start=False``). For k in 5, 10, 25, 50 the incumbent among the first k trials (lowest
-validation loss) is refitted on the train part and scored on the test part. Written: a CSV with
-one row per (dataset, mode, k), and a Markdown summary (mean rank of the eight settings, how often
-warm@k is at least as good as cold@50, mean test loss).
+on the train part with ``n_trials=50`` once per mode: ``warm`` (the default: warm-start
+configurations and past results told to SMAC), ``warm-no-transfer`` (``transfer=False``: only the
+warm-start configurations) and ``cold`` (``warm_start=False``). Warm modes use
+``leave_one_out=True``: the dataset, its exact duplicates and near-identical meta-features are
+hidden from the knowledge base. For k in 5, 10, 25, 50 the incumbent among the first k trials
+(lowest validation loss) is refitted on the train part and scored on the test part. Written: a CSV
+with one row per (dataset, mode, k), and a Markdown summary (mean rank of the settings, how often
+warm@10 is at least as good as cold@50, mean test loss).
 
     python benchmarks/warm_vs_cold.py --out bench-results/warm-vs-cold
+    # all PMLB classification datasets up to 2000 rows, in a seeded order, on two processes:
+    python benchmarks/warm_vs_cold.py --all --max-rows 2000 --shard 0/2 --out OUT &
+    python benchmarks/warm_vs_cold.py --all --max-rows 2000 --shard 1/2 --out OUT
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from automl._task import METRICS
 from benchmarks.report import to_markdown
 
 CHECKPOINTS = (5, 10, 25, 50)
+MODES = ("warm", "warm-no-transfer", "cold")
 HERE = Path(__file__).resolve().parent
 
 
@@ -66,16 +72,23 @@ def incumbent_test_losses(
 def run(args) -> pd.DataFrame:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    results_file = out / "results.csv"
-    done = pd.read_csv(results_file) if results_file.exists() else pd.DataFrame()
-    names = [
-        ln.strip()
-        for ln in Path(args.datasets_file).read_text().splitlines()
-        if ln.strip() and not ln.startswith("#")
-    ]
+    shard, n_shards = (int(v) for v in args.shard.split("/"))
+    results_file = out / f"results-{shard}of{n_shards}.csv"
+    mine = pd.read_csv(results_file) if results_file.exists() else pd.DataFrame()
+    # Any results file in the folder counts as done (other shards, earlier runs of a mode).
+    done = _read_results(out)
     index = pd.read_csv(Path(args.pmlb) / "index.csv").set_index("name")
+    if args.all:
+        names = list(index.index[index["task"] == "classification"])
+        names = [names[i] for i in np.random.default_rng(0).permutation(len(names))]
+    else:
+        names = [
+            ln.strip()
+            for ln in Path(args.datasets_file).read_text().splitlines()
+            if ln.strip() and not ln.startswith("#")
+        ]
     names = [n for n in names if index.loc[n, "n_instances"] <= args.max_rows]
-    for name in names:
+    for name in names[shard::n_shards]:
         frame = pd.read_csv(Path(args.pmlb) / f"{name}.tsv.gz", sep="\t")
         X, y = frame.drop(columns="target"), frame["target"]
         X_train, X_test, y_train, y_test = train_test_split(
@@ -85,7 +98,7 @@ def run(args) -> pd.DataFrame:
             random_state=0,
             stratify=y if y.value_counts().min() >= 2 else None,
         )
-        for mode in ("warm", "cold"):
+        for mode in args.modes.split(","):
             if len(done) and ((done["dataset"] == name) & (done["mode"] == mode)).any():
                 continue
             start = time.monotonic()
@@ -94,13 +107,15 @@ def run(args) -> pd.DataFrame:
                 n_trials=max(CHECKPOINTS),
                 ensemble_size=1,
                 per_trial_time_limit=args.trial_limit,
-                warm_start=mode == "warm",
+                warm_start=mode != "cold",
+                transfer=mode == "warm",
                 leave_one_out=True,
                 update_knowledge_base=False,
                 random_state=0,
             ).fit(X_train, y_train)
             losses = incumbent_test_losses(model, X_train, y_train, X_test, y_test)
             n_warm = int((model.trials_["origin"] == "warm-start").sum())
+            n_told = model.warm_start_.get("transfer", {}).get("told_to_optimizer", 0)
             rows = pd.DataFrame(
                 [
                     {
@@ -111,13 +126,15 @@ def run(args) -> pd.DataFrame:
                         "test_loss": v,
                         "n_trials": len(model.trials_),
                         "n_warm_configs": n_warm,
+                        "n_told": n_told,
                         "seconds": time.monotonic() - start,
                     }
                     for k, v in losses.items()
                 ]
             )
             done = pd.concat([done, rows], ignore_index=True)
-            done.to_csv(results_file, index=False)
+            mine = pd.concat([mine, rows], ignore_index=True)
+            mine.to_csv(results_file, index=False)
             print(
                 f"{name:<28} {mode}: " + "  ".join(f"@{k} {v:.4f}" for k, v in losses.items()),
                 file=sys.stderr,
@@ -126,20 +143,38 @@ def run(args) -> pd.DataFrame:
     return done
 
 
+def _read_results(folder: Path) -> pd.DataFrame:
+    files = sorted(folder.glob("results-*.csv"))
+    return (
+        pd.concat([pd.read_csv(f) for f in files], ignore_index=True) if files else pd.DataFrame()
+    )
+
+
 def summarize(results: pd.DataFrame) -> str:
     table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
+    table = table.dropna()  # datasets every setting finished
     ranks = table.rank(axis=1, method="average").mean()
-    lines = ["| setting | mean rank (1 best, of 8) | mean test loss |", "|---|---|---|"]
+    lines = [
+        f"{len(table)} datasets.",
+        "",
+        f"| setting | mean rank (1 best, of {table.shape[1]}) | mean test loss |",
+        "|---|---|---|",
+    ]
     for col in table.columns:
         lines.append(f"| {col[0]}@{col[1]} | {ranks[col]:.2f} | {table[col].mean():.4f} |")
-    if ("warm", 10) in table and ("cold", 50) in table:
-        pair = table[[("warm", 10), ("cold", 50)]].dropna()
-        wins = int((pair[("warm", 10)] <= pair[("cold", 50)] + 1e-12).sum())
-        lines.append("")
+    lines.append("")
+    pairs = [(("warm", 10), ("cold", 50)), (("warm-no-transfer", 10), ("cold", 50))]
+    pairs += [((m, k), ("warm-no-transfer", k)) for m in ["warm"] for k in CHECKPOINTS]
+    for a, b in pairs:
+        if a not in table or b not in table:
+            continue
+        wins = int((table[a] < table[b] - 1e-12).sum())
+        ties = int((abs(table[a] - table[b]) <= 1e-12).sum())
         lines.append(
-            f"warm@10 at least as good as cold@50 on {wins} of {len(pair)} datasets; "
-            f"mean test loss warm@10 {pair[('warm', 10)].mean():.4f} vs "
-            f"cold@50 {pair[('cold', 50)].mean():.4f}."
+            f"- {a[0]}@{a[1]} vs {b[0]}@{b[1]}: better on {wins}, tied on {ties}, worse on "
+            f"{len(table) - wins - ties} datasets; mean test loss {table[a].mean():.4f} vs "
+            f"{table[b].mean():.4f}, median per-dataset difference "
+            f"{(table[a] - table[b]).median():+.4f}."
         )
     per = table.copy()
     per.columns = [f"{m}@{k}" for m, k in per.columns]
@@ -160,12 +195,16 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--datasets-file", default=str(HERE / "suites" / "pmlb-classification-sample.txt")
     )
+    parser.add_argument("--all", action="store_true", help="every PMLB classification dataset")
     parser.add_argument("--max-rows", type=int, default=12_000)
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
     parser.add_argument("--trial-limit", type=float, default=30.0)
     parser.add_argument("--max-seconds", type=float, default=1200.0)
     parser.add_argument("--out", default="bench-results/warm-vs-cold")
     args = parser.parse_args(argv)
-    results = run(args)
+    run(args)
+    results = _read_results(Path(args.out))
     summary = summarize(results)
     (Path(args.out) / "summary.md").write_text(summary + "\n")
     print(summary)
