@@ -6,8 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from ConfigSpace.hyperparameters import Hyperparameter
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.calibration import CalibratedClassifierCV
 
 from automl._task import Task
 
@@ -78,6 +80,8 @@ class _DeferredBase(BaseEstimator):
         self.estimator_ = component_by_name(self.component).make(
             dict(self.params), self.task, X.shape[1], self.n_jobs, self.seed
         )
+        if self.task.is_classification:
+            self.estimator_ = fit_rare_classes(self.estimator_, y)
         self.estimator_.fit(X, y, **fit_params)
         if hasattr(self.estimator_, "classes_"):
             self.classes_ = self.estimator_.classes_
@@ -85,6 +89,25 @@ class _DeferredBase(BaseEstimator):
 
     def predict(self, X):
         return self.estimator_.predict(X)
+
+
+def fit_rare_classes(estimator, y):
+    """The estimator, changed where it would hold out stratified rows that rare classes lack.
+
+    Early stopping (histogram GB, MLP) holds out a stratified 10%: each class needs 2 rows and
+    the held-out part one row per class. Platt scaling of the SVM needs as many rows per class as
+    folds, so it uses fewer folds, down to 2 (a class of one row still fails: other families
+    carry such data).
+    """
+    counts = np.unique(np.asarray(y), return_counts=True)[1]
+    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
+    if params.get("early_stopping") is True:
+        held_out = params.get("validation_fraction", 0.1) * len(y)
+        if counts.min() < 2 or min(held_out, len(y) - held_out) < len(counts):
+            estimator.set_params(early_stopping=False)
+    if isinstance(estimator, CalibratedClassifierCV) and 2 <= counts.min() < estimator.cv:
+        estimator.set_params(cv=int(counts.min()))
+    return estimator
 
 
 class DeferredClassifier(ClassifierMixin, _DeferredBase):

@@ -106,3 +106,23 @@ def test_feature_selection_keeps_the_informative_column():
     y = (X["x3"] > 0).astype(int)
     prep = TablePreprocessor(numeric=tuple(X.columns), percentile=10).fit(X, y)
     assert list(prep.selected_) == [3]
+
+
+@pytest.mark.parametrize(
+    "family, rare",
+    [(f, r) for f in ("gradient_boosting", "mlp", "lightgbm") for r in (1, 2)]
+    + [("libsvm_svc", 2)],
+)
+def test_families_fit_with_a_class_of_one_or_two_rows(family, rare):
+    """Real tables have rare classes; inside a CV fold a class may keep a single row."""
+    rng = np.random.RandomState(0)
+    n = 60
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = np.r_[np.zeros(30 - rare, int), np.ones(30, int), np.full(rare, 2)]
+    columns = infer_column_types(X)
+    cs = build_space(Task.MULTICLASS, DataShape(n, 2), columns, seed=0)
+    config, _ = translate({"model": family}, cs)
+    pipe = make_pipeline(dict(config), Task.MULTICLASS, columns)
+    pipe.fit(normalize_frame(X, columns), y)
+    proba = pipe.predict_proba(normalize_frame(X, columns))
+    assert proba.shape == (n, 3) and np.allclose(proba.sum(axis=1), 1)
