@@ -25,8 +25,8 @@ from automl._columns import ColumnTypes
 from automl._preprocessing import TablePreprocessor
 from automl._task import Task
 from automl.components import COMPONENTS, Component, DataShape, component_by_name, deferred
+from knowledge_base.schema import SPACE_VERSION as SPACE_VERSION  # re-exported
 
-SPACE_VERSION = "1"
 SCALERS = ["none", "standard", "minmax", "robust", "quantile"]
 
 

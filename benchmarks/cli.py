@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 DEFAULT_SYSTEMS = "automl,constant,tuned-random-forest"
 
@@ -102,6 +103,11 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="report folder (default RESULTS/report)")
 
 
+def _options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The named options as keyword arguments, for passing them on under the same names."""
+    return {name: getattr(args, name) for name in names}
+
+
 def run_command(args: argparse.Namespace) -> int:
     """``bench run``: run the jobs, print a summary; exit 1 when any job failed."""
     from benchmarks.runner import RunConfig, run_benchmark
@@ -113,12 +119,7 @@ def run_command(args: argparse.Namespace) -> int:
         check_system_names(systems)
         suite = load_suite(
             args.suite,
-            tasks=args.tasks,
-            target=args.target,
-            task_type=args.task_type,
-            max_rows=args.max_rows,
-            datasets=args.datasets,
-            sample=args.sample,
+            **_options(args, "tasks", "target", "task_type", "max_rows", "datasets", "sample"),
             seed=args.seed,
             refresh=args.refresh_suite,
         )
@@ -128,20 +129,10 @@ def run_command(args: argparse.Namespace) -> int:
     config = RunConfig(
         suite=suite,
         systems=systems,
-        budget=args.budget,
-        out=args.out,
-        folds=args.folds,
-        seed=args.seed,
-        jobs=args.jobs,
-        cores_per_job=args.cores_per_job,
         memory_limit=args.memory_limit or None,
-        retry_failed=args.retry_failed,
-        grow_kb=args.grow_kb,
-        knowledge_base=args.knowledge_base,
-        dask=args.dask,
-        quiet=args.quiet,
-        timeout_slack=args.timeout_slack,
-        load_timeout=args.load_timeout,
+        **_options(args, "budget", "out", "folds", "seed", "jobs", "cores_per_job"),
+        **_options(args, "retry_failed", "grow_kb", "knowledge_base", "dask", "quiet"),
+        **_options(args, "timeout_slack", "load_timeout"),
     )
     summary = run_benchmark(config)
     if not args.quiet:

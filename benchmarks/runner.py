@@ -310,20 +310,18 @@ def run_benchmark(config: RunConfig) -> RunSummary:
     return summary
 
 
+def _time_limits(config: RunConfig) -> dict[str, float]:
+    """The time limits of :func:`execute_job` that a run's config sets."""
+    return {"hard_timeout": config.hard_timeout, "load_timeout": config.load_timeout}
+
+
 def _run_local(
     config: RunConfig, todo: list[dict[str, Any]], record: Callable[[dict[str, Any]], None]
 ) -> None:
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, config.jobs), thread_name_prefix="bench")
     futures = {
-        pool.submit(
-            execute_job,
-            spec,
-            hard_timeout=config.hard_timeout,
-            load_timeout=config.load_timeout,
-            cancel=cancel,
-        ): spec
-        for spec in todo
+        pool.submit(execute_job, spec, **_time_limits(config), cancel=cancel): spec for spec in todo
     }
     try:
         pending = set(futures)
@@ -348,8 +346,7 @@ def _run_dask(
             client.submit(
                 execute_job,
                 spec,
-                hard_timeout=config.hard_timeout,
-                load_timeout=config.load_timeout,
+                **_time_limits(config),
                 pure=False,
                 key=f"bench-{spec['job_id']}-{time.time_ns()}",
             ): spec

@@ -399,6 +399,20 @@ def _clean_target(y: pd.Series, coarse: str) -> pd.Series:
     return y
 
 
+def _fold_data(
+    X: pd.DataFrame, y: pd.Series, train: np.ndarray, test: np.ndarray, coarse: str, **info: Any
+) -> FoldData:
+    """The fold's train and test rows (indexed from 0) and its fine task type, with ``info``."""
+    return FoldData(
+        X_train=X.iloc[train].reset_index(drop=True),
+        y_train=y.iloc[train].reset_index(drop=True),
+        X_test=X.iloc[test].reset_index(drop=True),
+        y_test=y.iloc[test].reset_index(drop=True),
+        task_type=fine_task_type(y, coarse),
+        **info,
+    )
+
+
 def load_fold(task: TaskSpec, fold: int, *, n_folds: int = 1, seed: int = 0) -> FoldData:
     """Load the train and test data of one fold of a task.
 
@@ -427,14 +441,7 @@ def load_fold(task: TaskSpec, fold: int, *, n_folds: int = 1, seed: int = 0) -> 
     coarse = task.task_type or coarse_task_type(y)
     y = _clean_target(y, coarse)
     train, test = local_split(y, fold, n_folds, seed, stratify=coarse == "classification")
-    return FoldData(
-        X_train=X.iloc[train].reset_index(drop=True),
-        y_train=y.iloc[train].reset_index(drop=True),
-        X_test=X.iloc[test].reset_index(drop=True),
-        y_test=y.iloc[test].reset_index(drop=True),
-        task_type=fine_task_type(y, coarse),
-        dataset=task.name,
-    )
+    return _fold_data(X, y, train, test, coarse, dataset=task.name)
 
 
 def _load_openml_fold(task: TaskSpec, fold: int) -> FoldData:
@@ -464,12 +471,12 @@ def _read_openml_fold(task: TaskSpec, fold: int) -> FoldData:
     dataset = otask.get_dataset(download_qualities=False)
     X, y, _, _ = dataset.get_data(target=otask.target_name)
     y = _clean_target(y, coarse)
-    return FoldData(
-        X_train=X.iloc[train].reset_index(drop=True),
-        y_train=y.iloc[train].reset_index(drop=True),
-        X_test=X.iloc[test].reset_index(drop=True),
-        y_test=y.iloc[test].reset_index(drop=True),
-        task_type=fine_task_type(y, coarse),
+    return _fold_data(
+        X,
+        y,
+        train,
+        test,
+        coarse,
         dataset=str(dataset.name),
         openml_task_id=task.openml_task_id,
         openml_dataset_id=int(otask.dataset_id),

@@ -29,6 +29,7 @@ __all__ = [
     "PRIMARY_KEYS",
     "RUNS_SCHEMA",
     "SCHEMA_VERSION",
+    "SPACE_VERSION",
     "STATUSES",
     "TABLES",
     "TASKS",
@@ -42,6 +43,9 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 """Version of the table layout; bumped on any change that older readers cannot handle."""
+
+SPACE_VERSION = "1"
+"""Version of the search space that ``config`` values are written in (``space_version``)."""
 
 TASKS = ("binary", "multiclass", "regression")
 STATUSES = ("success", "crashed", "timeout", "memout")

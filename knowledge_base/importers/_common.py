@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-SPACE_VERSION = "1"
+from knowledge_base.schema import SPACE_VERSION
 
 #: Namespace of the deterministic run ids (uuid5): re-importing the same source gives the same ids.
 RUN_ID_NAMESPACE = uuid.UUID("6f1c1f5e-3f7a-5d0e-9a3b-2d4c8e0b7a11")
@@ -174,6 +174,20 @@ def finish_runs(frame: pd.DataFrame) -> pd.DataFrame:
     for col in ("status", "source", "space_version", "original_config", "error"):
         frame[col] = frame[col].astype("string")
     return frame.drop_duplicates("run_id", keep="first").reset_index(drop=True)
+
+
+def success_run_fields(source: str, resampling: str) -> dict[str, Any]:
+    """The ``runs`` columns an imported successful run fills alike: full fidelity, current space."""
+    return {
+        "fit_time": None,
+        "fidelity": 1.0,
+        "resampling": resampling,
+        "status": "success",
+        "seed": None,
+        "source": source,
+        "space_version": SPACE_VERSION,
+        "error": None,
+    }
 
 
 def run_id(*parts: Any) -> str:

@@ -32,7 +32,6 @@ from knowledge_base.importers._arff import read_arff
 from knowledge_base.importers._autosklearn_configs import translate_configuration
 from knowledge_base.importers._autosklearn_names import autosklearn_to_openml
 from knowledge_base.importers._common import (
-    SPACE_VERSION,
     ImportResult,
     datasets_frame,
     dumps,
@@ -40,6 +39,7 @@ from knowledge_base.importers._common import (
     metafeatures_json,
     run_id,
     score_and_loss,
+    success_run_fields,
     task_from_classes,
 )
 
@@ -256,12 +256,5 @@ def _run_row(
         "metric": metric,
         "score": score,
         "loss": loss,
-        "fit_time": None,
-        "fidelity": 1.0,
-        "resampling": RESAMPLING,
-        "status": "success",
-        "seed": None,
-        "source": SOURCE,
-        "space_version": SPACE_VERSION,
-        "error": None,
+        **success_run_fields(SOURCE, RESAMPLING),
     }

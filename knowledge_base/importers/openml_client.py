@@ -24,7 +24,6 @@ from typing import Any
 import pandas as pd
 
 from knowledge_base.importers._common import (
-    SPACE_VERSION,
     ImportResult,
     clean_openml_qualities,
     complete_datasets,
@@ -34,6 +33,7 @@ from knowledge_base.importers._common import (
     merge_results,
     metafeatures_json,
     run_id,
+    success_run_fields,
     task_from_classes,
 )
 from knowledge_base.importers._sklearn_flows import translate_setup
@@ -255,11 +255,7 @@ def _runs(evaluations: pd.DataFrame, setups: dict, tasks: ImportResult):
                 "metric": "accuracy",
                 "score": score,
                 "loss": 1.0 - score,
-                "fidelity": 1.0,
-                "resampling": resampling.get(task_id, "openml"),
-                "status": "success",
-                "source": SOURCE,
-                "space_version": SPACE_VERSION,
+                **success_run_fields(SOURCE, resampling.get(task_id, "openml")),
             }
         )
     return finish_runs(pd.DataFrame(rows)), skipped, dict(notes)

@@ -44,7 +44,6 @@ import pandas as pd
 
 from knowledge_base.importers._arff import read_arff
 from knowledge_base.importers._common import (
-    SPACE_VERSION,
     ImportResult,
     clean_openml_qualities,
     complete_datasets,
@@ -54,6 +53,7 @@ from knowledge_base.importers._common import (
     merge_results,
     metafeatures_json,
     run_id,
+    success_run_fields,
     task_from_classes,
 )
 
@@ -216,14 +216,7 @@ def _import_flow(flow_id: int, frame: pd.DataFrame, datasets: pd.DataFrame) -> I
             "metric": "accuracy",
             "score": acc[rows],
             "loss": 1.0 - acc[rows],
-            "fit_time": np.nan,
-            "fidelity": 1.0,
-            "resampling": RESAMPLING,
-            "status": "success",
-            "seed": None,
-            "source": SOURCE,
-            "space_version": SPACE_VERSION,
-            "error": None,
+            **success_run_fields(SOURCE, RESAMPLING),
         }
     )
     notes = {k: int(np.sum(v[ok])) for k, v in notes.items()}
