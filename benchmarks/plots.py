@@ -112,6 +112,29 @@ def plot_anytime(results: pd.DataFrame, path: str | Path) -> Path:
     return _save(fig, path)
 
 
+def plot_by_trials(losses: pd.DataFrame, path: str | Path, title: str = "") -> Path:
+    """Mean rank (over datasets) of each mode's incumbent after k trials.
+
+    ``losses``: one row per dataset, columns ``(mode, k)``; every setting is ranked against all
+    others on each dataset, so lines of different modes compare directly.
+    """
+    ranks = losses.rank(axis=1, method="average").mean()
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for mode in dict.fromkeys(losses.columns.get_level_values(0)):
+        ks = sorted(k for m, k in losses.columns if m == mode)
+        ax.plot(ks, [ranks[(mode, k)] for k in ks], "o-", label=mode, linewidth=1.8)
+    ax.set_xscale("log")
+    ks = sorted(set(losses.columns.get_level_values(1)))
+    ax.set_xticks(ks, [str(k) for k in ks])
+    ax.set_xlabel("trials")
+    ax.set_ylabel(f"mean rank of {losses.shape[1]} settings (1 = best)")
+    ax.invert_yaxis()
+    ax.set_title(title or f"Test loss of the incumbent after k trials ({len(losses)} datasets)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return _save(fig, path)
+
+
 def plot_boxplots(
     table: pd.DataFrame, path: str | Path, ylabel: str, clip: tuple[float, float] | None = None
 ) -> Path:

@@ -32,6 +32,7 @@ from automl._columns import normalize_frame
 from automl._evaluation import predict_pipeline
 from automl._space import make_pipeline
 from automl._task import METRICS
+from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
 
 CHECKPOINTS = (5, 10, 25, 50)
@@ -206,6 +207,8 @@ def main(argv=None) -> int:
     run(args)
     results = _read_results(Path(args.out))
     summary = summarize(results)
+    table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
+    plot_by_trials(table.dropna(), Path(args.out) / "warm_vs_cold.png")
     (Path(args.out) / "summary.md").write_text(summary + "\n")
     print(summary)
     return 0
