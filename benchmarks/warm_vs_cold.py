@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from automl import AutoMLClassifier
+from automl import AutoMLClassifier, AutoMLRegressor
 from automl._columns import normalize_frame
 from automl._evaluation import predict_pipeline
 from automl._space import make_pipeline
@@ -40,19 +40,22 @@ MODES = ("warm", "warm-no-transfer", "cold")
 HERE = Path(__file__).resolve().parent
 
 
-def incumbent_test_losses(
-    model: AutoMLClassifier, X_train, y_train, X_test, y_test
-) -> dict[int, float]:
+def incumbent_test_losses(model, X_train, y_train, X_test, y_test) -> dict[int, float]:
     """Test loss of the best-by-validation trial among the first k, for each checkpoint."""
     trials = model.trials_.sort_values("trial")
     metric = METRICS[model.metric_]
     columns = model._columns
     train = normalize_frame(X_train.set_axis(list(columns.names), axis=1), columns)
     test = normalize_frame(X_test.set_axis(list(columns.names), axis=1), columns)
-    classes = list(model.classes_)
-    y_tr = np.array([classes.index(v) for v in y_train])
-    y_te = np.array([classes.index(v) if v in classes else -1 for v in y_test])
-    keep = y_te >= 0
+    if model.task_.is_classification:
+        classes = list(model.classes_)
+        y_tr = np.array([classes.index(v) for v in y_train])
+        y_te = np.array([classes.index(v) if v in classes else -1 for v in y_test])
+        keep, labels = y_te >= 0, np.arange(len(classes))
+    else:
+        classes, labels = [], None
+        y_tr, y_te = np.asarray(y_train, float), np.asarray(y_test, float)
+        keep = np.ones(len(y_te), bool)
     out, cache = {}, {}
     for k in CHECKPOINTS:
         first = trials.head(k)
@@ -65,7 +68,7 @@ def incumbent_test_losses(
             pipe = make_pipeline(best["config"], model.task_, columns, seed=0)
             pipe.fit(train, y_tr)
             proba = predict_pipeline(pipe, test, model.task_, len(classes))
-            cache[best["trial"]] = metric.loss(y_te[keep], proba[keep], np.arange(len(classes)))
+            cache[best["trial"]] = metric.loss(y_te[keep], proba[keep], labels)
         out[k] = cache[best["trial"]]
     return out
 
@@ -80,7 +83,7 @@ def run(args) -> pd.DataFrame:
     done = _read_results(out)
     index = pd.read_csv(Path(args.pmlb) / "index.csv").set_index("name")
     if args.all:
-        names = list(index.index[index["task"] == "classification"])
+        names = list(index.index[index["task"] == args.task])
         names = [names[i] for i in np.random.default_rng(0).permutation(len(names))]
     else:
         names = [
@@ -97,13 +100,14 @@ def run(args) -> pd.DataFrame:
             y,
             test_size=1 / 3,
             random_state=0,
-            stratify=y if y.value_counts().min() >= 2 else None,
+            stratify=y if args.task == "classification" and y.value_counts().min() >= 2 else None,
         )
         for mode in args.modes.split(","):
             if len(done) and ((done["dataset"] == name) & (done["mode"] == mode)).any():
                 continue
             start = time.monotonic()
-            model = AutoMLClassifier(
+            estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
+            model = estimator(
                 time_budget=args.max_seconds,
                 n_trials=max(CHECKPOINTS),
                 ensemble_size=1,
@@ -181,7 +185,7 @@ def summarize(results: pd.DataFrame) -> str:
     per.columns = [f"{m}@{k}" for m, k in per.columns]
     lines += [
         "",
-        "Per dataset (test loss: 1-AUC for binary, log loss for multiclass):",
+        "Per dataset (test loss: 1-AUC for binary, log loss for multiclass, RMSE for regression):",
         "",
         to_markdown(per.round(4)),
     ]
@@ -196,7 +200,10 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--datasets-file", default=str(HERE / "suites" / "pmlb-classification-sample.txt")
     )
-    parser.add_argument("--all", action="store_true", help="every PMLB classification dataset")
+    parser.add_argument("--all", action="store_true", help="every PMLB dataset of --task")
+    parser.add_argument(
+        "--task", choices=["classification", "regression"], default="classification"
+    )
     parser.add_argument("--max-rows", type=int, default=12_000)
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
