@@ -126,6 +126,7 @@ def plot_by_trials(losses: pd.DataFrame, path: str | Path, title: str = "") -> P
     ax.set_xscale("log")
     ks = sorted(set(losses.columns.get_level_values(1)))
     ax.set_xticks(ks, [str(k) for k in ks])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.set_xlabel("trials")
     ax.set_ylabel(f"mean rank of {losses.shape[1]} settings (1 = best)")
     ax.invert_yaxis()

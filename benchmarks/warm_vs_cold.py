@@ -206,12 +206,16 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--max-rows", type=int, default=12_000)
     parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument(
+        "--summarize-only", action="store_true", help="write the summary of what --out holds"
+    )
     parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
     parser.add_argument("--trial-limit", type=float, default=30.0)
     parser.add_argument("--max-seconds", type=float, default=1200.0)
     parser.add_argument("--out", default="bench-results/warm-vs-cold")
     args = parser.parse_args(argv)
-    run(args)
+    if not args.summarize_only:
+        run(args)
     results = _read_results(Path(args.out))
     summary = summarize(results)
     table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
