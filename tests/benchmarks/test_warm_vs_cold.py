@@ -11,10 +11,10 @@ from benchmarks.warm_vs_cold import CHECKPOINTS, MODES, summarize
 def results() -> pd.DataFrame:
     """Three datasets; warm@10 beats cold@50 on a and b, loses on c; d misses its cold runs."""
     loss = {
-        ("a", "warm"): 0.1, ("a", "warm-no-transfer"): 0.2, ("a", "cold"): 0.3,
-        ("b", "warm"): 0.1, ("b", "warm-no-transfer"): 0.1, ("b", "cold"): 0.2,
-        ("c", "warm"): 0.5, ("c", "warm-no-transfer"): 0.4, ("c", "cold"): 0.3,
-        ("d", "warm"): 0.1, ("d", "warm-no-transfer"): 0.1,
+        ("a", "warm"): 0.1, ("a", "warm+transfer"): 0.2, ("a", "cold"): 0.3,
+        ("b", "warm"): 0.1, ("b", "warm+transfer"): 0.1, ("b", "cold"): 0.2,
+        ("c", "warm"): 0.5, ("c", "warm+transfer"): 0.4, ("c", "cold"): 0.3,
+        ("d", "warm"): 0.1, ("d", "warm+transfer"): 0.1,
     }  # fmt: skip
     rows = [
         {"dataset": d, "mode": m, "k": k, "test_loss": v}
@@ -28,7 +28,7 @@ def test_summary_counts_wins_ties_and_losses(results):
     text = summarize(results)
     assert text.startswith("3 datasets.")  # d lacks cold runs: left out
     assert "warm@10 vs cold@50: better on 2, tied on 0, worse on 1" in text
-    assert "warm@50 vs warm-no-transfer@50: better on 1, tied on 1, worse on 1" in text
+    assert "warm+transfer@50 vs warm@50: better on 1, tied on 1, worse on 1" in text
     assert "| warm@10 |" in text and len(MODES) * len(CHECKPOINTS) == 12
 
 
