@@ -72,21 +72,6 @@ def test_prior_is_told_after_the_initial_configurations_and_never_asked():
             assert cost <= np.quantile(seen, 0.01) + 1
 
 
-def test_prior_pulls_the_search_towards_what_did_well_elsewhere():
-    """A prior from a task with the same optimum makes the next asks land nearer to it."""
-    cs = space()
-    configs = grid(cs)
-    losses = np.array([loss(c) for c in configs])
-    quantiles = np.argsort(np.argsort(losses)) / (len(losses) - 1)
-    _, informed = run(list(zip(configs, quantiles)), n_asks=14)
-    _, blind = run([], n_asks=14)
-
-    def mean_distance(asked):
-        return np.mean([np.sqrt(loss(c)) for c in asked[2:]])
-
-    assert mean_distance(informed) < mean_distance(blind)
-
-
 def test_prior_waits_for_two_successes():
     cs = space()
     opt = SMACOptimizer(cs, [], 0, prior=[(c, 0.5) for c in grid(cs, 2)])
