@@ -21,7 +21,7 @@ from automl._evaluation import EvaluationSpec, make_splits, refit
 from automl._limits import Status, run_limited
 from automl._optimizers import make_optimizer
 from automl._search import Budget, SearchResult, run_search
-from automl._space import SPACE_VERSION, build_space, translate
+from automl._space import SPACE_VERSION, build_space, config_key, translate
 from automl._task import Task, get_metric
 from automl.components import DataShape
 
@@ -383,7 +383,7 @@ def _initial_configurations(space, warm_configs):
                 configs.append((config, "default"))
     origins: dict[tuple, str] = {}
     for config, origin in configs:
-        origins.setdefault(tuple(sorted(dict(config).items())), origin)
+        origins.setdefault(config_key(config), origin)
     return [c for c, _ in configs], origins
 
 

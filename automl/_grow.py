@@ -25,7 +25,7 @@ from automl._evaluation import EvaluationSpec, evaluate, make_splits
 from automl._knowledge import runs_frame
 from automl._limits import run_limited
 from automl._search import TrialRecord
-from automl._space import build_space, translate
+from automl._space import build_space, distinct_configs, translate
 from automl._task import DEFAULT_METRIC, METRICS, Task
 from automl.components import DataShape
 
@@ -59,17 +59,7 @@ def reference_configurations(n: int, task: Task, seed: int = 0) -> list[dict]:
         scenario = Scenario(cs, n_trials=10 * n, seed=seed, deterministic=True)
         design = HPO.get_initial_design(scenario, n_configs=n, max_ratio=1.0)
         sample = [dict(c) for c in design.select_configurations() if isinstance(c, Configuration)]
-    return _distinct(configs + sample)
-
-
-def _distinct(configs: list[dict]) -> list[dict]:
-    seen, out = set(), []
-    for c in configs:
-        key = tuple(sorted(c.items()))
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
+    return distinct_configs(configs + sample)
 
 
 def grow(

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automl._space import SPACE_VERSION, translate
+from automl._space import SPACE_VERSION, config_key, translate
 
 MAX_WARM_CONFIGS = 25
 
@@ -104,7 +104,7 @@ class WarmStart:
                     "past_loss": s.loss,
                     "past_metric": s.metric,
                     "source": s.source,
-                    "key": tuple(sorted(dict(config).items())),
+                    "key": config_key(config),
                 }
             )
 
@@ -114,7 +114,7 @@ class WarmStart:
         datasets = set()
         for r in results:
             config, _ = translate(r.config, space)
-            if config is None or tuple(sorted(dict(config).items())) in warm:
+            if config is None or config_key(config) in warm:
                 continue
             self.prior.append((config, r.quantile))
             datasets.add(r.dataset_id)
@@ -123,7 +123,7 @@ class WarmStart:
     def explain(self, trials: pd.DataFrame, n_prior_told: int = 0) -> dict[str, Any]:
         """Which datasets were nearest, what came from each, and how it scored here."""
         scored = {
-            tuple(sorted(c.items())): (s, st)
+            config_key(c): (s, st)
             for c, s, st in zip(trials["config"], trials["score"], trials["status"])
         }
         configs = []

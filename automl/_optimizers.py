@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from ConfigSpace import Configuration, ConfigurationSpace
 
+from automl._space import config_key, distinct_configs
+
 _UNBOUNDED_TRIALS = 1_000_000
 
 
@@ -25,7 +27,7 @@ class Optimizer(ABC):
 
     def __init__(self, space: ConfigurationSpace, initial: list[Configuration], seed: int):
         self.space = space
-        self.initial = _distinct(initial)
+        self.initial = distinct_configs(initial)
         self.seed = seed
 
     @abstractmethod
@@ -38,20 +40,6 @@ class Optimizer(ABC):
 
     def close(self) -> None:
         """Release resources (temporary folders)."""
-
-
-def _key(config) -> tuple:
-    return tuple(sorted(dict(config).items()))
-
-
-def _distinct(configs: list[Configuration]) -> list[Configuration]:
-    seen, out = set(), []
-    for c in configs:
-        key = _key(c)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
 
 
 class RandomSearch(Optimizer):
@@ -161,7 +149,7 @@ class SMACOptimizer(Optimizer):
     def ask(self) -> tuple[Configuration, Any]:
         with _quiet():
             info = self._smac.ask()
-        self._asked.add(_key(info.config))
+        self._asked.add(config_key(info.config))
         return info.config, info
 
     def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
@@ -183,7 +171,7 @@ class SMACOptimizer(Optimizer):
         losses = np.asarray(self._losses)
         with _quiet():
             for config, quantile in self._prior:
-                if _key(config) in self._asked:
+                if config_key(config) in self._asked:
                     continue
                 cost = float(np.quantile(losses, quantile))
                 self._smac.tell(
@@ -200,7 +188,7 @@ def _merge_prior(prior) -> list[tuple[Configuration, float]]:
     """One entry per distinct configuration, at its mean quantile."""
     merged: dict[tuple, list] = {}
     for config, quantile in prior:
-        merged.setdefault(_key(config), [config, []])[1].append(float(quantile))
+        merged.setdefault(config_key(config), [config, []])[1].append(float(quantile))
     return [(config, float(np.mean(qs))) for config, qs in merged.values()]
 
 

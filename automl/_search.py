@@ -13,6 +13,7 @@ import pandas as pd
 from automl._evaluation import EvaluationSpec, evaluate
 from automl._limits import Status, run_limited
 from automl._optimizers import Optimizer
+from automl._space import config_key
 from automl._task import Metric
 
 MIN_TRIAL_SECONDS = 0.25
@@ -101,7 +102,7 @@ def run_search(
         config, handle = optimizer.ask()
         result.optimizer_seconds += time.monotonic() - tick
         values = dict(config)
-        key = tuple(sorted(values.items()))
+        key = config_key(values)
         record = _run_trial(
             len(result.trials),
             values,

@@ -126,6 +126,22 @@ def _legal(hp, value) -> bool:
     return True
 
 
+def config_key(config) -> tuple:
+    """A hashable identity of a configuration (a dict or a ``Configuration``)."""
+    return tuple(sorted(dict(config).items()))
+
+
+def distinct_configs(configs: list) -> list:
+    """``configs`` without repeats, first occurrence kept, order kept."""
+    seen, out = set(), []
+    for c in configs:
+        key = config_key(c)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
 def translate(
     config: dict[str, Any], space: ConfigurationSpace
 ) -> tuple[Configuration | None, str]:
