@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo lint format kb bench clean
+.PHONY: install test demo lint format kb kb-matrix bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,7 +34,16 @@ kb: $(STAMP)
 	$(BIN)/automl kb --path $(KB) import autosklearn ../shared/metadata/autosklearn
 	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task classification --max-rows 1000 --trial-limit 15
 	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task regression --max-rows 1000 --trial-limit 15
+	$(MAKE) kb-matrix
 	$(BIN)/automl kb --path $(KB) compact
+
+# The dense performance matrix behind the portfolio: every pool candidate on every PMLB dataset
+# (at most 2,000 rows, 3-fold CV). Resumable; run in the background at low priority, e.g.
+# `nice -n 19 make kb-matrix SHARD=0/2 & nice -n 19 make kb-matrix SHARD=1/2 &`.
+SHARD ?= 0/1
+kb-matrix: $(STAMP)
+	$(BIN)/automl kb --path $(KB) matrix --data ../shared/datasets/pmlb --task classification --shard $(SHARD)
+	$(BIN)/automl kb --path $(KB) matrix --data ../shared/datasets/pmlb --task regression --shard $(SHARD)
 
 SAMPLE := benchmarks/suites/pmlb-classification-sample.txt
 # The measured benchmarks (about two hours on 2 cores): AutoML against baselines and peers at

@@ -46,6 +46,7 @@ class TrialOutcome:
     predictions: np.ndarray  # out-of-fold (or holdout) predictions, NaN where not validated
     fit_time: float  # seconds for all folds
     single_fit_time: float  # mean seconds of one fold's fit
+    predict_time: float = 0.0  # seconds predicting the validation rows, all folds
 
 
 def make_splits(
@@ -99,7 +100,7 @@ def evaluate(
     shape = (len(y), spec.n_classes) if spec.task.is_classification else (len(y),)
     total = np.zeros(shape)
     counts = np.zeros(len(y))
-    fit_times = []
+    fit_times, predict_time = [], 0.0
     for train, val in spec.splits:
         pipeline = make_pipeline(
             config, spec.task, spec.columns, n_jobs=spec.n_jobs, seed=spec.seed
@@ -108,7 +109,9 @@ def evaluate(
         with _fit_context(spec.n_jobs):
             pipeline.fit(X.iloc[train], y[train])
         fit_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
         total[val] += predict_pipeline(pipeline, X.iloc[val], spec.task, spec.n_classes)
+        predict_time += time.perf_counter() - start
         counts[val] += 1
     metric = METRICS[spec.metric]
     validated = counts > 0
@@ -127,6 +130,7 @@ def evaluate(
         predictions=oof.astype(np.float32),
         fit_time=float(sum(fit_times)),
         single_fit_time=float(np.mean(fit_times)),
+        predict_time=float(predict_time),
     )
 
 

@@ -9,6 +9,7 @@ come from a folder in the PMLB layout (:func:`pmlb_datasets`) or from OpenML tas
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import uuid
@@ -62,36 +63,40 @@ def reference_configurations(n: int, task: Task, seed: int = 0) -> list[dict]:
     return distinct_configs(configs + sample)
 
 
-def grow(
-    kb,
-    datasets: Iterable[GrowDataset],
-    *,
-    n_configs: int = 41,
-    max_rows: int = 5000,
-    per_trial_time_limit: float = 60.0,
-    memory_limit: int | None = 4096,
-    seed: int = 0,
-    verbose: int = 1,
-) -> dict[str, int]:
-    """Evaluate the reference configurations on each dataset and append the results to ``kb``."""
+@dataclass
+class PreparedDataset:
+    """One dataset ready to evaluate configurations on: recorded in the base, subsampled,
+    with its splits, its space and the run ids the base already holds for it."""
+
+    name: str
+    fingerprint: str
+    data: pd.DataFrame
+    y: np.ndarray
+    spec: EvaluationSpec
+    space: object
+    fidelity: float
+    known: set
+
+
+def prepare_dataset(
+    kb, ds: GrowDataset, *, max_rows: int, resampling: str | int | None, seed: int
+) -> PreparedDataset:
+    """Record ``ds`` (with its meta-features) in ``kb`` and set up its evaluation protocol.
+
+    ``resampling=None`` picks 5-fold CV or a holdout by size, as a fit does; an int is k-fold.
+    """
     from knowledge_base import dataset_fingerprint
     from metalearning import compute_metafeatures
     from metalearning.warmstart import metafeatures_json
 
-    references = {
-        kind: reference_configurations(n_configs, kind, seed)
-        for kind in (Task.BINARY, Task.REGRESSION)
-    }
-    counts = {"datasets": 0, "evaluated": 0, "skipped_existing": 0, "untranslatable": 0}
-    for ds in datasets:
-        X = to_frame(ds.X)
-        y = ds.y.reset_index(drop=True)
-        fingerprint = dataset_fingerprint(X, y)
-        known = (
-            set(kb.runs([fingerprint], statuses=None)["run_id"]) if kb.datasets().size else set()
-        )
-        columns = infer_column_types(X)
-        task, y_enc = _task_and_target(ds.task, y)
+    X = to_frame(ds.X)
+    y = ds.y.reset_index(drop=True)
+    fingerprint = dataset_fingerprint(X, y)
+    recorded = kb.datasets()
+    known = set(kb.runs([fingerprint], statuses=None)["run_id"]) if recorded.size else set()
+    columns = infer_column_types(X)
+    task, y_enc = _task_and_target(ds.task, y)
+    if not recorded.size or fingerprint not in set(recorded["dataset_id"]):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             mf = compute_metafeatures(X, y, task=task.value, random_state=seed)
@@ -112,78 +117,144 @@ def grow(
                 ]
             )
         )
-        counts["datasets"] += 1
-        rows = _subsample(y_enc, task, max_rows, seed)
-        fidelity = len(rows) / len(y_enc)
-        data = normalize_frame(X.iloc[rows].reset_index(drop=True), columns)
-        y_sub = y_enc[rows]
-        if task.is_classification:
-            y_sub = np.unique(y_sub, return_inverse=True)[1]
-        shape = DataShape(len(data), data.shape[1])
+    rows = _subsample(y_enc, task, max_rows, seed)
+    data = normalize_frame(X.iloc[rows].reset_index(drop=True), columns)
+    y_sub = y_enc[rows]
+    if task.is_classification:
+        y_sub = np.unique(y_sub, return_inverse=True)[1]
+    shape = DataShape(len(data), data.shape[1])
+    if resampling is None:
         resampling = (
             "cv"
             if shape.n_rows <= 20_000 and shape.n_rows * shape.n_features <= 2_000_000
             else "holdout"
         )
-        n_classes = len(np.unique(y_sub)) if task.is_classification else 0
-        metric = METRICS[DEFAULT_METRIC[task]]
-        spec = EvaluationSpec(
-            task,
-            metric.name,
-            columns,
-            make_splits(y_sub, task, resampling, seed),
-            n_classes,
-            1,
-            seed,
+    n_classes = len(np.unique(y_sub)) if task.is_classification else 0
+    spec = EvaluationSpec(
+        task,
+        METRICS[DEFAULT_METRIC[task]].name,
+        columns,
+        make_splits(y_sub, task, resampling, seed),
+        n_classes,
+        1,
+        seed,
+    )
+    return PreparedDataset(
+        ds.name,
+        fingerprint,
+        data,
+        y_sub,
+        spec,
+        build_space(task, shape, columns, seed=seed),
+        len(rows) / len(y_enc),
+        known,
+    )
+
+
+def evaluate_configurations(
+    kb,
+    prepared: PreparedDataset,
+    configs: Iterable[tuple[str, dict]],
+    *,
+    source: str,
+    per_trial_time_limit: float,
+    memory_limit: int | None,
+    seed: int,
+    counts: dict[str, int],
+    original: bool = False,
+) -> None:
+    """Evaluate each ``(run_id, configuration)`` not yet in the base and append the results.
+
+    Rows are flushed every 10 runs, so an interrupted build loses at most 10 evaluations.
+    With ``original``, the configuration as given (before translation into this dataset's
+    space) is kept in ``original_config``: the identity of a candidate across datasets.
+    """
+    metric = METRICS[prepared.spec.metric]
+    trials = []
+    for i, (run_id, ref) in enumerate(configs):
+        if run_id in prepared.known:
+            counts["skipped_existing"] += 1
+            continue
+        config, _ = translate(ref, prepared.space)
+        if config is None:
+            counts["untranslatable"] += 1
+            continue
+        values = dict(config)
+        t0 = time.monotonic()
+        out = run_limited(
+            evaluate,
+            (values, prepared.data, prepared.y, prepared.spec),
+            wall_time=per_trial_time_limit,
+            memory_mb=memory_limit,
         )
-        space = build_space(task, shape, columns, seed=seed)
-        trials, start = [], time.monotonic()
-        reference = references[Task.REGRESSION if task is Task.REGRESSION else Task.BINARY]
-        for i, ref in enumerate(reference):
-            config, _ = translate(ref, space)
-            if config is None:
-                counts["untranslatable"] += 1
-                continue
-            values = dict(config)
-            run_id = uuid.uuid5(RUN_NAMESPACE, f"{fingerprint}|{sorted(values.items())}|{seed}").hex
-            if run_id in known:
-                counts["skipped_existing"] += 1
-                continue
-            t0 = time.monotonic()
-            out = run_limited(
-                evaluate,
-                (values, data, y_sub, spec),
-                wall_time=per_trial_time_limit,
-                memory_mb=memory_limit,
-            )
-            ok = out.status.value == "success"
-            loss = out.value.loss if ok else np.nan
-            trials.append(
-                (
-                    run_id,
-                    TrialRecord(
-                        trial=i,
-                        model=values["model"],
-                        config=values,
-                        origin="grow",
-                        loss=loss,
-                        score=metric.to_score(loss) if ok else np.nan,
-                        status=out.status.value,
-                        fit_time=out.value.fit_time if ok else time.monotonic() - t0,
-                        single_fit_time=0.0,
-                        start_time=0.0,
-                        end_time=0.0,
-                        error=out.error,
-                    ),
-                )
-            )
-            counts["evaluated"] += 1
-            if len(trials) >= 10:
-                _flush(kb, trials, fingerprint, spec, seed, fidelity)
-        _flush(kb, trials, fingerprint, spec, seed, fidelity)
+        ok = out.status.value == "success"
+        loss = out.value.loss if ok else np.nan
+        record = TrialRecord(
+            trial=i,
+            model=values["model"],
+            config=values,
+            origin=source,
+            loss=loss,
+            score=metric.to_score(loss) if ok else np.nan,
+            status=out.status.value,
+            fit_time=out.value.fit_time if ok else time.monotonic() - t0,
+            single_fit_time=0.0,
+            start_time=0.0,
+            end_time=0.0,
+            error=out.error,
+        )
+        extra = {
+            "predict_time": out.value.predict_time if ok else None,
+            "original_config": json.dumps(ref, sort_keys=True) if original else None,
+        }
+        trials.append((run_id, record, extra))
+        counts["evaluated"] += 1
+        if len(trials) >= 10:
+            _flush(kb, trials, prepared, source, seed)
+    _flush(kb, trials, prepared, source, seed)
+
+
+def grow(
+    kb,
+    datasets: Iterable[GrowDataset],
+    *,
+    n_configs: int = 41,
+    max_rows: int = 5000,
+    per_trial_time_limit: float = 60.0,
+    memory_limit: int | None = 4096,
+    seed: int = 0,
+    verbose: int = 1,
+) -> dict[str, int]:
+    """Evaluate the reference configurations on each dataset and append the results to ``kb``."""
+    references = {
+        kind: reference_configurations(n_configs, kind, seed)
+        for kind in (Task.BINARY, Task.REGRESSION)
+    }
+    counts = {"datasets": 0, "evaluated": 0, "skipped_existing": 0, "untranslatable": 0}
+    for ds in datasets:
+        prepared = prepare_dataset(kb, ds, max_rows=max_rows, resampling=None, seed=seed)
+        counts["datasets"] += 1
+        start = time.monotonic()
+        kind = Task.REGRESSION if prepared.spec.task is Task.REGRESSION else Task.BINARY
+        configs = []
+        for ref in references[kind]:
+            config, _ = translate(ref, prepared.space)
+            values = dict(config) if config is not None else ref
+            key = f"{prepared.fingerprint}|{sorted(values.items())}|{seed}"
+            configs.append((uuid.uuid5(RUN_NAMESPACE, key).hex, ref))
+        evaluate_configurations(
+            kb,
+            prepared,
+            configs,
+            source="grow",
+            per_trial_time_limit=per_trial_time_limit,
+            memory_limit=memory_limit,
+            seed=seed,
+            counts=counts,
+        )
         if verbose:
             print(
-                f"[grow] {ds.name}: {len(data)} rows (fidelity {fidelity:.2f}), "
+                f"[grow] {ds.name}: {len(prepared.data)} rows (fidelity {prepared.fidelity:.2f}), "
                 f"{time.monotonic() - start:.0f}s",
                 file=sys.stderr,
                 flush=True,
@@ -191,13 +262,20 @@ def grow(
     return counts
 
 
-def _flush(kb, trials, fingerprint, spec, seed, fidelity) -> None:
+def _flush(kb, trials, prepared: PreparedDataset, source: str, seed: int) -> None:
     if not trials:
         return
     frame = runs_frame(
-        [t for _, t in trials], fingerprint, spec, source="grow", seed=seed, fidelity=fidelity
+        [t for _, t, _ in trials],
+        prepared.fingerprint,
+        prepared.spec,
+        source=source,
+        seed=seed,
+        fidelity=prepared.fidelity,
     )
-    frame.insert(0, "run_id", [r for r, _ in trials])
+    frame.insert(0, "run_id", [r for r, _, _ in trials])
+    for column in ("predict_time", "original_config"):
+        frame[column] = [extra[column] for _, _, extra in trials]
     kb.append(runs=frame)
     trials.clear()
 

@@ -69,6 +69,33 @@ def _grow(args) -> int:
     return 0
 
 
+def _matrix(args) -> int:
+    from automl._grow import grow_datasets
+    from automl._matrix import build_matrix, load_pool
+
+    names = args.datasets.split(",") if args.datasets else None
+    kb = _open(args)
+    pool_dir = Path(args.pool_dir) if args.pool_dir else kb.path / "portfolio"
+    pools = {kind: load_pool(pool_dir, kind) for kind in ("classification", "regression")}
+    try:
+        index, count = (int(v) for v in args.shard.split("/"))
+        if not 0 <= index < count:
+            raise ValueError
+    except ValueError:
+        raise SystemExit(f"--shard must be I/N with 0 <= I < N, got {args.shard!r}") from None
+    counts = build_matrix(
+        kb,
+        grow_datasets(args.data, task=args.task, names=names),
+        pools,
+        max_rows=args.max_rows,
+        folds=args.folds,
+        per_trial_time_limit=args.trial_limit,
+        shard=(index, count),
+    )
+    print(", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
 def _neighbors(args) -> int:
     import pandas as pd
 
@@ -159,6 +186,19 @@ def add_kb_commands(sub) -> None:
     g.add_argument("--trial-limit", type=float, default=60.0, help="seconds per configuration")
     g.add_argument("--seed", type=int, default=0)
     g.set_defaults(func=_grow)
+
+    m = cmds.add_parser(
+        "matrix", help="evaluate the candidate pool on every dataset (the dense matrix)"
+    )
+    m.add_argument("--data", required=True, metavar="DIR_OR_SUITE", help="as for grow")
+    m.add_argument("--task", choices=["classification", "regression"], help="keep only this kind")
+    m.add_argument("--datasets", help="comma-separated dataset names (or OpenML task ids)")
+    m.add_argument("--pool-dir", help="where the pool files are (default: PATH/portfolio)")
+    m.add_argument("--max-rows", type=int, default=2000, help="subsample larger datasets")
+    m.add_argument("--folds", type=int, default=3, help="k of k-fold cross-validation")
+    m.add_argument("--trial-limit", type=float, default=60.0, help="seconds per evaluation")
+    m.add_argument("--shard", default="0/1", help="I/N: every N-th dataset from the I-th")
+    m.set_defaults(func=_matrix)
 
     n = cmds.add_parser("neighbors", help="the past datasets most similar to a table")
     n.add_argument("data")

@@ -123,6 +123,12 @@ RUNS_SCHEMA = _schema(
             "Lower is better (1-roc_auc, rmse, ...); NaN if the run did not succeed.",
         ),
         _field("fit_time", pa.float64(), "Seconds spent fitting.", nullable=True),
+        _field(
+            "predict_time",
+            pa.float64(),
+            "Seconds spent predicting the validation rows (all folds).",
+            nullable=True,
+        ),
         _field("fidelity", pa.float64(), "Fraction of rows used, in (0, 1]; 1.0 = all."),
         _field(
             "resampling",

@@ -30,13 +30,13 @@ SPEC_COLUMNS = {
     ),
     "runs": (
         "run_id dataset_id task model config original_config metric score loss fit_time "
-        "fidelity resampling status seed created_at source library_version space_version "
+        "predict_time fidelity resampling status seed created_at source library_version space_version "
         "schema_version error"
     ),
 }
 SPEC_NULLABLE = {
     "datasets": {"openml_dataset_id", "openml_task_id"},
-    "runs": {"original_config", "fit_time", "seed", "error"},
+    "runs": {"original_config", "fit_time", "predict_time", "seed", "error"},
 }
 SCHEMAS = {"datasets": DATASETS_SCHEMA, "runs": RUNS_SCHEMA}
 
@@ -240,8 +240,11 @@ def test_conform_rejects_foreign_tables(make_runs, make, message):
 
 def test_conform_casts_compatible_types(make_runs):
     good = validate_frame(make_runs(2), "runs")
-    narrow = good.set_column(13, "seed", good.column("seed").cast(pa.int32()))
-    narrow = narrow.set_column(14, "created_at", good.column("created_at").cast(pa.timestamp("ns")))
+    seed, created = good.schema.get_field_index("seed"), good.schema.get_field_index("created_at")
+    narrow = good.set_column(seed, "seed", good.column("seed").cast(pa.int32()))
+    narrow = narrow.set_column(
+        created, "created_at", good.column("created_at").cast(pa.timestamp("ns"))
+    )
     assert conform_table(narrow, "runs", "f").schema.equals(RUNS_SCHEMA)
 
 

@@ -286,7 +286,7 @@ def test_temp_files_are_ignored(filled, kb_path):
 def test_older_schema_files_are_read_with_nulls(kb, kb_path, make_runs):
     kb.append(runs=make_runs(2))
     table = pq.read_table(next((kb_path / "runs").glob("*.parquet")))
-    old = table.drop_columns(["original_config", "fit_time", "seed", "error"])
+    old = table.drop_columns(["original_config", "fit_time", "predict_time", "seed", "error"])
     pq.write_table(old.replace_schema_metadata(None), kb_path / "runs" / "part-0-old.parquet")
     got = KnowledgeBase(kb_path).runs()
     assert len(got) == 2  # same run ids: the old file (sorted first) loses
@@ -294,6 +294,7 @@ def test_older_schema_files_are_read_with_nulls(kb, kb_path, make_runs):
     (kb_path / "runs" / "part-0-old.parquet").rename(kb_path / "runs" / "part-9-old.parquet")
     got = KnowledgeBase(kb_path).runs()
     assert got["seed"].isna().all() and got["fit_time"].isna().all() and len(got) == 2
+    assert got["predict_time"].isna().all()
 
 
 # ------------------------------------------------------------------ compaction

@@ -1,0 +1,196 @@
+"""The dense performance matrix: a fixed pool of candidate configurations, each evaluated on
+every development dataset of its task with one protocol (k-fold CV on a row sample).
+
+The pool is TabRepo's kind: each family's defaults, then a seeded random sample of the family's
+own hyperparameters, drawn from a region of the family's space where good settings are found
+(the whole space holds many that are poor everywhere: 16 trees at learning rate 0.005). Every
+candidate keeps its identity across datasets in the runs' ``original_config``; its run id is
+derived from the dataset, the candidate and the protocol, so the build is resumable and
+idempotent, and a dataset or candidate added later costs only its own evaluations.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from ConfigSpace.hyperparameters import IntegerHyperparameter
+
+from automl._columns import ColumnTypes
+from automl._grow import RUN_NAMESPACE, GrowDataset, evaluate_configurations, prepare_dataset
+from automl._space import SCALERS, build_space, distinct_configs
+from automl._task import Task
+from automl.components import DataShape
+
+MATRIX_SOURCE = "matrix"
+POOL_VERSION = 1
+
+# Candidates per family: more where the space is larger and the family stronger on tables.
+POOL_SIZES = {
+    "classification": {
+        "lightgbm": 40,
+        "gradient_boosting": 28,
+        "random_forest": 22,
+        "extra_trees": 22,
+        "libsvm_svc": 22,
+        "mlp": 25,
+        "k_nearest_neighbors": 15,
+        "linear": 12,
+        "adaboost": 14,
+    },
+    "regression": {
+        "lightgbm": 30,
+        "gradient_boosting": 22,
+        "random_forest": 18,
+        "extra_trees": 18,
+        "libsvm_svr": 17,
+        "mlp": 15,
+        "k_nearest_neighbors": 10,
+        "linear": 10,
+        "adaboost": 10,
+    },
+}
+
+# Sampling region inside the space, where it is wider than good settings ever need:
+# name -> (low, high, log). Everything else is sampled from the space itself.
+POOL_REGION = {
+    "lightgbm:num_leaves": (8, 256, True),
+    "lightgbm:learning_rate": (0.01, 0.2, True),
+    "lightgbm:n_estimators": (50, 1000, True),
+    "lightgbm:min_child_samples": (2, 64, True),
+    "lightgbm:colsample_bytree": (0.4, 1.0, False),
+    "gradient_boosting:learning_rate": (0.02, 0.3, True),
+    "gradient_boosting:max_leaf_nodes": (8, 256, True),
+    "gradient_boosting:min_samples_leaf": (2, 100, True),
+    "adaboost:n_estimators": (50, 300, True),
+    "adaboost:max_depth": (1, 8, False),
+    "libsvm_svc:C": (0.1, 1000.0, True),
+    "libsvm_svc:gamma": (1e-4, 1.0, True),
+    "libsvm_svr:C": (0.1, 1000.0, True),
+    "libsvm_svr:gamma": (1e-4, 1.0, True),
+    "linear:C": (1e-3, 1e3, True),
+    "mlp:learning_rate_init": (1e-4, 0.05, True),
+}
+POOL_SCALERS = [s for s in SCALERS if s != "none"]
+
+
+def candidate_pool(kind: str, *, seed: int = 0, sizes: dict[str, int] | None = None) -> list[dict]:
+    """The candidates for ``kind`` (``classification`` or ``regression``), defaults first.
+
+    Each family is sampled from its own seed, so adding a family or resizing one leaves the
+    others' candidates unchanged. Preprocessing stays at its defaults, except the scaler of
+    families that need one.
+    """
+    task = Task.REGRESSION if kind == "regression" else Task.BINARY
+    sizes = POOL_SIZES[kind] if sizes is None else sizes
+    columns = ColumnTypes(("a", "b"), (False, True))
+    pool = []
+    for family, n in sizes.items():
+        cs = build_space(task, DataShape(1000, 10), columns, seed=seed, include=(family,))
+        defaults = dict(cs.get_default_configuration())
+        rng = np.random.default_rng([seed, zlib.crc32(family.encode())])
+        family_configs = [defaults]
+        cs.seed(int(rng.integers(2**31)))
+        for sampled in cs.sample_configuration(4 * n):
+            if len(distinct_configs(family_configs)) >= n:
+                break
+            config = dict(defaults)
+            for name, value in dict(sampled).items():
+                if name.startswith(family + ":"):
+                    config[name] = _in_region(name, value, cs[name], rng)
+            if "rescaling:__choice__" in config:
+                config["rescaling:__choice__"] = str(rng.choice(POOL_SCALERS))
+            family_configs.append(config)
+        pool.extend(distinct_configs(family_configs)[:n])
+    return [_plain(c) for c in pool]
+
+
+def _in_region(name, value, hp, rng):
+    if name not in POOL_REGION:
+        return value
+    low, high, log = POOL_REGION[name]
+    u = rng.random()
+    x = np.exp(np.log(low) + u * (np.log(high) - np.log(low))) if log else low + u * (high - low)
+    return int(round(x)) if isinstance(hp, IntegerHyperparameter) else float(x)
+
+
+def _plain(config: dict) -> dict:
+    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in config.items()}
+
+
+def pool_path(folder: str | Path, kind: str) -> Path:
+    return Path(folder) / f"pool-{kind}-v{POOL_VERSION}.json"
+
+
+def load_pool(folder: str | Path, kind: str, *, seed: int = 0) -> list[dict]:
+    """The pool stored in ``folder``, written there first if absent (so it never changes under
+    a build in progress, whatever ConfigSpace's sampler does in a later version)."""
+    path = pool_path(folder, kind)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pool = candidate_pool(kind, seed=seed)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(pool, indent=1, sort_keys=True) + "\n")
+        tmp.replace(path)
+    return json.loads(path.read_text())
+
+
+def matrix_run_id(fingerprint: str, candidate: dict, protocol: str, seed: int) -> str:
+    """The run id of one cell: the same dataset, candidate and protocol give the same id."""
+    text = (
+        f"{MATRIX_SOURCE}|{fingerprint}|{json.dumps(candidate, sort_keys=True)}|{protocol}|{seed}"
+    )
+    return uuid.uuid5(RUN_NAMESPACE, text).hex
+
+
+def build_matrix(
+    kb,
+    datasets: Iterable[GrowDataset],
+    pools: dict[str, list[dict]],
+    *,
+    max_rows: int = 2000,
+    folds: int = 3,
+    per_trial_time_limit: float = 60.0,
+    memory_limit: int | None = 4096,
+    seed: int = 0,
+    shard: tuple[int, int] = (0, 1),
+    verbose: int = 1,
+) -> dict[str, int]:
+    """Evaluate every candidate of ``pools[kind]`` on every dataset, skipping cells already in
+    ``kb``. ``shard=(i, n)`` takes every n-th dataset from the i-th, for parallel builders."""
+    counts = {"datasets": 0, "evaluated": 0, "skipped_existing": 0, "untranslatable": 0}
+    protocol = f"cv{folds}|rows{max_rows}"
+    for index, ds in enumerate(datasets):
+        if index % shard[1] != shard[0]:
+            continue
+        prepared = prepare_dataset(kb, ds, max_rows=max_rows, resampling=folds, seed=seed)
+        counts["datasets"] += 1
+        pool = pools["regression" if ds.task == "regression" else "classification"]
+        cells = [(matrix_run_id(prepared.fingerprint, c, protocol, seed), c) for c in pool]
+        todo = sum(run_id not in prepared.known for run_id, _ in cells)
+        start, before = time.monotonic(), counts["evaluated"]
+        evaluate_configurations(
+            kb,
+            prepared,
+            cells,
+            source=MATRIX_SOURCE,
+            per_trial_time_limit=per_trial_time_limit,
+            memory_limit=memory_limit,
+            seed=seed,
+            counts=counts,
+            original=True,
+        )
+        if verbose and todo:
+            print(
+                f"[matrix] {ds.name}: {counts['evaluated'] - before} of {len(cells)} candidates "
+                f"evaluated on {len(prepared.data)} rows in {time.monotonic() - start:.0f}s",
+                file=sys.stderr,
+                flush=True,
+            )
+    return counts

@@ -1,0 +1,107 @@
+"""The candidate pool and the dense performance matrix, built for real on small data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl._columns import ColumnTypes
+from automl._grow import GrowDataset
+from automl._matrix import POOL_SIZES, build_matrix, candidate_pool, load_pool
+from automl._space import build_space, translate
+from automl._task import Task
+from automl.components import DataShape
+from knowledge_base import KnowledgeBase
+
+
+@pytest.mark.parametrize("kind", ["classification", "regression"])
+def test_pool_has_every_family_with_defaults_first_and_fits_the_space(kind):
+    pool = candidate_pool(kind)
+    sizes = POOL_SIZES[kind]
+    assert len(pool) == sum(sizes.values())
+    assert len({json.dumps(c, sort_keys=True) for c in pool}) == len(pool)
+    task = Task.REGRESSION if kind == "regression" else Task.BINARY
+    space = build_space(task, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)))
+    defaults = {}
+    for family in sizes:
+        cs = build_space(
+            task, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)), include=(family,)
+        )
+        defaults[family] = dict(cs.get_default_configuration())
+    first = {}
+    for config in pool:
+        first.setdefault(config["model"], config)
+        assert translate(config, space)[0] is not None, config
+    assert first == defaults
+
+
+def test_pool_is_seeded_and_families_are_independent():
+    a = candidate_pool("classification")
+    assert a == candidate_pool("classification")
+    assert a != candidate_pool("classification", seed=1)
+    fewer = candidate_pool("classification", sizes={"linear": 12, "lightgbm": 5})
+    assert [c for c in fewer if c["model"] == "linear"] == [c for c in a if c["model"] == "linear"]
+
+
+def test_stored_pool_is_read_back_unchanged(tmp_path):
+    first = load_pool(tmp_path, "regression")
+    (tmp_path / "pool-regression-v1.json").write_text(json.dumps(first[:3]))
+    assert load_pool(tmp_path, "regression") == first[:3]  # the file wins over the sampler
+
+
+def _datasets(n=150):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.choice(["x", "y"], size=n)})
+    y_class = pd.Series(np.where(X["a"] + (X["b"] == "x") > 0.5, "p", "n"))
+    y_reg = pd.Series(X["a"] * 2 + rng.normal(scale=0.1, size=n))
+    return [
+        GrowDataset("toy-class", X, y_class, "classification"),
+        GrowDataset("toy-reg", X.iloc[:, :1], y_reg, "regression"),
+    ]
+
+
+def test_build_matrix_records_every_cell_once_and_resumes(tmp_path):
+    pools = {
+        "classification": candidate_pool(
+            "classification", sizes={"linear": 2, "k_nearest_neighbors": 2}
+        ),
+        "regression": candidate_pool("regression", sizes={"linear": 3}),
+    }
+    kb = KnowledgeBase(tmp_path / "kb")
+    counts = build_matrix(kb, _datasets(), pools, max_rows=100, folds=3, verbose=0)
+    assert counts["evaluated"] == 7 and counts["datasets"] == 2
+    runs = kb.runs(statuses=None)
+    assert len(runs) == 7 and (runs["source"] == "matrix").all()
+    assert set(runs["resampling"]) == {"cv3"}
+    assert np.allclose(runs["fidelity"], 100 / 150)
+    assert (runs["predict_time"] > 0).all() and (runs["fit_time"] > 0).all()
+    # The candidate's identity survives translation into each dataset's space.
+    stored = {json.dumps(c, sort_keys=True) for p in pools.values() for c in p}
+    assert set(runs["original_config"]) == stored
+    assert len(kb.datasets()) == 2
+
+    again = build_matrix(kb, _datasets(), pools, max_rows=100, folds=3, verbose=0)
+    assert again["evaluated"] == 0 and again["skipped_existing"] == 7
+    assert len(kb.runs(statuses=None)) == 7 and len(kb.datasets()) == 2
+
+    # A candidate added later costs only its own cells.
+    pools["regression"] = pools["regression"] + candidate_pool(
+        "regression", sizes={"k_nearest_neighbors": 1}
+    )
+    more = build_matrix(kb, _datasets(), pools, max_rows=100, folds=3, verbose=0)
+    assert more["evaluated"] == 1 and more["skipped_existing"] == 7
+
+
+def test_shards_split_the_datasets(tmp_path):
+    pools = {
+        "classification": candidate_pool("classification", sizes={"linear": 1}),
+        "regression": candidate_pool("regression", sizes={"linear": 1}),
+    }
+    kb = KnowledgeBase(tmp_path / "kb")
+    first = build_matrix(kb, _datasets(), pools, shard=(0, 2), verbose=0)
+    second = build_matrix(kb, _datasets(), pools, shard=(1, 2), verbose=0)
+    assert first["datasets"] == second["datasets"] == 1
+    assert set(kb.runs(statuses=None)["task"]) == {"binary", "regression"}
