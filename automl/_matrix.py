@@ -117,7 +117,7 @@ def _in_region(name, value, hp, rng):
     low, high, log = POOL_REGION[name]
     u = rng.random()
     x = np.exp(np.log(low) + u * (np.log(high) - np.log(low))) if log else low + u * (high - low)
-    return int(round(x)) if isinstance(hp, IntegerHyperparameter) else float(x)
+    return int(np.rint(x)) if isinstance(hp, IntegerHyperparameter) else float(x)
 
 
 def _plain(config: dict) -> dict:
