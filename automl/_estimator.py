@@ -109,21 +109,25 @@ class _AutoMLBase(BaseEstimator):
         space = build_space(task, shape, columns, seed=seed, include=self.models)
         self.search_space_ = space
 
-        from automl._knowledge import WarmStart  # lazily: reads the knowledge base
+        from automl._knowledge import TrialCost, WarmStart  # lazily: reads the knowledge base
 
-        warm = WarmStart.plan(self, frame, target, task, metric, space, seed)
+        per_trial = float(self.per_trial_time_limit or max(5.0, self.time_budget / 4))
+        cost = TrialCost(sum(len(t) for t, _ in spec.splits), data.shape[1], per_trial)
+        warm = WarmStart.plan(self, frame, target, task, metric, space, seed, cost)
         if self.verbose >= 1 and warm.configurations:
             print(
                 f"[automl] warm start: {len(warm.configurations)} configurations from "
                 f"{len(warm.neighbors)} similar datasets ({warm.seconds:.1f}s)",
                 file=sys.stderr,
             )
-        initial, origins = _initial_configurations(space, warm.configurations)
+        initial, origins = _initial_configurations(
+            space, warm.configurations, portfolio_first=warm.method == "portfolio"
+        )
         crash_cost = _crash_cost(metric, y_enc, spec)
         budget = Budget(
             start=start,
             deadline=start + float(self.time_budget),
-            per_trial=float(self.per_trial_time_limit or max(5.0, self.time_budget / 4)),
+            per_trial=per_trial,
             max_trials=self.n_trials,
         )
         optimizer = make_optimizer(self.optimizer, space, initial, seed, crash_cost, warm.prior)
@@ -283,8 +287,12 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     knowledge_base : str, path, KnowledgeBase or None, default=None
         Where past runs are read and written (None: the shipped base plus the user's own,
         in ``$AUTOML_KB_DIR`` or ``~/.automl/knowledge_base``).
-    warm_start : bool, default=True
-        Start from the best configurations of the most similar past datasets.
+    warm_start : bool, "portfolio" or "nearest", default=True
+        Never start cold. ``True`` runs the knowledge base's portfolio first, its members
+        ordered for this dataset by its nearest past datasets and those that cannot finish
+        within a trial's time skipped (``"portfolio"``); without a portfolio, or with
+        ``"nearest"``, the best configuration of each of the 25 nearest past datasets
+        (auto-sklearn 1.0). ``False`` starts cold.
     transfer : bool, default=False
         With ``warm_start`` and the "smac" optimizer, also tell SMAC's surrogate the nearest
         datasets' other past results (each at its rank among its own dataset's results, scaled
@@ -317,8 +325,10 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     best_config_ : dict
         Configuration of the best single trial.
     warm_start_ : dict
-        Nearest past datasets, their distances, the configurations taken from each and how
-        they scored here, and how many past results were told to the optimiser (``transfer``).
+        The ``method`` used; with a portfolio, every member's rank here and globally, its
+        predicted fit time, why it was skipped or how it scored here; otherwise the nearest
+        past datasets, their distances, the configurations taken from each and how they scored
+        here, and how many past results were told to the optimiser (``transfer``).
     fit_time_ : float
         Wall-clock seconds of the whole fit.
     timings_ : dict
@@ -370,11 +380,13 @@ class _DummyModel:
         return self.dummy.predict_proba(zeros) if self.classification else self.dummy.predict(zeros)
 
 
-def _initial_configurations(space, warm_configs):
-    """LightGBM's defaults first, then the warm start, then each other family's defaults."""
+def _initial_configurations(space, warm_configs, *, portfolio_first: bool = False):
+    """LightGBM's defaults first, then the warm start, then each other family's defaults;
+    a portfolio comes before LightGBM's defaults (its first member is chosen to pay)."""
     default = space.get_default_configuration()
-    configs = [(default, "default")]
-    configs += [(c, "warm-start") for c in warm_configs]
+    origin = "portfolio" if portfolio_first else "warm-start"
+    warm = [(c, origin) for c in warm_configs]
+    configs = [*warm, (default, "default")] if portfolio_first else [(default, "default"), *warm]
     shared = {k: v for k, v in dict(default).items() if not k.startswith(default["model"] + ":")}
     for family in space["model"].choices:
         if family != default["model"]:

@@ -96,6 +96,30 @@ def _matrix(args) -> int:
     return 0
 
 
+def _portfolio(args) -> int:
+    import pandas as pd
+
+    from metalearning.portfolio import PerformanceMatrix, Portfolio
+
+    kb = _open(args)
+    folder = Path(args.out) if args.out else kb.path / "portfolio"
+    for kind in ("classification", "regression"):
+        try:
+            matrix = PerformanceMatrix.from_knowledge_base(kb, kind)
+        except ValueError as exc:
+            print(f"{kind}: {exc}; no portfolio written")
+            continue
+        portfolio = Portfolio.build(matrix, kind, size=args.size, time_weight=args.time_weight)
+        path = portfolio.save(folder)
+        families = pd.Series([m["model"] for m in portfolio.members]).value_counts()
+        print(
+            f"{kind}: {len(portfolio.members)} members from {len(matrix.dataset_ids)} datasets x "
+            f"{len(matrix.candidates)} candidates -> {path}\n  "
+            + ", ".join(f"{f} {n}" for f, n in families.items())
+        )
+    return 0
+
+
 def _neighbors(args) -> int:
     import pandas as pd
 
@@ -199,6 +223,17 @@ def add_kb_commands(sub) -> None:
     m.add_argument("--trial-limit", type=float, default=60.0, help="seconds per evaluation")
     m.add_argument("--shard", default="0/1", help="I/N: every N-th dataset from the I-th")
     m.set_defaults(func=_matrix)
+
+    p = cmds.add_parser("portfolio", help="build the portfolios from the performance matrix")
+    p.add_argument("--size", type=int, default=32, help="members per portfolio")
+    p.add_argument(
+        "--time-weight",
+        type=float,
+        default=0.5,
+        help="0: greedy on loss alone (auto-sklearn 2.0); 1: gain per second of fitting",
+    )
+    p.add_argument("--out", help="folder to write to (default: PATH/portfolio)")
+    p.set_defaults(func=_portfolio)
 
     n = cmds.add_parser("neighbors", help="the past datasets most similar to a table")
     n.add_argument("data")

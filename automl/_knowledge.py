@@ -16,6 +16,20 @@ import pandas as pd
 from automl._space import SPACE_VERSION, config_key, translate
 
 MAX_WARM_CONFIGS = 25
+WARM_START_METHODS = (True, False, "portfolio", "nearest")
+# A portfolio member is skipped when its predicted fit time exceeds this share of the
+# per-trial limit (the prediction is a power law fitted on at most 2,000 rows: crude).
+AFFORDABLE_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class TrialCost:
+    """What a trial's fitting will cost here: rows trained on over all folds, features, and
+    the seconds one trial may take."""
+
+    n_rows_trained: float
+    n_features: int
+    per_trial: float
 
 
 def resolve_knowledge_base(value):
@@ -44,6 +58,8 @@ class WarmStart:
     untranslated: dict[str, int] = field(default_factory=dict)
     prior: list = field(default_factory=list)  # (Configuration, quantile) for the surrogate
     prior_datasets: int = 0
+    method: str = "nearest"
+    portfolio: dict[str, Any] = field(default_factory=dict)
     metafeatures: pd.Series | None = None
     fingerprint: str | None = None
     kb: Any = None
@@ -51,8 +67,12 @@ class WarmStart:
     seconds: float = 0.0
 
     @classmethod
-    def plan(cls, est, frame, target, task, metric, space, seed) -> WarmStart:
-        """Meta-features, nearest past datasets and their best configurations, translated."""
+    def plan(
+        cls, est, frame, target, task, metric, space, seed, cost: TrialCost | None = None
+    ) -> WarmStart:
+        """Meta-features, then the portfolio ordered for this dataset (members that cannot
+        finish within ``cost.per_trial`` skipped) or, without a portfolio or with
+        ``warm_start="nearest"``, the best configurations of the nearest past datasets."""
         if not (est.warm_start or est.update_knowledge_base):
             return cls(reason="warm_start=False")
         start = time.monotonic()
@@ -68,19 +88,28 @@ class WarmStart:
         if not est.warm_start:
             plan.reason = "warm_start=False"
         else:
+            portfolio = None
+            if est.warm_start in (True, "portfolio"):
+                portfolio = _find_portfolio(kb, task)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # NaN meta-features
                 exclude = (
                     leave_one_out_exclusions(kb, mf, plan.fingerprint) if est.leave_one_out else []
                 )
-                found = suggest_configurations(
-                    kb, mf, task.value, metric=metric.name, exclude=exclude
-                )
-            plan.neighbors = found.neighbors
-            plan._translate(found.suggestions, space)
+                found = None
+                if portfolio is None or est.transfer:
+                    found = suggest_configurations(
+                        kb, mf, task.value, metric=metric.name, exclude=exclude
+                    )
+            if portfolio is not None:
+                plan._plan_portfolio(portfolio, kb, mf, exclude, space, cost)
+            else:
+                plan.neighbors = found.neighbors
+                plan._translate(found.suggestions, space)
             if est.transfer:
                 plan._translate_prior(found.transfer, space)
-            plan.reason = "" if plan.configurations else "no similar dataset in the knowledge base"
+            if not plan.configurations:
+                plan.reason = plan.reason or "no similar dataset in the knowledge base"
         plan.seconds = time.monotonic() - start
         return plan
 
@@ -108,6 +137,55 @@ class WarmStart:
                 }
             )
 
+    def _plan_portfolio(self, portfolio, kb, mf, exclude, space, cost) -> None:
+        """The portfolio's members in this dataset's order, those that fit this space and
+        this budget; every member's fate recorded for ``warm_start_``."""
+        from metalearning.portfolio import plan_portfolio
+
+        self.method = "portfolio"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ordered = plan_portfolio(portfolio, kb, mf, exclude=exclude)
+        self.neighbors = ordered.neighbors
+        predicted = (
+            portfolio.cost_model.predict(cost.n_rows_trained, cost.n_features)
+            if cost is not None
+            else np.zeros(len(portfolio.members))
+        )
+        members = []
+        for rank, (index, member) in enumerate(zip(ordered.global_ranks, ordered.members)):
+            entry = {
+                "rank_here": rank + 1,
+                "rank_global": index + 1,
+                "model": member["model"],
+                "predicted_fit_seconds": round(float(predicted[index]), 3),
+            }
+            config, why = translate(member, space)
+            if config is None:
+                entry["skipped"] = f"does not fit this space: {why}"
+            elif cost is not None and predicted[index] > AFFORDABLE_SHARE * cost.per_trial:
+                entry["skipped"] = (
+                    f"predicted {predicted[index]:.1f}s of fitting, more than "
+                    f"{AFFORDABLE_SHARE:.0%} of the {cost.per_trial:.0f}s a trial may take"
+                )
+            else:
+                entry["key"] = config_key(config)
+                self.configurations.append(config)
+                self.origins.append(
+                    {
+                        "dataset_id": None,
+                        "dataset": "portfolio",
+                        "distance": np.nan,
+                        "past_loss": np.nan,
+                        "past_metric": "",
+                        "source": "portfolio",
+                        "key": entry["key"],
+                    }
+                )
+            members.append(entry)
+        self.portfolio = {"reason": ordered.reason, "members": members}
+        self.reason = "" if self.configurations else "no portfolio member fits this data"
+
     def _translate_prior(self, results, space) -> None:
         """Past results that fit this space, except the warm configurations (run for real)."""
         warm = {o["key"] for o in self.origins}
@@ -132,9 +210,21 @@ class WarmStart:
             entry = {k: v for k, v in origin.items() if k != "key"}
             entry.update(score_here=score, status_here=status)
             configs.append(entry)
+        portfolio = {}
+        if self.portfolio:
+            entries = []
+            for entry in self.portfolio["members"]:
+                entry = dict(entry)
+                key = entry.pop("key", None)
+                if key is not None:
+                    entry["score_here"], entry["status_here"] = scored.get(key, (np.nan, "not run"))
+                entries.append(entry)
+            portfolio = {"reason": self.portfolio["reason"], "members": entries}
         return {
             "used": bool(self.configurations),
+            "method": self.method if self.configurations else "none",
             "reason": self.reason,
+            "portfolio": portfolio,
             "fingerprint": self.fingerprint,
             "neighbors": self.neighbors.to_dict("records") if len(self.neighbors) else [],
             "configurations": configs,
@@ -174,6 +264,21 @@ class WarmStart:
             self.kb.append(datasets=dataset, runs=runs)
         except Exception as exc:  # recording must never cost the user the fitted model
             warnings.warn(f"Could not record this fit in the knowledge base: {exc}", stacklevel=3)
+
+
+def _find_portfolio(kb, task):
+    """The portfolio for ``task``'s kind: the knowledge base's own (writable folder first),
+    else the shipped one; None when there is none or it cannot be read (with a warning)."""
+    from knowledge_base.paths import shipped_path
+    from metalearning.portfolio import find_portfolio, task_kind
+
+    roots = [kb.path] if kb.path is not None else []
+    folders = [Path(p) / "portfolio" for p in [*roots, *kb.read_only_paths, shipped_path()]]
+    try:
+        return find_portfolio(task_kind(task.value), folders)
+    except ValueError as exc:
+        warnings.warn(f"{exc}; warm start from the nearest datasets instead", stacklevel=4)
+        return None
 
 
 def runs_frame(trials, dataset_id: str, spec, *, source: str, seed: int, fidelity: float = 1.0):

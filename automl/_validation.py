@@ -14,6 +14,8 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from automl._columns import to_frame
 from automl._task import Task
 
+WARM = ("portfolio", "nearest")
+
 
 def check_params(est) -> None:
     """Validate the estimator's hyperparameters (sklearn's ``_parameter_constraints`` role)."""
@@ -42,6 +44,12 @@ def check_params(est) -> None:
         raise ValueError(
             f"`resampling` must be 'auto', 'holdout', 'cv', 'repeated-cv' or a number of folds >= 2, "
             f"got resampling={r!r}."
+        )
+    warm = est.warm_start
+    if not (isinstance(warm, (bool, np.bool_)) or (isinstance(warm, str) and warm in WARM)):
+        raise ValueError(
+            "`warm_start` must be True, False, 'portfolio' or 'nearest', "
+            f"got warm_start={est.warm_start!r}."
         )
     if est.optimizer not in ("smac", "random"):
         raise ValueError(

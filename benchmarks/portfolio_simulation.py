@@ -1,0 +1,199 @@
+"""Simulated leave-one-dataset-out on the dense performance matrix.
+
+For every dataset of the matrix: hide it and its siblings (the same generator or source at
+other sizes, :func:`metalearning.portfolio.sibling_key`) from the pool's history, then pick
+candidates in the order each method gives, and read their losses on the hidden dataset off
+the matrix. Reported: HPO-B's normalised regret ((best found - best) / (worst - best) over the
+pool on that dataset) at 1, 5, 10 and 25 picks, and the same against simulated time (the
+matrix's fit times of the picks, summed). Methods:
+
+- ``portfolio``: the greedy portfolio of the other datasets, re-ordered for this one by its
+  nearest datasets (what a fit does);
+- ``portfolio-global``: the same portfolio in its global order;
+- ``portfolio-untimed``: auto-sklearn 2.0's greedy without costs;
+- ``25-nearest``: auto-sklearn 1.0, the best candidate of each of the 25 nearest datasets;
+- ``random``: a random order of the pool (mean of 50 orders);
+- ``defaults``: each family's defaults, LightGBM first (today's cold start), then nothing.
+
+    python benchmarks/portfolio_simulation.py --out benchmarks/results/portfolio-simulation
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from automl._matrix import load_pool
+from automl.components import COMPONENTS
+from benchmarks.report import to_markdown
+from knowledge_base import KnowledgeBase
+from metalearning import DatasetSimilarity
+from metalearning.portfolio import (
+    PerformanceMatrix,
+    Portfolio,
+    greedy_portfolio,
+    minmax_regret,
+    sibling_key,
+)
+
+PICKS = (1, 5, 10, 25)
+SECONDS = (5, 10, 30, 60)
+HERE = Path(__file__).resolve().parent
+
+
+def _defaults_order(matrix: PerformanceMatrix, pool: list[dict]) -> list[int]:
+    """Each family's defaults (the first pool entry of each family), in COMPONENTS order."""
+    first: dict[str, dict] = {}
+    for c in pool:
+        first.setdefault(c["model"], c)
+    index = {json.dumps(c, sort_keys=True): i for i, c in enumerate(matrix.candidates)}
+    keys = [json.dumps(first[c.name], sort_keys=True) for c in COMPONENTS if c.name in first]
+    return [index[k] for k in keys if k in index]
+
+
+def simulate(
+    matrix: PerformanceMatrix,
+    metafeatures: pd.DataFrame,
+    *,
+    defaults: list[int],
+    size: int = 25,
+    time_weight: float = 0.5,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One row per (dataset, method, k): the regret of the best of the first k picks."""
+    rng = np.random.default_rng(seed)
+    keys = [sibling_key(n) for n in matrix.names]
+    rows = []
+    for d, dataset_id in enumerate(matrix.dataset_ids):
+        train = np.array([k != keys[d] for k in keys])
+        train[d] = False
+        sub = matrix.subset(train)
+        portfolio = Portfolio.build(sub, "x", size=size, time_weight=time_weight)
+        member_index = [matrix.candidates.index(m) for m in portfolio.members]
+        frame = metafeatures.reindex(sub.dataset_ids)
+        similarity = DatasetSimilarity().fit(frame)
+        dist = similarity.distances(metafeatures.loc[dataset_id]).set_index("dataset_id")[
+            "distance"
+        ]
+        local, _ = portfolio.order_for(dist)
+        nearest = dist.sort_values(kind="stable").index[:25]
+        best_of = []
+        for n in nearest:
+            i = sub.dataset_ids.index(n)
+            pick = int(np.nanargmin(np.where(np.isfinite(sub.losses[i]), sub.losses[i], np.inf)))
+            if pick not in best_of:
+                best_of.append(pick)
+        untimed = greedy_portfolio(sub.normalised(), size=size)
+        orders = {
+            "portfolio": [member_index[i] for i in local],
+            "portfolio-global": member_index,
+            "portfolio-untimed": untimed,
+            "25-nearest": best_of,
+            "defaults": defaults,
+        }
+        randoms = [rng.permutation(len(matrix.candidates)) for _ in range(50)]
+        losses = matrix.losses[d : d + 1]
+        times = np.where(np.isfinite(matrix.fit_times[d]), matrix.fit_times[d], 60.0)
+        for method, order in {**orders, "random": None}.items():
+            for k in PICKS:
+                if order is None:
+                    regret = np.mean([minmax_regret(losses, np.array([r[:k]]))[0] for r in randoms])
+                else:
+                    regret = minmax_regret(losses, np.array([order[:k] or [-1]]))[0]
+                rows.append((matrix.names[d], method, "picks", k, regret))
+            for s in SECONDS:
+                if order is None:
+                    values = [_regret_within(losses, times, r, s) for r in randoms]
+                    regret = float(np.mean(values))
+                else:
+                    regret = _regret_within(losses, times, order, s)
+                rows.append((matrix.names[d], method, "seconds", s, regret))
+    return pd.DataFrame(rows, columns=["dataset", "method", "axis", "at", "regret"])
+
+
+def _regret_within(losses, times, order, seconds) -> float:
+    spent, taken = 0.0, []
+    for c in order:
+        spent += times[c]
+        if spent > seconds and taken:
+            break
+        taken.append(c)
+    return float(minmax_regret(losses, np.array([taken]))[0])
+
+
+def summarize(results: pd.DataFrame) -> pd.DataFrame:
+    table = results.pivot_table(index="method", columns=["axis", "at"], values="regret")
+    return table.sort_values(("picks", 10))
+
+
+def plot(results: pd.DataFrame, path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, axis, label in zip(
+        axes, ("picks", "seconds"), ("configurations run", "seconds of fitting (simulated)")
+    ):
+        sub = results[results["axis"] == axis]
+        means = sub.groupby(["method", "at"])["regret"].mean().unstack(0)
+        for method in means.columns:
+            ax.plot(means.index, means[method], marker="o", label=method)
+        ax.set_xscale("log")
+        ax.set_xlabel(label)
+        ax.set_ylabel("mean normalised regret")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kb", default=str(HERE.parent / "knowledge_base" / "data"))
+    parser.add_argument("--out", default=str(HERE / "results" / "portfolio-simulation"))
+    parser.add_argument("--time-weight", type=float, default=0.5)
+    parser.add_argument("--size", type=int, default=25)
+    parser.add_argument("--source", default="matrix", help="runs that form the matrix")
+    args = parser.parse_args(argv)
+    kb = KnowledgeBase(None, read_only_paths=[args.kb])
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    metafeatures = kb.metafeatures()
+    lines = []
+    for kind in ("classification", "regression"):
+        try:
+            matrix = PerformanceMatrix.from_knowledge_base(kb, kind, source=args.source)
+        except ValueError as exc:
+            print(exc)
+            continue
+        pool = load_pool(Path(args.kb) / "portfolio", kind)
+        if args.source != "matrix":
+            pool = matrix.candidates  # the reference configurations start with the defaults
+        defaults = _defaults_order(matrix, pool)
+        results = simulate(
+            matrix, metafeatures, defaults=defaults, size=args.size, time_weight=args.time_weight
+        )
+        results.to_csv(out / f"{kind}.csv", index=False)
+        table = summarize(results)
+        plot(results, out / f"{kind}.png", f"{kind}: {len(matrix.dataset_ids)} datasets")
+        lines += [
+            f"## {kind}: {len(matrix.dataset_ids)} datasets x {len(matrix.candidates)} candidates",
+            "",
+            to_markdown(table.round(4)),
+            "",
+        ]
+        print("\n".join(lines[-4:]))
+    (out / "README.md").write_text("# Simulated leave-one-dataset-out\n\n" + "\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,442 @@
+"""Portfolios learned from a dense performance matrix (auto-sklearn 2.0, TabRepo).
+
+A :class:`PerformanceMatrix` holds every candidate's loss and fit time on every development
+dataset of one kind of task. :func:`greedy_portfolio` orders candidates so that each step most
+lowers the (weighted) mean over datasets of the best normalised loss found so far; it is
+time-aware when given costs (gain per unit of expected fit time). :class:`Portfolio` is the
+shipped form: the members, their columns of the matrix and a cost model, so that a fit can
+re-order the members for its own dataset (nearest datasets weigh more, FLAML's zero-shot idea)
+and skip those that cannot finish in its budget.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PORTFOLIO_VERSION = 1
+CLASSIFICATION_TASKS = ("binary", "multiclass")
+
+
+def task_kind(task: str) -> str:
+    """``classification`` for binary and multiclass tasks, else ``regression``."""
+    return "classification" if task in CLASSIFICATION_TASKS else "regression"
+
+
+@dataclass
+class PerformanceMatrix:
+    """Losses (datasets x candidates, NaN where a run failed or is missing) and fit times."""
+
+    dataset_ids: list[str]
+    candidates: list[dict]
+    losses: np.ndarray
+    fit_times: np.ndarray
+    n_rows: np.ndarray  # rows the candidates were evaluated on
+    n_features: np.ndarray
+    folds: int = 3
+    names: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_knowledge_base(
+        cls, kb, kind: str, *, source: str = "matrix", min_coverage: float = 0.9
+    ) -> PerformanceMatrix:
+        """The matrix of ``kind`` held in ``kb``: runs of ``source``, one column per candidate
+        (its ``original_config``), one row per dataset with at least ``min_coverage`` of the
+        candidates evaluated (a dataset still being built is left out)."""
+        runs = kb.runs(statuses=None)
+        tasks = CLASSIFICATION_TASKS if kind == "classification" else ("regression",)
+        runs = runs[(runs["source"] == source) & runs["task"].isin(tasks)]
+        # A candidate's identity across datasets: its pool configuration where recorded.
+        runs = runs.assign(original_config=runs["original_config"].fillna(runs["config"]))
+        if runs.empty:
+            raise ValueError(f"the knowledge base holds no {kind} runs of source {source!r}")
+        loss = runs.pivot_table(
+            index="dataset_id", columns="original_config", values="loss", aggfunc="first"
+        )
+        time_ = runs.pivot_table(
+            index="dataset_id", columns="original_config", values="fit_time", aggfunc="first"
+        ).reindex_like(loss)
+        evaluated = runs.groupby("dataset_id")["original_config"].nunique()
+        keep = evaluated[evaluated >= min_coverage * loss.shape[1]].index
+        loss, time_ = loss.loc[loss.index.isin(keep)], time_.loc[time_.index.isin(keep)]
+        datasets = kb.datasets().set_index("dataset_id")
+        fidelity = runs.groupby("dataset_id")["fidelity"].first()
+        folds = runs["resampling"].iloc[0]
+        n_rows = (datasets.loc[loss.index, "n_rows"] * fidelity.loc[loss.index]).round()
+        return cls(
+            dataset_ids=list(loss.index),
+            candidates=[json.loads(c) for c in loss.columns],
+            losses=loss.to_numpy(dtype=float),
+            fit_times=time_.to_numpy(dtype=float),
+            n_rows=n_rows.to_numpy(dtype=float),
+            n_features=datasets.loc[loss.index, "n_features"].to_numpy(dtype=float),
+            folds=int(folds[2:]) if folds.startswith("cv") else 1,
+            names=[str(n) for n in datasets.loc[loss.index, "name"]],
+        )
+
+    def subset(self, rows) -> PerformanceMatrix:
+        """The matrix restricted to ``rows`` (a boolean mask or indices of datasets)."""
+        rows = np.arange(len(self.dataset_ids))[rows]
+        return PerformanceMatrix(
+            [self.dataset_ids[i] for i in rows],
+            self.candidates,
+            self.losses[rows],
+            self.fit_times[rows],
+            self.n_rows[rows],
+            self.n_features[rows],
+            self.folds,
+            [self.names[i] for i in rows] if self.names else [],
+        )
+
+    def normalised(self) -> np.ndarray:
+        """Per dataset, 0 for the best candidate and 1 for the median or worse (TabRepo's
+        rescaling: robust to a few blow-ups); failed and missing runs count as 1."""
+        return normalise(self.losses)
+
+    def relative_costs(self) -> np.ndarray:
+        """Each candidate's typical fit time relative to the median candidate, per dataset
+        (geometric mean over datasets): what it costs, whatever the data's size."""
+        times = np.where(np.isfinite(self.fit_times), self.fit_times, np.nanmax(self.fit_times))
+        log_t = np.log(np.maximum(times, 1e-3))
+        rel = log_t - np.median(log_t, axis=1, keepdims=True)
+        return np.exp(rel.mean(axis=0))
+
+
+def normalise(losses: np.ndarray) -> np.ndarray:
+    """See :meth:`PerformanceMatrix.normalised`."""
+    best = np.nanmin(np.where(np.isfinite(losses), losses, np.nan), axis=1, keepdims=True)
+    median = np.nanmedian(losses, axis=1, keepdims=True)
+    spread = np.where(median - best > 1e-12, median - best, 1.0)
+    out = np.clip((losses - best) / spread, 0.0, 1.0)
+    return np.where(np.isfinite(out), out, 1.0)
+
+
+def minmax_regret(losses: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """HPO-B's normalised regret per dataset of the best of ``picks[d]`` (candidate indices,
+    -1 for none): (best found - best) / (worst - best), failed runs at the worst."""
+    ok = np.where(np.isfinite(losses), losses, np.nan)
+    best, worst = np.nanmin(ok, axis=1), np.nanmax(ok, axis=1)
+    filled = np.where(np.isfinite(ok), ok, worst[:, None])
+    found = np.array(
+        [
+            min((filled[d, c] for c in row if c >= 0), default=worst[d])
+            for d, row in enumerate(picks)
+        ]
+    )
+    spread = np.where(worst - best > 1e-12, worst - best, 1.0)
+    return (found - best) / spread
+
+
+def greedy_portfolio(
+    normalised: np.ndarray,
+    *,
+    size: int = 32,
+    weights: np.ndarray | None = None,
+    costs: np.ndarray | None = None,
+    time_weight: float = 0.0,
+    candidates: np.ndarray | None = None,
+) -> list[int]:
+    """Candidate indices in the order a search should run them.
+
+    Each step adds the candidate that most lowers the weighted mean over datasets of the best
+    normalised loss so far, divided by ``costs ** time_weight`` (0: auto-sklearn 2.0's greedy;
+    1: gain per second). Stops at ``size`` or when nothing lowers it further.
+    """
+    n_datasets, n_candidates = normalised.shape
+    w = np.ones(n_datasets) if weights is None else np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    pool = np.arange(n_candidates) if candidates is None else np.asarray(candidates)
+    divisor = np.ones(n_candidates) if costs is None else np.asarray(costs) ** time_weight
+    best = np.ones(n_datasets)
+    chosen: list[int] = []
+    available = np.ones(n_candidates, dtype=bool)
+    available[np.setdiff1d(np.arange(n_candidates), pool)] = False
+    while len(chosen) < size and available.any():
+        gain = w @ (best[:, None] - np.minimum(best[:, None], normalised))
+        score = np.where(available, gain / divisor, -np.inf)
+        pick = int(np.argmax(score))
+        if gain[pick] <= 1e-12:
+            break
+        chosen.append(pick)
+        available[pick] = False
+        best = np.minimum(best, normalised[:, pick])
+    return chosen
+
+
+def sibling_key(name: str) -> str:
+    """Datasets of one generator or source at other sizes or seeds share a key: leading
+    OpenML ids and digits dropped, and generator families (Friedman, GAMETES, mfeat views,
+    BNG) reduced to their family."""
+    stem = re.sub(r"^\d+_", "", name)
+    for family in ("fri_", "GAMETES", "mfeat", "BNG", "feynman", "strogatz"):
+        if family in stem:
+            return family
+    return re.sub(r"[\d.]+", "", stem).strip("_").lower()
+
+
+@dataclass
+class CostModel:
+    """Fit time of a candidate as a power law of the rows it is trained on and the features:
+    log t = a_c + b log(rows trained on, all folds) + g log(features), fitted on the matrix
+    (timeouts count at their limit). Crude beyond the matrix's sizes, but ranks candidates."""
+
+    intercepts: np.ndarray
+    row_exponent: float
+    feature_exponent: float
+
+    @classmethod
+    def fit(cls, matrix: PerformanceMatrix) -> CostModel:
+        times = np.where(
+            np.isfinite(matrix.fit_times), matrix.fit_times, np.nanmax(matrix.fit_times)
+        )
+        trained = matrix.n_rows * (matrix.folds - 1 if matrix.folds > 1 else 0.67)
+        log_t = np.log(np.maximum(times, 1e-3))
+        x = np.column_stack(
+            [np.log(np.maximum(trained, 1)), np.log(np.maximum(matrix.n_features, 1))]
+        )
+        # Candidate effects removed by centring each column, then a pooled regression.
+        xc = x - x.mean(axis=0)
+        yc = log_t - log_t.mean(axis=0)
+        coef, *_ = np.linalg.lstsq(np.tile(xc, (log_t.shape[1], 1)), yc.T.ravel(), rcond=None)
+        coef = np.clip(coef, 0.0, 2.0)
+        intercepts = log_t.mean(axis=0) - x.mean(axis=0) @ coef
+        return cls(intercepts, float(coef[0]), float(coef[1]))
+
+    def predict(self, n_rows_trained: float, n_features: float) -> np.ndarray:
+        """Expected seconds of fitting, per candidate, on ``n_rows_trained`` rows in all."""
+        return np.exp(
+            self.intercepts
+            + self.row_exponent * np.log(max(n_rows_trained, 1.0))
+            + self.feature_exponent * np.log(max(n_features, 1.0))
+        )
+
+
+@dataclass
+class Portfolio:
+    """The shipped portfolio of one kind of task: its members in global order, their columns
+    of the normalised matrix (to re-order them for a new dataset) and their cost model."""
+
+    kind: str
+    members: list[dict]
+    dataset_ids: list[str]
+    normalised: np.ndarray  # datasets x members
+    cost_intercepts: np.ndarray
+    row_exponent: float
+    feature_exponent: float
+    time_weight: float
+    version: int = PORTFOLIO_VERSION
+
+    @classmethod
+    def build(
+        cls, matrix: PerformanceMatrix, kind: str, *, size: int = 32, time_weight: float = 0.5
+    ) -> Portfolio:
+        """The greedy, time-aware portfolio of ``matrix``."""
+        norm = matrix.normalised()
+        costs = matrix.relative_costs()
+        order = greedy_portfolio(norm, size=size, costs=costs, time_weight=time_weight)
+        model = CostModel.fit(matrix)
+        return cls(
+            kind,
+            [matrix.candidates[i] for i in order],
+            list(matrix.dataset_ids),
+            norm[:, order],
+            model.intercepts[order],
+            model.row_exponent,
+            model.feature_exponent,
+            time_weight,
+        )
+
+    @property
+    def cost_model(self) -> CostModel:
+        return CostModel(self.cost_intercepts, self.row_exponent, self.feature_exponent)
+
+    def relative_costs(self) -> np.ndarray:
+        return np.exp(self.cost_intercepts - np.median(self.cost_intercepts))
+
+    def order_for(
+        self,
+        distances: pd.Series | None = None,
+        *,
+        exclude: tuple[str, ...] | list[str] = (),
+        n_neighbors: int = 10,
+        local_weight: float = 0.5,
+    ) -> tuple[list[int], np.ndarray]:
+        """Member indices re-ordered for a dataset, and the dataset weights used.
+
+        ``distances`` (dataset id -> meta-feature distance to the new dataset) gives the
+        ``n_neighbors`` nearest datasets extra weight, ``local_weight`` of the total, by
+        inverse rank; without them the order is the global one. ``exclude`` hides datasets
+        (leave-one-out). Members no dataset can tell apart keep their global order at the end.
+        """
+        keep = np.array([d not in set(exclude) for d in self.dataset_ids])
+        weights = keep / max(keep.sum(), 1)
+        if distances is not None and keep.any():
+            d = pd.Series(self.dataset_ids)[keep].map(distances).to_numpy(dtype=float)
+            idx = np.flatnonzero(keep)
+            ranked = idx[np.argsort(np.where(np.isfinite(d), d, np.inf), kind="stable")]
+            ranked = [
+                i
+                for i in ranked[:n_neighbors]
+                if np.isfinite(distances.get(self.dataset_ids[i], np.inf))
+            ]
+            if ranked:
+                local = np.zeros(len(self.dataset_ids))
+                local[ranked] = 1.0 / np.arange(1, len(ranked) + 1)
+                weights = (1 - local_weight) * weights + local_weight * local / local.sum()
+        order = greedy_portfolio(
+            self.normalised[keep] if keep.any() else self.normalised,
+            size=len(self.members),
+            weights=weights[keep] if keep.any() else None,
+            costs=self.relative_costs(),
+            time_weight=self.time_weight,
+        )
+        rest = [i for i in range(len(self.members)) if i not in order]
+        return order + rest, weights
+
+    # ------------------------------------------------------------------ files
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "version": self.version,
+                "kind": self.kind,
+                "time_weight": self.time_weight,
+                "row_exponent": round(self.row_exponent, 6),
+                "feature_exponent": round(self.feature_exponent, 6),
+                "members": [
+                    {"config": m, "cost_intercept": round(float(c), 6)}
+                    for m, c in zip(self.members, self.cost_intercepts)
+                ],
+                "dataset_ids": self.dataset_ids,
+                "normalised": np.round(self.normalised, 4).tolist(),
+            },
+            sort_keys=True,
+        )
+
+    def save(self, folder: str | Path) -> Path:
+        path = portfolio_path(folder, self.kind)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(self.to_json() + "\n")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Portfolio:
+        try:
+            data = json.loads(Path(path).read_text())
+            if data["version"] > PORTFOLIO_VERSION:
+                raise ValueError(f"written by a newer version ({data['version']})")
+            return cls(
+                data["kind"],
+                [m["config"] for m in data["members"]],
+                list(data["dataset_ids"]),
+                np.asarray(data["normalised"], dtype=float).reshape(
+                    len(data["dataset_ids"]), len(data["members"])
+                ),
+                np.asarray([m["cost_intercept"] for m in data["members"]], dtype=float),
+                float(data["row_exponent"]),
+                float(data["feature_exponent"]),
+                float(data["time_weight"]),
+                int(data["version"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"portfolio file {path} cannot be read: {exc}") from exc
+
+
+def portfolio_path(folder: str | Path, kind: str) -> Path:
+    return Path(folder) / f"portfolio-{kind}-v{PORTFOLIO_VERSION}.json"
+
+
+def find_portfolio(kind: str, folders) -> Portfolio | None:
+    """The first portfolio of ``kind`` found in ``folders`` (each a knowledge base's
+    ``portfolio`` folder), or None. An unreadable file raises ValueError naming it."""
+    for folder in folders:
+        path = portfolio_path(folder, kind)
+        if path.is_file():
+            return Portfolio.load(path)
+    return None
+
+
+@dataclass
+class PortfolioPlan:
+    """The members ordered for one dataset, and why."""
+
+    members: list[dict]
+    global_ranks: list[int]
+    neighbors: pd.DataFrame  # dataset_id, name, distance, weight
+    reason: str
+
+
+def plan_portfolio(
+    portfolio: Portfolio,
+    kb,
+    metafeatures: pd.Series,
+    *,
+    exclude: tuple[str, ...] | list[str] = (),
+    n_neighbors: int = 10,
+    novelty_quantile: float = 0.95,
+) -> PortfolioPlan:
+    """Order ``portfolio``'s members for a dataset with these ``metafeatures``.
+
+    Its datasets' meta-features come from ``kb``. When the nearest of them is farther than
+    ``novelty_quantile`` of the distances between the portfolio's datasets and their own
+    nearest neighbours, the dataset is unlike anything in the base: the global order is used.
+    """
+    from metalearning.similarity import DatasetSimilarity
+
+    frame = kb.metafeatures()
+    frame = frame[frame.index.isin(portfolio.dataset_ids) & ~frame.index.isin(list(exclude))]
+    names = kb.datasets().set_index("dataset_id")["name"] if len(frame) else pd.Series()
+    if len(frame) < 2:
+        order, _ = portfolio.order_for(None, exclude=exclude)
+        return PortfolioPlan(
+            [portfolio.members[i] for i in order],
+            order,
+            pd.DataFrame(columns=["dataset_id", "name", "distance", "weight"]),
+            "global order: no meta-features of the portfolio's datasets in the knowledge base",
+        )
+    similarity = DatasetSimilarity().fit(frame)
+    distances = similarity.distances(metafeatures).set_index("dataset_id")["distance"]
+    typical = _nearest_neighbour_distances(similarity)
+    limit = float(np.quantile(typical, novelty_quantile)) if len(typical) else np.inf
+    if not np.isfinite(distances.min()) or distances.min() > limit:
+        order, _ = portfolio.order_for(None, exclude=exclude)
+        reason = (
+            f"global order: the nearest dataset is {distances.min():.3g} away, farther than "
+            f"{novelty_quantile:.0%} of the base's datasets are from their nearest ({limit:.3g})"
+        )
+        distances = None
+    else:
+        order, _ = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
+        reason = f"ordered for this dataset: its {n_neighbors} nearest datasets weigh half"
+    _, weights = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
+    table = pd.DataFrame({"dataset_id": portfolio.dataset_ids, "weight": weights})
+    table["distance"] = table["dataset_id"].map(distances) if distances is not None else np.nan
+    table["name"] = [str(names.get(d, d)) for d in table["dataset_id"]]
+    table = table[table["weight"] > 0].sort_values(["weight", "distance"], ascending=[False, True])
+    table = table[["dataset_id", "name", "distance", "weight"]].head(n_neighbors)
+    return PortfolioPlan(
+        [portfolio.members[i] for i in order], order, table.reset_index(drop=True), reason
+    )
+
+
+def _nearest_neighbour_distances(similarity) -> np.ndarray:
+    """Each fitted dataset's distance to its nearest other one (as ``distances`` measures)."""
+    table = similarity.scaled_.to_numpy(dtype=float)
+    present = ~np.isnan(table)
+    out = []
+    for i in range(len(table)):
+        both = present & present[i]
+        n = both.sum(axis=1)
+        diff = np.where(both, np.abs(table - np.nan_to_num(table[i])), 0.0).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dist = np.where(n >= similarity.min_comparable, diff * table.shape[1] / n, np.inf)
+        dist[i] = np.inf
+        if np.isfinite(dist.min()):
+            out.append(float(dist.min()))
+    return np.asarray(out)

@@ -1,0 +1,88 @@
+"""The estimator runs a knowledge base's portfolio first, skipping what cannot finish."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl import AutoMLClassifier
+from automl._matrix import candidate_pool
+from knowledge_base import KnowledgeBase
+from metalearning import compute_metafeatures
+from metalearning.portfolio import Portfolio
+from metalearning.warmstart import metafeatures_json
+
+LINEAR, KNN, LIGHTGBM = (
+    candidate_pool("classification", sizes={family: 1})[0]
+    for family in ("linear", "k_nearest_neighbors", "lightgbm")
+)
+
+
+@pytest.fixture
+def portfolio_kb(tmp_path, make_messy):
+    """A real base with two datasets' meta-features and a portfolio over them: the linear
+    model, k-NN, and a LightGBM whose cost model says it takes an hour."""
+    kb = KnowledgeBase(tmp_path / "kb")
+    rows = []
+    for i, n in enumerate((200, 400)):
+        X, y = make_messy(n, seed=i)
+        rows.append(
+            {
+                "dataset_id": f"past{i}",
+                "name": f"past_{i}",
+                "source": "pmlb",
+                "task": "binary",
+                "n_rows": n,
+                "n_features": X.shape[1],
+                "metafeatures": metafeatures_json(compute_metafeatures(X, y, task="binary")),
+            }
+        )
+    kb.append(datasets=pd.DataFrame(rows))
+    Portfolio(
+        kind="classification",
+        members=[KNN, LIGHTGBM, LINEAR],
+        dataset_ids=["past0", "past1"],
+        normalised=np.array([[0.0, 0.5, 0.6], [0.2, 0.0, 0.1]]),
+        cost_intercepts=np.log([1e-4, 3600.0, 1e-4]),
+        row_exponent=0.0,
+        feature_exponent=0.0,
+        time_weight=0.0,
+    ).save(tmp_path / "kb" / "portfolio")
+    return kb
+
+
+def test_portfolio_members_run_first_and_unaffordable_ones_are_skipped(
+    portfolio_kb, make_messy, tiny_classifier
+):
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(
+        warm_start=True, knowledge_base=portfolio_kb, n_trials=3, per_trial_time_limit=20
+    ).fit(X, y)
+    info = model.warm_start_
+    assert info["method"] == "portfolio"
+    members = {m["model"]: m for m in info["portfolio"]["members"]}
+    assert "3600" in f"{members['lightgbm']['predicted_fit_seconds']:.0f}"
+    assert "more than 80% of the 20s" in members["lightgbm"]["skipped"]
+    trials = model.trials_.sort_values("trial")
+    assert list(trials["origin"][:2]) == ["portfolio", "portfolio"]
+    assert set(trials["model"][:2]) == {"k_nearest_neighbors", "linear"}
+    assert trials["model"].iloc[2] == "lightgbm"  # LightGBM's defaults come after them
+    ran = [m for m in info["portfolio"]["members"] if "skipped" not in m]
+    assert all(m["status_here"] == "success" for m in ran)
+
+
+def test_nearest_and_cold_ignore_the_portfolio(portfolio_kb, make_messy, tiny_classifier):
+    X, y = make_messy(240, seed=5)
+    nearest = tiny_classifier(warm_start="nearest", knowledge_base=portfolio_kb).fit(X, y)
+    assert nearest.warm_start_["method"] in ("nearest", "none")
+    assert "portfolio" not in set(nearest.trials_["origin"])
+    cold = tiny_classifier(warm_start=False, knowledge_base=portfolio_kb).fit(X, y)
+    assert cold.warm_start_["method"] == "none"
+    assert cold.trials_["model"].iloc[0] == "lightgbm"
+
+
+def test_bad_warm_start_value_is_named(make_messy):
+    X, y = make_messy(60)
+    with pytest.raises(ValueError, match="`warm_start` must be True, False, 'portfolio'"):
+        AutoMLClassifier(warm_start="yes").fit(X, y)

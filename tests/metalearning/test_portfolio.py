@@ -1,0 +1,195 @@
+"""Portfolios: greedy construction, normalisation, cost model, files, ordering for a dataset."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from knowledge_base import KnowledgeBase
+from metalearning.portfolio import (
+    CostModel,
+    PerformanceMatrix,
+    Portfolio,
+    greedy_portfolio,
+    minmax_regret,
+    normalise,
+    plan_portfolio,
+    sibling_key,
+)
+
+# Two kinds of dataset: candidate 0 wins on the "a" kind, candidate 1 on the "b" kind,
+# candidate 2 is fair everywhere, candidate 3 is poor everywhere.
+LOSSES = np.array(
+    [
+        [0.10, 0.50, 0.20, 0.90],
+        [0.10, 0.50, 0.20, 0.90],
+        [0.10, 0.50, 0.20, 0.90],
+        [0.50, 0.10, 0.20, 0.90],
+        [0.50, 0.10, 0.20, 0.90],
+    ]
+)
+KINDS = ["a", "a", "a", "b", "b"]
+
+
+def test_normalise_puts_best_at_zero_median_and_worse_at_one_failures_at_one():
+    norm = normalise(np.array([[0.1, 0.2, 0.3, 0.9, np.nan]]))
+    assert norm[0, 0] == 0 and norm[0, 2] == 1 and norm[0, 3] == 1 and norm[0, 4] == 1
+    assert 0 < norm[0, 1] < 1
+
+
+def test_greedy_takes_the_best_overall_then_the_complement_and_stops():
+    order = greedy_portfolio(normalise(LOSSES), size=10)
+    assert order[:2] == [0, 1]  # 0 wins on most datasets, 1 covers the rest
+    assert 3 not in order  # adds nothing once 0 and 1 are in
+
+
+def test_weights_and_costs_change_the_order():
+    norm = normalise(LOSSES)
+    assert greedy_portfolio(norm, weights=np.array([0, 0, 0, 1, 1.0]))[0] == 1
+    # Candidate 2 gets a share of the gain at a hundredth of the cost: per second it wins.
+    costs = np.array([10.0, 10.0, 0.1, 1.0])
+    assert greedy_portfolio(norm, costs=costs, time_weight=1.0)[0] == 2
+    assert greedy_portfolio(norm, costs=costs, time_weight=0.0)[0] == 0
+
+
+def test_minmax_regret():
+    picks = np.array([[2, -1], [0, 1]])
+    regret = minmax_regret(LOSSES[:2], picks)
+    assert regret[0] == pytest.approx((0.2 - 0.1) / 0.8) and regret[1] == 0
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("fri_c0_100_5", "fri_c3_1000_25"),
+        ("197_cpu_act", "573_cpu_act"),
+        ("analcatdata_boxing1", "analcatdata_boxing2"),
+        ("mfeat_factors", "mfeat_zernike"),
+    ],
+)
+def test_siblings_share_a_key(a, b):
+    assert sibling_key(a) == sibling_key(b)
+
+
+def test_unrelated_datasets_do_not_share_a_key():
+    assert sibling_key("prnn_crabs") != sibling_key("prnn_synth")
+
+
+def test_cost_model_recovers_a_power_law():
+    rows = np.array([100, 200, 400, 800, 1600.0])
+    features = np.array([5, 10, 5, 20, 8.0])
+    scale = np.array([0.01, 0.1])
+    times = scale[None, :] * ((rows * 2) ** 1.2 * features**0.5)[:, None]
+    matrix = PerformanceMatrix(
+        [f"d{i}" for i in range(5)], [{}, {}], np.zeros((5, 2)), times, rows, features
+    )
+    model = CostModel.fit(matrix)
+    assert model.row_exponent == pytest.approx(1.2, abs=1e-6)
+    assert model.feature_exponent == pytest.approx(0.5, abs=1e-6)
+    assert model.predict(2 * 3200, 10) == pytest.approx(scale * 6400**1.2 * 10**0.5, rel=1e-6)
+
+
+def _matrix_kb(path) -> KnowledgeBase:
+    """A real knowledge base holding LOSSES as a matrix of four candidates on five datasets,
+    with meta-features that set the "a" datasets apart from the "b" ones."""
+    kb = KnowledgeBase(path)
+    candidates = [{"model": "linear", "linear:C": c} for c in (0.1, 1.0, 10.0, 100.0)]
+    ids = [f"d{i}" for i in range(5)]
+    mf = [
+        {
+            "NumberOfInstances": 100.0 + i,
+            "NumberOfFeatures": 5.0 if k == "a" else 50.0,
+            "ClassEntropy": 0.2 if k == "a" else 0.9,
+            "NumberOfClasses": 2.0,
+            "PercentageOfMissingValues": 0.0 if k == "a" else 10.0,
+            "Dimensionality": 0.05 if k == "a" else 0.5,
+        }
+        for i, k in enumerate(KINDS)
+    ]
+    kb.append(
+        datasets=pd.DataFrame(
+            {
+                "dataset_id": ids,
+                "name": [f"set_{k}{i}" for i, k in enumerate("vwxyz")],
+                "source": "pmlb",
+                "task": "binary",
+                "n_rows": 100,
+                "n_features": [5, 5, 5, 50, 50],
+                "metafeatures": [json.dumps(m) for m in mf],
+            }
+        )
+    )
+    rows = []
+    for d, dataset_id in enumerate(ids):
+        for c, candidate in enumerate(candidates):
+            rows.append(
+                {
+                    "dataset_id": dataset_id,
+                    "task": "binary",
+                    "model": "linear",
+                    "config": json.dumps(candidate),
+                    "original_config": json.dumps(candidate, sort_keys=True),
+                    "metric": "roc_auc",
+                    "score": 1 - LOSSES[d, c],
+                    "loss": LOSSES[d, c],
+                    "fit_time": 0.1 * (c + 1),
+                    "fidelity": 1.0,
+                    "resampling": "cv3",
+                    "status": "success",
+                    "source": "matrix",
+                    "space_version": "1",
+                }
+            )
+    kb.append(runs=pd.DataFrame(rows))
+    return kb
+
+
+def test_matrix_is_read_from_a_knowledge_base(tmp_path):
+    kb = _matrix_kb(tmp_path / "kb")
+    matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
+    assert matrix.losses.shape == (5, 4) and matrix.folds == 3
+    order = [matrix.candidates.index({"model": "linear", "linear:C": c}) for c in (0.1, 1.0)]
+    assert np.allclose(matrix.losses[:, order], LOSSES[:, :2])
+    with pytest.raises(ValueError, match="no regression runs"):
+        PerformanceMatrix.from_knowledge_base(kb, "regression")
+
+
+def test_portfolio_file_round_trip_and_corrupt_file(tmp_path):
+    matrix = PerformanceMatrix.from_knowledge_base(_matrix_kb(tmp_path / "kb"), "classification")
+    portfolio = Portfolio.build(matrix, "classification", size=4)
+    path = portfolio.save(tmp_path / "portfolio")
+    again = Portfolio.load(path)
+    assert again.members == portfolio.members
+    assert np.allclose(again.normalised, portfolio.normalised, atol=1e-4)
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match=str(path.name)):
+        Portfolio.load(path)
+
+
+def test_plan_orders_members_by_the_nearest_datasets(tmp_path):
+    kb = _matrix_kb(tmp_path / "kb")
+    matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
+    portfolio = Portfolio.build(matrix, "classification", size=4, time_weight=0.0)
+    like_b = kb.metafeatures().loc["d3"].copy()
+    # Three "a" datasets against one "b": globally a's winner comes first.
+    assert plan_portfolio(portfolio, kb, like_b, exclude=["d3"]).members[0]["linear:C"] == 0.1
+    plan = plan_portfolio(portfolio, kb, like_b, exclude=["d3"], n_neighbors=1)
+    assert plan.members[0] == {"model": "linear", "linear:C": 1.0}  # b's winner first
+    assert plan.neighbors["dataset_id"].iloc[0] == "d4"
+    assert "ordered for this dataset" in plan.reason
+    like_a = kb.metafeatures().loc["d0"].copy()
+    plan = plan_portfolio(portfolio, kb, like_a, exclude=["d0"], n_neighbors=1)
+    assert plan.members[0]["linear:C"] == 0.1
+
+
+def test_a_dataset_unlike_any_gets_the_global_order(tmp_path):
+    kb = _matrix_kb(tmp_path / "kb")
+    matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
+    portfolio = Portfolio.build(matrix, "classification", size=4, time_weight=0.0)
+    alien = kb.metafeatures().loc["d3"].copy() * 1000
+    plan = plan_portfolio(portfolio, kb, alien)
+    assert plan.reason.startswith("global order")
+    assert plan.members == portfolio.members
