@@ -6,7 +6,8 @@ import json
 import re
 import shutil
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +15,33 @@ import pandas as pd
 import pytest
 import requests
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-PMLB = SHARED / "datasets" / "pmlb"
-OPENML_CACHE = SHARED / "datasets" / "openml-cache"
-OPENML_RESPONSES = Path(__file__).resolve().parent / "knowledge_base" / "data" / "openml"
+TESTS = Path(__file__).resolve().parent
+#: Small copies of real data, in the repository (``tests/data/README.md`` says what and whence).
+DATA = TESTS / "data"
+PMLB = DATA / "pmlb"
+OPENML_CACHE = DATA / "openml-cache"
+AUTOSKLEARN = DATA / "metadata" / "autosklearn"
+OPENML_RUNS = DATA / "metadata" / "openml-runs"
+OPENML_RESPONSES = TESTS / "knowledge_base" / "data" / "openml"
+#: The full development corpora beside the repository, if present: only tests marked
+#: ``corpora`` read them (skipped when absent).
+SHARED = TESTS.parent.parent / "shared"
+CORPORA = {
+    "autosklearn": SHARED / "metadata" / "autosklearn",
+    "openml-runs": SHARED / "metadata" / "openml-runs",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip ``@pytest.mark.corpora(name, ...)`` tests whose corpora (``CORPORA``) are absent."""
+    for item in items:
+        for marker in item.iter_markers("corpora"):
+            missing = [CORPORA[name] for name in marker.args if not CORPORA[name].is_dir()]
+            if missing:
+                where = ", ".join(str(path) for path in missing)
+                reason = f"needs the full corpus {where}, which is absent"
+                item.add_marker(pytest.mark.skip(reason=reason))
+                break
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +57,7 @@ def seed() -> int:
 
 @pytest.fixture
 def load_pmlb():
-    """``load_pmlb(name) -> (X, y)``: a real dataset from the shared PMLB copy."""
+    """``load_pmlb(name) -> (X, y)``: a real PMLB dataset (one of those in ``tests/data/pmlb``)."""
 
     def load(name: str, max_rows: int | None = None):
         frame = pd.read_csv(PMLB / f"{name}.tsv.gz", sep="\t")
@@ -71,19 +95,28 @@ def make_messy():
     return make
 
 
+@contextmanager
+def offline_openml(root: Path) -> Iterator[Path]:
+    """Copy the offline OpenML cache to ``root`` and point the real client at it (the client
+    writes into its cache); restore the client's cache directory and server afterwards."""
+    import openml
+
+    shutil.copytree(OPENML_CACHE, root)
+    saved = openml.config.get_config_as_dict()
+    openml.config.set_root_cache_directory(root)
+    openml.config.server = "https://test.openml.org/api/v1/xml"
+    try:
+        yield root
+    finally:
+        openml.config.set_root_cache_directory(saved["cachedir"])
+        openml.config.server = saved["server"]
+
+
 @pytest.fixture
 def openml_cache(tmp_path):
     """A writable copy of the offline OpenML cache, with the real client pointed at it."""
-    import openml
-
-    root = tmp_path / "openml-cache"
-    shutil.copytree(OPENML_CACHE, root)
-    old_server, old_cache = openml.config.server, openml.config.get_cache_directory()
-    openml.config.set_root_cache_directory(str(root))
-    openml.config.server = "https://test.openml.org/api/v1/xml"
-    yield root
-    openml.config.server = old_server
-    openml.config.set_root_cache_directory(str(Path(old_cache).parent))
+    with offline_openml(tmp_path / "openml-cache") as root:
+        yield root
 
 
 class NetworkBlocked(RuntimeError):

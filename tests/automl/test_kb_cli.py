@@ -1,11 +1,11 @@
-"""`automl kb ...` on real shared data, into knowledge bases in tmp_path."""
+"""`automl kb ...` on real data (``tests/data``), into knowledge bases in tmp_path."""
 
 import pandas as pd
 import pytest
 
 from automl.cli import main
 from knowledge_base import KnowledgeBase
-from tests.conftest import PMLB, SHARED
+from tests.conftest import AUTOSKLEARN, PMLB
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_import_autosklearn_and_neighbors(tmp_path, capsys):
                 str(kb),
                 "import",
                 "autosklearn",
-                str(SHARED / "metadata" / "autosklearn"),
+                str(AUTOSKLEARN),
             ]
         )
         == 0
@@ -110,7 +110,7 @@ def test_compact_merges_part_files(tmp_path, capsys):
                 str(kb),
                 "import",
                 "autosklearn",
-                str(SHARED / "metadata" / "autosklearn"),
+                str(AUTOSKLEARN),
             ]
         )
     before = KnowledgeBase(kb).stats()

@@ -1,4 +1,6 @@
-"""Fixtures of the benchmark tests: tiny local suites, an offline OpenML cache, test systems.
+"""Fixtures of the benchmark tests: tiny local suites and test systems.
+
+The offline OpenML cache (``openml_cache``) and the data locations are in ``tests/conftest.py``.
 
 Test-only systems reach the job processes through the plug-in hook of
 ``benchmarks.systems``: the ``plugin_systems`` fixture writes a module to ``tmp_path``, puts
@@ -15,9 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
-PMLB = SHARED / "pmlb"
-OPENML_CACHE = SHARED / "openml-cache"
+from tests.conftest import PMLB
+
 #: Three small PMLB datasets: binary (50 rows), multiclass (72 rows), regression (50 rows).
 SMALL = {
     "analcatdata_aids": "classification",
@@ -75,8 +76,6 @@ SYSTEMS = {
 @pytest.fixture
 def pmlb_folder(tmp_path: Path) -> Path:
     """A local suite folder with three small PMLB datasets and their index.csv."""
-    if not PMLB.is_dir():
-        pytest.skip(f"{PMLB} is not available")
     folder = tmp_path / "pmlb"
     folder.mkdir()
     for name in SMALL:
@@ -84,23 +83,6 @@ def pmlb_folder(tmp_path: Path) -> Path:
     index = pd.read_csv(PMLB / "index.csv")
     index[index["name"].isin(list(SMALL))].to_csv(folder / "index.csv", index=False)
     return folder
-
-
-@pytest.fixture
-def openml_cache(tmp_path: Path):
-    """A copy of the shared OpenML cache, configured as the openml client's cache (offline)."""
-    import openml
-
-    if not OPENML_CACHE.is_dir():
-        pytest.skip(f"{OPENML_CACHE} is not available")
-    copy = tmp_path / "openml-cache"
-    shutil.copytree(OPENML_CACHE, copy)
-    saved = openml.config.get_config_as_dict()
-    openml.config.set_root_cache_directory(copy)
-    openml.config.server = "https://test.openml.org/api/v1/xml"
-    yield copy
-    openml.config.set_root_cache_directory(saved["cachedir"])
-    openml.config.server = saved["server"]
 
 
 @pytest.fixture

@@ -1,10 +1,15 @@
-"""The auto-sklearn meta-data importer, on the real shared meta-data (read-only)."""
+"""The auto-sklearn meta-data importer, on real meta-data (read-only).
+
+Tests that take ``result`` or ``source`` run on the two-folder slice in
+``tests/data/metadata/autosklearn`` and again, when ``../shared/metadata/autosklearn`` is present,
+on all 11 folders (marked ``corpora``); the two tests of the whole meta-data's counts run on
+those only.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 
@@ -19,16 +24,23 @@ from knowledge_base.importers.autosklearn import (
     list_folders,
     parse_folder_name,
 )
+from tests.conftest import AUTOSKLEARN, CORPORA
 
-AUTOSKLEARN = Path(__file__).resolve().parents[3] / "shared" / "metadata" / "autosklearn"
-pytestmark = pytest.mark.skipif(not AUTOSKLEARN.is_dir(), reason="shared auto-sklearn data absent")
+#: The full meta-data: 11 folders, 319 datasets.
+CORPUS = pytest.param(CORPORA["autosklearn"], id="corpus", marks=pytest.mark.corpora("autosklearn"))
 
 DP = "data_preprocessor:feature_type:"
 
 
+@pytest.fixture(scope="module", params=[pytest.param(AUTOSKLEARN, id="slice"), CORPUS])
+def source(request):
+    """A folder of auto-sklearn meta-data: the slice in tests/data, or the full corpus."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def result():
-    return import_autosklearn(AUTOSKLEARN)
+def result(source):
+    return import_autosklearn(source)
 
 
 def _runs_of(result, dataset_id: str, metric: str):
@@ -36,8 +48,9 @@ def _runs_of(result, dataset_id: str, metric: str):
     return runs[(runs.dataset_id == dataset_id) & (runs.metric == metric)]
 
 
-def test_counts_of_the_shipped_metadata(result):
-    assert len(list_folders(AUTOSKLEARN)) == 11
+@pytest.mark.parametrize("source", [CORPUS], indirect=True)
+def test_counts_of_the_shipped_metadata(source, result):
+    assert len(list_folders(source)) == 11
     tasks = result.datasets["task"].value_counts().to_dict()
     assert tasks == {"binary": 125, "multiclass": 83, "regression": 111}
     assert len(result.runs) == 51
@@ -48,6 +61,7 @@ def test_counts_of_the_shipped_metadata(result):
     assert len(result.runs) + sum(result.skipped.values()) == distinct
 
 
+@pytest.mark.parametrize("source", [CORPUS], indirect=True)
 def test_untranslatable_runs_are_counted_by_reason(result):
     skipped = result.skipped
     for reason in (
@@ -279,16 +293,16 @@ def test_adaboost_samme_r_is_translated_and_noted():
     assert notes["adaboost:algorithm=SAMME.R"] == 1
 
 
-def test_round_trip_through_a_knowledge_base(tmp_path, result):
+def test_round_trip_through_a_knowledge_base(tmp_path, source, result):
     kb = KnowledgeBase(tmp_path / "kb")
-    imported = import_into(kb, AUTOSKLEARN)
+    imported = import_into(kb, source)
     assert len(kb.datasets()) == len(imported.datasets) == len(result.datasets)
     runs = kb.runs().set_index("run_id").sort_index()
     mine = imported.runs.set_index("run_id").sort_index()
     assert list(runs.index) == list(mine.index)
     assert (runs["config"] == mine["config"]).all()
     assert ((runs["loss"] - mine["loss"]).abs() < 1e-15).all()
-    import_into(kb, AUTOSKLEARN, folders=["r2_regression_dense"])  # again: no duplicates
+    import_into(kb, source, folders=["r2_regression_dense"])  # again: no duplicates
     assert len(kb.runs()) == len(mine)
     best = kb.best_configurations(mine["dataset_id"].iloc[0])
     assert len(best) == 1 and not math.isnan(best["loss"].iloc[0])

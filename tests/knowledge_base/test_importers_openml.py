@@ -2,18 +2,22 @@
 
 No test reaches the network: the ``no_network`` fixture (``tests/conftest.py``) makes every
 internet socket connection and every ``requests`` call fail. The client tests use a copy of
-the shared OpenML cache (task 1882, dataset 2 ``anneal`` with its qualities). What the client
+the offline OpenML cache (task 1882, dataset 2 ``anneal`` with its qualities). What the client
 cannot read from a cache (listing evaluations, users, setups; a suite) is served at the HTTP
 layer that ``openml`` uses (``requests.Session.request``) by the ``served`` fixture, from files
 in ``data/openml/``. Those files are hand-written in the exact XML format of OpenML's REST API
 (not captured from the server); they describe six plausible scikit-learn runs on task 1882.
+
+The openml-pimp runs: tests that take ``source`` run on the slice in
+``tests/data/metadata/openml-runs`` (the first two tasks of each flow) and again, when
+``../shared/metadata/openml-runs`` is present, on all 87,000 runs (marked ``corpora``); the
+check of every run's count runs on all of them only.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -32,23 +36,30 @@ from knowledge_base.importers import (
 )
 from knowledge_base.importers._common import run_id
 from knowledge_base.importers._sklearn_flows import translate_setup
-from tests.conftest import NetworkBlocked
+from tests.conftest import CORPORA, OPENML_RUNS, NetworkBlocked
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-RUNS_DIR = SHARED / "metadata" / "openml-runs"
-needs_runs = pytest.mark.skipif(not RUNS_DIR.is_dir(), reason="shared OpenML runs absent")
+#: All downloaded runs: 47,000 random-forest and 40,000 AdaBoost runs on the OpenML100 tasks.
+CORPUS = pytest.param(CORPORA["openml-runs"], id="corpus", marks=pytest.mark.corpora("openml-runs"))
+#: The number of AdaBoost runs (flow 6970) in the slice and in the corpus.
+ADABOOST_RUNS = {OPENML_RUNS: 800, CORPORA["openml-runs"]: 40_000}
 pytestmark = pytest.mark.usefixtures("no_network")
 
 
 # ------------------------------------------------------------------ downloaded openml-pimp runs
 
 
+@pytest.fixture(scope="module", params=[pytest.param(OPENML_RUNS, id="slice"), CORPUS])
+def source(request):
+    """A folder of openml-pimp runs: the slice in tests/data, or all of them."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def pimp():
-    return import_openml_runs(RUNS_DIR)
+def pimp(source):
+    return import_openml_runs(source)
 
 
-@needs_runs
+@pytest.mark.parametrize("source", [CORPUS], indirect=True)
 def test_every_downloaded_run_is_translated(pimp):
     assert len(pimp.datasets) == 100
     assert pimp.skipped == {}
@@ -62,7 +73,6 @@ def test_every_downloaded_run_is_translated(pimp):
     assert np.allclose(pimp.runs["score"] + pimp.runs["loss"], 1.0)
 
 
-@needs_runs
 def test_datasets_from_task_qualities(pimp):
     datasets = pimp.datasets.set_index("openml_task_id")
     row = datasets.loc[3]  # kr-vs-kp: 3196 rows, 36 inputs + class
@@ -76,7 +86,6 @@ def test_datasets_from_task_qualities(pimp):
     assert pimp.notes["qualities_cleaned"] > 0
 
 
-@needs_runs
 def test_random_forest_row_is_translated_exactly(pimp):
     first = pimp.runs.iloc[0]  # first row of flow-6969: task 3, max_features 0.8026968345397216
     assert first["run_id"] == run_id("openml-runs", 6969, 3, 0)
@@ -99,7 +108,6 @@ def test_random_forest_row_is_translated_exactly(pimp):
     assert original["randomforestclassifier__max_features"] == 0.8026968345397216
 
 
-@needs_runs
 def test_max_features_round_trip_on_every_forest_run(pimp):
     rf = pimp.runs[pimp.runs["model"] == "random_forest"]
     n = rf["dataset_id"].map(pimp.datasets.set_index("dataset_id")["n_features"]).to_numpy(float)
@@ -112,7 +120,6 @@ def test_max_features_round_trip_on_every_forest_run(pimp):
     assert ((exponent >= 0) & (exponent <= 1)).all()
 
 
-@needs_runs
 def test_adaboost_translation(pimp):
     ada = pimp.runs[pimp.runs["model"] == "adaboost"].iloc[0]
     config, original = json.loads(ada["config"]), json.loads(ada["original_config"])
@@ -124,13 +131,12 @@ def test_adaboost_translation(pimp):
     assert "adaboost:algorithm" not in config
 
 
-@needs_runs
-def test_reimport_into_a_knowledge_base_does_not_duplicate(tmp_path):
+def test_reimport_into_a_knowledge_base_does_not_duplicate(tmp_path, source):
     kb = KnowledgeBase(tmp_path / "kb")
-    first = openml_runs.import_into(kb, RUNS_DIR, flows=[6970], task_to_dataset={3: 3})
-    openml_runs.import_into(kb, RUNS_DIR, flows=[6970], task_to_dataset={3: 3})
+    first = openml_runs.import_into(kb, source, flows=[6970], task_to_dataset={3: 3})
+    openml_runs.import_into(kb, source, flows=[6970], task_to_dataset={3: 3})
     runs = kb.runs()
-    assert len(runs) == len(first.runs) == 40_000
+    assert len(runs) == len(first.runs) == ADABOOST_RUNS[source]
     assert "openml-3" in set(kb.datasets()["dataset_id"])
     assert kb.metafeatures().loc["openml-3", "NumberOfInstances"] == 3196
     best = kb.best_configurations("openml-3", n=3)

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-OPENML_CACHE = SHARED / "datasets" / "openml-cache"
-TASK_QUALITIES = SHARED / "metadata" / "openml-runs" / "task_qualities.json.gz"
-AUTOSKLEARN = SHARED / "metadata" / "autosklearn"
+from tests.conftest import AUTOSKLEARN, OPENML_RUNS, offline_openml
 
 
 @pytest.fixture(scope="session")
@@ -26,32 +21,27 @@ def anneal(tmp_path_factory):
     """
     import openml
 
-    root = tmp_path_factory.mktemp("openml") / "cache"
-    shutil.copytree(OPENML_CACHE, root)
-    old_server, old_cache = openml.config.server, openml.config.get_cache_directory()
-    openml.config.set_root_cache_directory(str(root))
-    openml.config.server = "https://test.openml.org/api/v1/xml"
-    try:
+    with offline_openml(tmp_path_factory.mktemp("openml") / "cache"):
         dataset = openml.datasets.get_dataset(2, download_data=True, download_qualities=True)
         X, y, _, _ = dataset.get_data(target=dataset.default_target_attribute)
         qualities = dict(dataset.qualities)
-    finally:
-        openml.config.server = old_server
-        openml.config.set_root_cache_directory(str(Path(old_cache).parent))
     return X, y, qualities
 
 
 @pytest.fixture(scope="session")
 def task_qualities() -> dict[str, dict[str, float]]:
     """The OpenML server's qualities of the 100 OpenML100 tasks, keyed by task id."""
-    with gzip.open(TASK_QUALITIES, "rt") as f:
+    with gzip.open(OPENML_RUNS / "task_qualities.json.gz", "rt") as f:
         return json.load(f)
 
 
 @pytest.fixture(scope="session")
 def autosklearn_features() -> pd.DataFrame:
-    """auto-sklearn's meta-features of its classification datasets (index: dataset name)."""
-    path = AUTOSKLEARN / "accuracy_multiclass.classification_dense" / "feature_values.arff"
+    """auto-sklearn's meta-features of its classification datasets (index: dataset name).
+
+    Every classification folder holds the same ``feature_values.arff``.
+    """
+    path = AUTOSKLEARN / "accuracy_binary.classification_dense" / "feature_values.arff"
     names, rows = [], []
     for line in path.read_text().splitlines():
         if line.upper().startswith("@ATTRIBUTE"):
