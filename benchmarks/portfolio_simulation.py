@@ -62,6 +62,7 @@ def simulate(
     defaults: list[int],
     size: int = 25,
     time_weight: float = 0.5,
+    local_weight: float = 0.5,
     seed: int = 0,
 ) -> pd.DataFrame:
     """One row per (dataset, method, k): the regret of the best of the first k picks."""
@@ -79,7 +80,7 @@ def simulate(
         dist = similarity.distances(metafeatures.loc[dataset_id]).set_index("dataset_id")[
             "distance"
         ]
-        local, _ = portfolio.order_for(dist)
+        local, _ = portfolio.order_for(dist, local_weight=local_weight)
         nearest = dist.sort_values(kind="stable").index[:25]
         best_of = []
         for n in nearest:
@@ -160,6 +161,7 @@ def main(argv=None) -> int:
     parser.add_argument("--kb", default=str(HERE.parent / "knowledge_base" / "data"))
     parser.add_argument("--out", default=str(HERE / "results" / "portfolio-simulation"))
     parser.add_argument("--time-weight", type=float, default=0.5)
+    parser.add_argument("--local-weight", type=float, default=0.5)
     parser.add_argument("--size", type=int, default=25)
     parser.add_argument("--source", default="matrix", help="runs that form the matrix")
     args = parser.parse_args(argv)
@@ -179,7 +181,12 @@ def main(argv=None) -> int:
             pool = matrix.candidates  # the reference configurations start with the defaults
         defaults = _defaults_order(matrix, pool)
         results = simulate(
-            matrix, metafeatures, defaults=defaults, size=args.size, time_weight=args.time_weight
+            matrix,
+            metafeatures,
+            defaults=defaults,
+            size=args.size,
+            time_weight=args.time_weight,
+            local_weight=args.local_weight,
         )
         results.to_csv(out / f"{kind}.csv", index=False)
         table = summarize(results)

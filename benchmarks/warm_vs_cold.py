@@ -36,7 +36,17 @@ from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
 
 CHECKPOINTS = (5, 10, 25, 50)
-MODES = ("warm", "warm+transfer", "cold")
+MODES = ("portfolio", "warm", "cold")
+# mode -> estimator parameters. "warm" is auto-sklearn 1.0's method (the best configuration of
+# each of the 25 nearest datasets); "portfolio" the portfolio of the matrix without this dataset.
+MODE_PARAMS = {
+    "portfolio": dict(warm_start="portfolio"),
+    "portfolio+transfer": dict(warm_start="portfolio", transfer=True),
+    "warm": dict(warm_start="nearest"),
+    "warm+transfer": dict(warm_start="nearest", transfer=True),
+    "cold": dict(warm_start=False),
+    "random": dict(warm_start=False, optimizer="random"),
+}
 HERE = Path(__file__).resolve().parent
 
 
@@ -73,6 +83,38 @@ def incumbent_test_losses(model, X_train, y_train, X_test, y_test) -> dict[int, 
     return out
 
 
+def model_test_loss(model, X_test, y_test) -> float:
+    """The fitted estimator's own test loss (its ensemble, as a user gets it)."""
+    metric = METRICS[model.metric_]
+    if model.task_.is_classification:
+        classes = list(model.classes_)
+        keep = np.array([v in classes for v in y_test])
+        y = np.array([classes.index(v) for v in np.asarray(y_test)[keep]])
+        proba = model.predict_proba(X_test[keep])
+        return float(metric.loss(y, proba, np.arange(len(classes))))
+    return float(metric.loss(np.asarray(y_test, float), model.predict(X_test)))
+
+
+_MATRICES: dict = {}
+
+
+def loo_portfolio_base(name: str, task: str, folder: Path):
+    """A knowledge base whose portfolio was built without ``name`` and its siblings: the
+    shipped base read-only, an empty writable folder holding that portfolio."""
+    from knowledge_base import KnowledgeBase
+    from knowledge_base.paths import shipped_path
+    from metalearning.portfolio import PerformanceMatrix, Portfolio, sibling_key
+
+    shipped = KnowledgeBase(None, read_only_paths=[shipped_path()])
+    if task not in _MATRICES:
+        _MATRICES[task] = PerformanceMatrix.from_knowledge_base(shipped, task)
+    matrix = _MATRICES[task]
+    keep = np.array([sibling_key(n) != sibling_key(name) for n in matrix.names])
+    base = folder / name
+    Portfolio.build(matrix.subset(keep), task).save(base / "portfolio")
+    return KnowledgeBase(base, read_only_paths=[shipped_path()])
+
+
 def run(args) -> pd.DataFrame:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -107,19 +149,27 @@ def run(args) -> pd.DataFrame:
                 continue
             start = time.monotonic()
             estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
-            model = estimator(
-                time_budget=args.max_seconds,
-                n_trials=max(CHECKPOINTS),
-                ensemble_size=1,
-                per_trial_time_limit=args.trial_limit,
-                warm_start=mode != "cold",
-                transfer=mode == "warm+transfer",
-                leave_one_out=True,
-                update_knowledge_base=False,
-                random_state=0,
-            ).fit(X_train, y_train)
-            losses = incumbent_test_losses(model, X_train, y_train, X_test, y_test)
-            n_warm = int((model.trials_["origin"] == "warm-start").sum())
+            params = dict(MODE_PARAMS[mode])
+            if mode.startswith("portfolio"):
+                params["knowledge_base"] = loo_portfolio_base(name, args.task, out / "portfolios")
+            common = dict(leave_one_out=True, update_knowledge_base=False, random_state=0)
+            if args.budgets:
+                losses = {}
+                for seconds in (float(b) for b in args.budgets.split(",")):
+                    model = estimator(time_budget=seconds, **common, **params)
+                    model.fit(X_train, y_train)
+                    losses[f"{seconds:g}s"] = model_test_loss(model, X_test, y_test)
+            else:
+                model = estimator(
+                    time_budget=args.max_seconds,
+                    n_trials=max(CHECKPOINTS),
+                    ensemble_size=1,
+                    per_trial_time_limit=args.trial_limit,
+                    **common,
+                    **params,
+                ).fit(X_train, y_train)
+                losses = incumbent_test_losses(model, X_train, y_train, X_test, y_test)
+            n_warm = int(model.trials_["origin"].isin(["warm-start", "portfolio"]).sum())
             n_told = model.warm_start_.get("transfer", {}).get("told_to_optimizer", 0)
             rows = pd.DataFrame(
                 [
@@ -156,30 +206,49 @@ def _read_results(folder: Path) -> pd.DataFrame:
 
 
 def summarize(results: pd.DataFrame) -> str:
+    """Mean rank, mean normalised score (per dataset, 1 for the best setting and 0 for the
+    worst) and paired comparisons with Wilcoxon signed-rank p-values."""
+    from scipy.stats import wilcoxon
+
     table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
     table = table.dropna()  # datasets every setting finished
     ranks = table.rank(axis=1, method="average").mean()
+    low, high = table.min(axis=1), table.max(axis=1)
+    score = 1 - table.sub(low, axis=0).div((high - low).where(high > low, 1.0), axis=0)
     lines = [
         f"{len(table)} datasets.",
         "",
-        f"| setting | mean rank (1 best, of {table.shape[1]}) | mean test loss |",
-        "|---|---|---|",
+        f"| setting | mean rank (1 best, of {table.shape[1]}) | mean normalised score "
+        "(1 best) | mean test loss |",
+        "|---|---|---|---|",
     ]
     for col in table.columns:
-        lines.append(f"| {col[0]}@{col[1]} | {ranks[col]:.2f} | {table[col].mean():.4f} |")
+        lines.append(
+            f"| {col[0]}@{col[1]} | {ranks[col]:.2f} | {score[col].mean():.3f} | "
+            f"{table[col].mean():.4f} |"
+        )
     lines.append("")
-    pairs = [(("warm", 10), ("cold", 50)), (("warm+transfer", 10), ("cold", 50))]
-    pairs += [(("warm+transfer", k), ("warm", k)) for k in CHECKPOINTS]
-    for a, b in pairs:
-        if a not in table or b not in table:
+    modes = list(dict.fromkeys(m for m, _ in table.columns))
+    ks = list(dict.fromkeys(k for _, k in table.columns))
+    pairs = []
+    if "cold" in modes:
+        last = ks[-1]
+        pairs += [((m, k), ("cold", last)) for m in modes if m != "cold" for k in ks[:2]]
+        pairs += [((m, k), ("cold", k)) for m in modes if m != "cold" for k in ks]
+    if "portfolio" in modes:
+        pairs += [(("portfolio", k), (m, k)) for m in ("warm", "random") if m in modes for k in ks]
+    for a, b in dict.fromkeys(pairs):
+        if a not in table or b not in table or a == b:
             continue
-        wins = int((table[a] < table[b] - 1e-12).sum())
-        ties = int((abs(table[a] - table[b]) <= 1e-12).sum())
+        diff = table[a] - table[b]
+        wins = int((diff < -1e-12).sum())
+        ties = int((diff.abs() <= 1e-12).sum())
+        p = wilcoxon(diff[diff.abs() > 1e-12]).pvalue if len(table) - ties >= 5 else np.nan
         lines.append(
             f"- {a[0]}@{a[1]} vs {b[0]}@{b[1]}: better on {wins}, tied on {ties}, worse on "
-            f"{len(table) - wins - ties} datasets; mean test loss {table[a].mean():.4f} vs "
-            f"{table[b].mean():.4f}, median per-dataset difference "
-            f"{(table[a] - table[b]).median():+.4f}."
+            f"{len(table) - wins - ties}; mean rank {ranks[a]:.2f} vs {ranks[b]:.2f}, mean "
+            f"normalised score {score[a].mean():.3f} vs {score[b].mean():.3f}; Wilcoxon p = "
+            f"{p:.3g}."
         )
     per = table.copy()
     per.columns = [f"{m}@{k}" for m, k in per.columns]
@@ -212,6 +281,11 @@ def main(argv=None) -> int:
     parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
     parser.add_argument("--trial-limit", type=float, default=30.0)
     parser.add_argument("--max-seconds", type=float, default=1200.0)
+    parser.add_argument(
+        "--budgets",
+        help="comma-separated seconds (e.g. 10,60): fit with these budgets and score the "
+        "estimator itself, instead of incumbents after k trials",
+    )
     parser.add_argument("--out", default="bench-results/warm-vs-cold")
     args = parser.parse_args(argv)
     if not args.summarize_only:
