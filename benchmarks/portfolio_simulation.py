@@ -13,7 +13,11 @@ matrix's fit times of the picks, summed). Methods:
 - ``portfolio-untimed``: auto-sklearn 2.0's greedy without costs;
 - ``25-nearest``: auto-sklearn 1.0, the best candidate of each of the 25 nearest datasets;
 - ``random``: a random order of the pool (mean of 50 orders);
-- ``defaults``: each family's defaults, LightGBM first (today's cold start), then nothing.
+- ``defaults``: each family's defaults, LightGBM first (today's cold start), then nothing;
+- ``portfolio+bo``: the first 5 of ``portfolio``, then Bayesian optimisation over the pool
+  (a random forest on this dataset's results, expected improvement);
+- ``portfolio+bo+transfer``: the same, the forest modelling only what the transfer prior
+  (:mod:`metalearning.transfer`, learned from the other datasets) does not explain.
 
     python benchmarks/portfolio_simulation.py --out benchmarks/results/portfolio-simulation
 """
@@ -55,19 +59,72 @@ def _defaults_order(matrix: PerformanceMatrix, pool: list[dict]) -> list[int]:
     return [index[k] for k in keys if k in index]
 
 
+N_PORTFOLIO_FIRST = 5
+
+
+def config_vectors(candidates: list[dict], kind: str) -> np.ndarray:
+    """The candidates as the optimiser encodes them (ConfigSpace vectors, NaN inactive)."""
+    from automl._columns import ColumnTypes
+    from automl._space import build_space, translate
+    from automl._task import Task
+    from automl.components import DataShape
+
+    task = Task.REGRESSION if kind == "regression" else Task.BINARY
+    space = build_space(task, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)))
+    return np.array([translate(c, space)[0].get_array() for c in candidates])
+
+
+def bayesian_order(
+    losses: np.ndarray,
+    vectors: np.ndarray,
+    start: list[int],
+    k: int,
+    prior: np.ndarray | None = None,
+    seed: int = 0,
+) -> list[int]:
+    """``start``, then expected-improvement picks from the pool up to ``k``, the forest fitted
+    on the picks' losses (the residual after ``prior``'s fitted scale when given)."""
+    from scipy.stats import norm as gaussian
+    from sklearn.ensemble import RandomForestRegressor
+
+    from metalearning.transfer import _impute, prior_scale
+
+    x = _impute(vectors)
+    order = list(start)
+    worst = np.nanmax(np.where(np.isfinite(losses), losses, np.nan))
+    filled = np.where(np.isfinite(losses), losses, worst)
+    while len(order) < k:
+        y = filled[order]
+        a, b = prior_scale(prior[order], y) if prior is not None else (0.0, float(y.mean()))
+        offset = a * prior + b if prior is not None else np.full(len(x), b)
+        forest = RandomForestRegressor(n_estimators=20, random_state=seed, n_jobs=1)
+        forest.fit(x[order], y - offset[order])
+        trees = np.stack([t.predict(x) for t in forest.estimators_])
+        mean, std = trees.mean(axis=0) + offset, np.maximum(trees.std(axis=0), 1e-9)
+        z = (y.min() - mean) / std
+        ei = (y.min() - mean) * gaussian.cdf(z) + std * gaussian.pdf(z)
+        ei[order] = -np.inf
+        order.append(int(np.argmax(ei)))
+    return order
+
+
 def simulate(
     matrix: PerformanceMatrix,
     metafeatures: pd.DataFrame,
     *,
     defaults: list[int],
+    kind: str,
     size: int = 25,
     time_weight: float = 0.5,
     local_weight: float = 0.5,
     seed: int = 0,
 ) -> pd.DataFrame:
     """One row per (dataset, method, k): the regret of the best of the first k picks."""
+    from metalearning.transfer import TransferPrior
+
     rng = np.random.default_rng(seed)
     keys = [sibling_key(n) for n in matrix.names]
+    vectors = config_vectors(matrix.candidates, kind)
     rows = []
     for d, dataset_id in enumerate(matrix.dataset_ids):
         train = np.array([k != keys[d] for k in keys])
@@ -80,7 +137,7 @@ def simulate(
         dist = similarity.distances(metafeatures.loc[dataset_id]).set_index("dataset_id")[
             "distance"
         ]
-        local, _ = portfolio.order_for(dist, local_weight=local_weight)
+        local, weights = portfolio.order_for(dist, local_weight=local_weight)
         nearest = dist.sort_values(kind="stable").index[:25]
         best_of = []
         for n in nearest:
@@ -96,6 +153,13 @@ def simulate(
             "25-nearest": best_of,
             "defaults": defaults,
         }
+        first = [member_index[i] for i in local][:N_PORTFOLIO_FIRST]
+        prior = TransferPrior(seed=seed).fit(vectors, sub.normalised(), weights)
+        k_max = max(PICKS)
+        orders["portfolio+bo"] = bayesian_order(matrix.losses[d], vectors, first, k_max)
+        orders["portfolio+bo+transfer"] = bayesian_order(
+            matrix.losses[d], vectors, first, k_max, prior=prior.predict(vectors)
+        )
         randoms = [rng.permutation(len(matrix.candidates)) for _ in range(50)]
         losses = matrix.losses[d : d + 1]
         times = np.where(np.isfinite(matrix.fit_times[d]), matrix.fit_times[d], 60.0)
@@ -184,6 +248,7 @@ def main(argv=None) -> int:
             matrix,
             metafeatures,
             defaults=defaults,
+            kind=kind,
             size=args.size,
             time_weight=args.time_weight,
             local_weight=args.local_weight,

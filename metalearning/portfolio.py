@@ -229,6 +229,8 @@ class Portfolio:
     row_exponent: float
     feature_exponent: float
     time_weight: float
+    pool: list[dict] = field(default_factory=list)  # every candidate of the matrix
+    pool_normalised: np.ndarray | None = None  # datasets x pool, for the transfer prior
     version: int = PORTFOLIO_VERSION
 
     @classmethod
@@ -249,6 +251,8 @@ class Portfolio:
             model.row_exponent,
             model.feature_exponent,
             time_weight,
+            list(matrix.candidates),
+            norm,
         )
 
     @property
@@ -313,6 +317,12 @@ class Portfolio:
                 ],
                 "dataset_ids": self.dataset_ids,
                 "normalised": np.round(self.normalised, 4).tolist(),
+                "pool": self.pool,
+                "pool_normalised": (
+                    np.round(self.pool_normalised, 3).tolist()
+                    if self.pool_normalised is not None
+                    else None
+                ),
             },
             sort_keys=True,
         )
@@ -342,6 +352,12 @@ class Portfolio:
                 float(data["row_exponent"]),
                 float(data["feature_exponent"]),
                 float(data["time_weight"]),
+                list(data.get("pool") or []),
+                (
+                    np.asarray(data["pool_normalised"], dtype=float)
+                    if data.get("pool_normalised") is not None
+                    else None
+                ),
                 int(data["version"]),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
