@@ -59,6 +59,8 @@ class WarmStart:
     prior: list = field(default_factory=list)  # (Configuration, quantile) for the surrogate
     prior_datasets: int = 0
     method: str = "nearest"
+    prior_mean: Any = None  # configuration vectors -> predicted normalised loss (transfer)
+    prior_candidates: int = 0
     portfolio: dict[str, Any] = field(default_factory=dict)
     metafeatures: pd.Series | None = None
     fingerprint: str | None = None
@@ -102,12 +104,12 @@ class WarmStart:
                         kb, mf, task.value, metric=metric.name, exclude=exclude
                     )
             if portfolio is not None:
-                plan._plan_portfolio(portfolio, kb, mf, exclude, space, cost)
+                plan._plan_portfolio(portfolio, kb, mf, exclude, space, cost, est.transfer, seed)
             else:
                 plan.neighbors = found.neighbors
                 plan._translate(found.suggestions, space)
-            if est.transfer:
-                plan._translate_prior(found.transfer, space)
+                if est.transfer:
+                    plan._translate_prior(found.transfer, space)
             if not plan.configurations:
                 plan.reason = plan.reason or "no similar dataset in the knowledge base"
         plan.seconds = time.monotonic() - start
@@ -137,9 +139,11 @@ class WarmStart:
                 }
             )
 
-    def _plan_portfolio(self, portfolio, kb, mf, exclude, space, cost) -> None:
+    def _plan_portfolio(self, portfolio, kb, mf, exclude, space, cost, transfer, seed) -> None:
         """The portfolio's members in this dataset's order, those that fit this space and
-        this budget; every member's fate recorded for ``warm_start_``."""
+        this budget; every member's fate recorded for ``warm_start_``. With ``transfer``, the
+        prior mean for the optimiser's surrogate, learned from the whole pool with the same
+        dataset weights as the order."""
         from metalearning.portfolio import plan_portfolio
 
         self.method = "portfolio"
@@ -184,7 +188,26 @@ class WarmStart:
                 )
             members.append(entry)
         self.portfolio = {"reason": ordered.reason, "members": members}
+        if transfer and portfolio.pool and portfolio.pool_normalised is not None:
+            self._fit_prior_mean(portfolio, ordered.weights, space, seed)
         self.reason = "" if self.configurations else "no portfolio member fits this data"
+
+    def _fit_prior_mean(self, portfolio, weights, space, seed) -> None:
+        from metalearning.transfer import TransferPrior
+
+        keep, vectors = [], []
+        for i, candidate in enumerate(portfolio.pool):
+            config, _ = translate(candidate, space)
+            if config is not None:
+                keep.append(i)
+                vectors.append(config.get_array())
+        if len(keep) < 2:
+            return
+        normalised = portfolio.pool_normalised[:, keep]
+        prior = TransferPrior(seed=seed).fit(np.array(vectors), normalised, weights)
+        self.prior_mean = prior.predict
+        self.prior_datasets = int(np.count_nonzero(weights)) if weights is not None else 0
+        self.prior_candidates = len(keep)
 
     def _translate_prior(self, results, space) -> None:
         """Past results that fit this space, except the warm configurations (run for real)."""
@@ -230,7 +253,12 @@ class WarmStart:
             "configurations": configs,
             "untranslated": dict(self.untranslated),
             "transfer": {
-                "results": len(self.prior),
+                "method": (
+                    "prior mean of the surrogate"
+                    if self.prior_mean is not None
+                    else ("told to the optimizer" if self.prior else "none")
+                ),
+                "results": len(self.prior) or self.prior_candidates,
                 "datasets": self.prior_datasets,
                 "told_to_optimizer": int(n_prior_told),
             },

@@ -386,6 +386,7 @@ class PortfolioPlan:
     global_ranks: list[int]
     neighbors: pd.DataFrame  # dataset_id, name, distance, weight
     reason: str
+    weights: np.ndarray | None = None  # over the portfolio's datasets, as the order used
 
 
 def plan_portfolio(
@@ -431,13 +432,14 @@ def plan_portfolio(
         order, _ = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
         reason = f"ordered for this dataset: its {n_neighbors} nearest datasets weigh half"
     _, weights = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
+    weights = np.asarray(weights, dtype=float)
     table = pd.DataFrame({"dataset_id": portfolio.dataset_ids, "weight": weights})
     table["distance"] = table["dataset_id"].map(distances) if distances is not None else np.nan
     table["name"] = [str(names.get(d, d)) for d in table["dataset_id"]]
     table = table[table["weight"] > 0].sort_values(["weight", "distance"], ascending=[False, True])
     table = table[["dataset_id", "name", "distance", "weight"]].head(n_neighbors)
     return PortfolioPlan(
-        [portfolio.members[i] for i in order], order, table.reset_index(drop=True), reason
+        [portfolio.members[i] for i in order], order, table.reset_index(drop=True), reason, weights
     )
 
 

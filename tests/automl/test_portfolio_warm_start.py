@@ -19,6 +19,9 @@ LINEAR, KNN, LIGHTGBM = (
 )
 
 
+POOL = candidate_pool("classification", sizes={"linear": 4, "k_nearest_neighbors": 4})
+
+
 @pytest.fixture
 def portfolio_kb(tmp_path, make_messy):
     """A real base with two datasets' meta-features and a portfolio over them: the linear
@@ -48,6 +51,8 @@ def portfolio_kb(tmp_path, make_messy):
         row_exponent=0.0,
         feature_exponent=0.0,
         time_weight=0.0,
+        pool=POOL,
+        pool_normalised=np.linspace(0, 1, 2 * len(POOL)).reshape(2, len(POOL)),
     ).save(tmp_path / "kb" / "portfolio")
     return kb
 
@@ -70,6 +75,24 @@ def test_portfolio_members_run_first_and_unaffordable_ones_are_skipped(
     assert trials["model"].iloc[2] == "lightgbm"  # LightGBM's defaults come after them
     ran = [m for m in info["portfolio"]["members"] if "skipped" not in m]
     assert all(m["status_here"] == "success" for m in ran)
+
+
+def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
+    portfolio_kb, make_messy, tiny_classifier
+):
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(
+        warm_start=True,
+        transfer=True,
+        knowledge_base=portfolio_kb,
+        n_trials=6,
+        time_budget=300,
+        models=("linear", "k_nearest_neighbors"),
+    ).fit(X, y)
+    transfer = model.warm_start_["transfer"]
+    assert transfer["method"] == "prior mean of the surrogate"
+    assert transfer["results"] == len(POOL) and transfer["datasets"] == 2
+    assert len(model.trials_) == 6 and (model.trials_["origin"] == "search").sum() >= 3
 
 
 def test_nearest_and_cold_ignore_the_portfolio(portfolio_kb, make_messy, tiny_classifier):
