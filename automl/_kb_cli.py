@@ -73,16 +73,16 @@ def _matrix(args) -> int:
     from automl._grow import grow_datasets
     from automl._matrix import build_matrix, load_pool
 
-    names = args.datasets.split(",") if args.datasets else None
-    kb = _open(args)
-    pool_dir = Path(args.pool_dir) if args.pool_dir else kb.path / "portfolio"
-    pools = {kind: load_pool(pool_dir, kind) for kind in ("classification", "regression")}
     try:
         index, count = (int(v) for v in args.shard.split("/"))
         if not 0 <= index < count:
             raise ValueError
     except ValueError:
         raise SystemExit(f"--shard must be I/N with 0 <= I < N, got {args.shard!r}") from None
+    names = args.datasets.split(",") if args.datasets else None
+    kb = _open(args)
+    pool_dir = Path(args.pool_dir) if args.pool_dir else kb.path / "portfolio"
+    pools = {kind: load_pool(pool_dir, kind) for kind in ("classification", "regression")}
     counts = build_matrix(
         kb,
         grow_datasets(args.data, task=args.task, names=names),
@@ -105,7 +105,7 @@ def _portfolio(args) -> int:
     folder = Path(args.out) if args.out else kb.path / "portfolio"
     for kind in ("classification", "regression"):
         try:
-            matrix = PerformanceMatrix.from_knowledge_base(kb, kind)
+            matrix = PerformanceMatrix.from_knowledge_base(kb, kind, source=args.source)
         except ValueError as exc:
             print(f"{kind}: {exc}; no portfolio written")
             continue
@@ -233,6 +233,11 @@ def add_kb_commands(sub) -> None:
         help="0: greedy on loss alone (auto-sklearn 2.0); 1: gain per second of fitting",
     )
     p.add_argument("--out", help="folder to write to (default: PATH/portfolio)")
+    p.add_argument(
+        "--source",
+        default="matrix",
+        help="runs that form the matrix: 'matrix' (kb matrix) or 'grow' (kb grow's 50)",
+    )
     p.set_defaults(func=_portfolio)
 
     n = cmds.add_parser("neighbors", help="the past datasets most similar to a table")

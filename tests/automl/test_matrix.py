@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -105,3 +106,52 @@ def test_shards_split_the_datasets(tmp_path):
     second = build_matrix(kb, _datasets(), pools, shard=(1, 2), verbose=0)
     assert first["datasets"] == second["datasets"] == 1
     assert set(kb.runs(statuses=None)["task"]) == {"binary", "regression"}
+
+
+def test_kb_matrix_and_portfolio_commands(tmp_path, capsys):
+    """``automl kb matrix`` fills the matrix from a PMLB-layout folder with a stored pool, and
+    ``automl kb portfolio`` turns it into portfolio files a fit can read."""
+    from automl.cli import main
+    from tests.conftest import PMLB
+
+    pool_dir = tmp_path / "pool"
+    pool_dir.mkdir()
+    for kind, sizes in (
+        ("classification", {"linear": 2, "k_nearest_neighbors": 2}),
+        ("regression", {"linear": 2}),
+    ):
+        pool = candidate_pool(kind, sizes=sizes)
+        (pool_dir / f"pool-{kind}-v1.json").write_text(json.dumps(pool))
+    kb_path = tmp_path / "kb"
+    names = "analcatdata_aids,prnn_synth,1096_FacultySalaries,confidence"
+    base = ["kb", "--path", str(kb_path)]
+    assert (
+        main(
+            [
+                *base,
+                "matrix",
+                "--data",
+                str(PMLB),
+                "--datasets",
+                names,
+                "--pool-dir",
+                str(pool_dir),
+                "--max-rows",
+                "100",
+            ]
+        )
+        == 0
+    )
+    assert "evaluated 14" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="--shard must be I/N with 0 <= I < N, got '2/2'"):
+        main([*base, "matrix", "--data", str(PMLB), "--shard", "2/2"])
+    assert main([*base, "portfolio", "--size", "3"]) == 0
+    out = capsys.readouterr().out
+    found = re.search(r"classification: (\d) members from 3 datasets x 4 candidates", out)
+    assert found and 1 <= int(found.group(1)) <= 3
+    assert "regression: 1 members from 1 datasets x 2 candidates" in out
+    from metalearning.portfolio import Portfolio
+
+    portfolio = Portfolio.load(kb_path / "portfolio" / "portfolio-classification-v1.json")
+    assert {m["model"] for m in portfolio.members} <= {"linear", "k_nearest_neighbors"}
+    assert portfolio.pool_normalised.shape == (3, 4)
