@@ -98,7 +98,7 @@ def model_test_loss(model, X_test, y_test) -> float:
 _MATRICES: dict = {}
 
 
-def loo_portfolio_base(name: str, task: str, folder: Path):
+def loo_portfolio_base(name: str, task: str, folder: Path, source: str = "matrix"):
     """A knowledge base whose portfolio was built without ``name`` and its siblings: the
     shipped base read-only, an empty writable folder holding that portfolio."""
     from knowledge_base import KnowledgeBase
@@ -106,9 +106,11 @@ def loo_portfolio_base(name: str, task: str, folder: Path):
     from metalearning.portfolio import PerformanceMatrix, Portfolio, sibling_key
 
     shipped = KnowledgeBase(None, read_only_paths=[shipped_path()])
-    if task not in _MATRICES:
-        _MATRICES[task] = PerformanceMatrix.from_knowledge_base(shipped, task)
-    matrix = _MATRICES[task]
+    if (task, source) not in _MATRICES:
+        _MATRICES[task, source] = PerformanceMatrix.from_knowledge_base(
+            shipped, task, source=source
+        )
+    matrix = _MATRICES[task, source]
     keep = np.array([sibling_key(n) != sibling_key(name) for n in matrix.names])
     base = folder / name
     Portfolio.build(matrix.subset(keep), task).save(base / "portfolio")
@@ -151,7 +153,9 @@ def run(args) -> pd.DataFrame:
             estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
             params = dict(MODE_PARAMS[mode])
             if mode.startswith("portfolio"):
-                params["knowledge_base"] = loo_portfolio_base(name, args.task, out / "portfolios")
+                params["knowledge_base"] = loo_portfolio_base(
+                    name, args.task, out / "portfolios", args.portfolio_source
+                )
             common = dict(leave_one_out=True, update_knowledge_base=False, random_state=0)
             if args.budgets:
                 losses = {}
@@ -281,6 +285,9 @@ def main(argv=None) -> int:
     parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
     parser.add_argument("--trial-limit", type=float, default=30.0)
     parser.add_argument("--max-seconds", type=float, default=1200.0)
+    parser.add_argument(
+        "--portfolio-source", default="matrix", help="runs the portfolio is built from"
+    )
     parser.add_argument(
         "--budgets",
         help="comma-separated seconds (e.g. 10,60): fit with these budgets and score the "
