@@ -131,14 +131,16 @@ class SMACOptimizer(Optimizer):
 
     @staticmethod
     def _make_facade(HPO, scenario, model, EI, initial_design):
+        maximizer = HPO.get_acquisition_maximizer(
+            scenario, challengers=1000, local_search_iterations=2
+        )
+        maximizer._local_search = _ordered_local_search(scenario.configspace, scenario.seed)
         return HPO(
             scenario,
             target_function=_never_called,
             model=model,
             acquisition_function=EI(xi=0.0, log=False),
-            acquisition_maximizer=HPO.get_acquisition_maximizer(
-                scenario, challengers=1000, local_search_iterations=2
-            ),
+            acquisition_maximizer=maximizer,
             config_selector=HPO.get_config_selector(scenario, retrain_after=1),
             initial_design=initial_design,
             intensifier=HPO.get_intensifier(scenario, max_config_calls=1),
@@ -182,6 +184,30 @@ class SMACOptimizer(Optimizer):
 
     def close(self) -> None:
         self._tmp.cleanup()
+
+
+def _ordered_local_search(space: ConfigurationSpace, seed: int):
+    """SMAC's local search (as its facade builds it), with its start points in a fixed order.
+
+    SMAC 2.4.1 collects the start points in a ``set`` of ``Configuration`` objects, whose hash
+    is that of their ``repr`` string, so their order, and with it which start point draws which
+    neighbourhood seed from the shared random state, followed ``PYTHONHASHSEED``: the same seed
+    proposed different configurations in different processes (docs/smac-hash-seed.md).
+    Sorting the start points by their vectors makes the order a function of the points alone.
+    """
+    from smac.acquisition.maximizer.local_search import LocalSearch
+
+    class OrderedLocalSearch(LocalSearch):
+        def _get_init_points_from_previous_configs(self, *args, **kwargs):
+            points = super()._get_init_points_from_previous_configs(*args, **kwargs)
+            return sorted(points, key=_vector_key)
+
+    return OrderedLocalSearch(configspace=space, seed=seed)
+
+
+def _vector_key(config: Configuration) -> tuple[float, ...]:
+    """A total order on configurations: their vectors, inactive values (NaN) first."""
+    return tuple(np.nan_to_num(config.get_array(), nan=-1.0).tolist())
 
 
 def _merge_prior(prior) -> list[tuple[Configuration, float]]:
