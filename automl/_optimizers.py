@@ -86,6 +86,7 @@ class SMACOptimizer(Optimizer):
         crash_cost: float = 1.0,
         n_random_initial: int = 0,
         prior: list[tuple[Configuration, float]] = (),
+        prior_mean=None,
     ):
         super().__init__(space, initial, seed)
         self._prior = _merge_prior(prior)
@@ -109,8 +110,15 @@ class SMACOptimizer(Optimizer):
             output_directory=self._tmp.name,
             crash_cost=self.crash_cost,
         )
-        model = RandomForest(
+        forest = RandomForest
+        extra = {}
+        if prior_mean is not None:  # transfer: the forest models the prior's residual
+            from automl._surrogate import PriorMeanForest
+
+            forest, extra = PriorMeanForest, {"prior": prior_mean}
+        model = forest(
             space,
+            **extra,
             log_y=False,
             n_trees=10,
             ratio_features=1.0,
@@ -238,10 +246,14 @@ def make_optimizer(
     seed: int,
     crash_cost: float,
     prior: list[tuple[Configuration, float]] = (),
+    prior_mean=None,
 ) -> Optimizer:
-    """The optimiser called ``name``: "smac" (which learns from ``prior``) or "random"."""
+    """The optimiser called ``name``: "smac" (which learns from ``prior`` results and a
+    ``prior_mean`` of its surrogate) or "random"."""
     if name == "smac":
-        return SMACOptimizer(space, initial, seed, crash_cost=crash_cost, prior=prior)
+        return SMACOptimizer(
+            space, initial, seed, crash_cost=crash_cost, prior=prior, prior_mean=prior_mean
+        )
     if name == "random":
         return RandomSearch(space, initial, seed)
     raise ValueError(f"Unknown optimizer {name!r}; choose 'smac' or 'random'.")
