@@ -1,11 +1,76 @@
-"""Post-hoc ensemble selection (Caruana et al., 2004): greedy forward selection with replacement."""
+"""Post-hoc ensemble selection (Caruana et al., 2004): greedy forward selection with replacement,
+optionally bagged over bootstrap samples of the validated rows so that the choice is not the
+argmax of one noisy estimate; the fitted ensemble, with its calibrator."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from automl._evaluation import predict_pipeline
 from automl._task import Metric, Task
+
+# Measured on 56 PMLB classification datasets (benchmarks/calibration.py): see README.
+SELECTION_BAGS = 0
+SELECTION_EARLY_STOP = True
+CALIBRATION = "auto"
+CROSS_FIT = True
+# Above this many validated rows the in-sample mix flatters little and selecting it again on
+# every fold (or bag) costs seconds: no cross-fitting, no bagging.
+MAX_RESELECTION_ROWS = 5_000
+
+
+def selection_loss(metric: Metric, labels: np.ndarray | None) -> Callable:
+    """``loss(y, preds)``: ``metric``'s loss of each of the stacked predictions ``preds``
+    (m, n, k) or (m, n), vectorised for log loss, binary ROC AUC and accuracy."""
+    if metric.name == "log_loss":
+
+        def loss(y, preds):
+            rows = np.arange(len(y))
+            total = preds.sum(axis=2)
+            picked = preds[:, rows, y] / np.where(total > 0, total, 1.0)
+            return -np.mean(np.log(np.clip(picked, 1e-15, None)), axis=1)
+
+        return loss
+    if metric.name == "roc_auc" and labels is not None and len(labels) == 2:
+
+        def loss(y, preds):
+            positive = y == 1
+            n1 = int(positive.sum())
+            n0 = len(y) - n1
+            if n1 == 0 or n0 == 0:
+                return np.array([metric.loss(y, p, labels) for p in preds])
+            scores = preds[:, :, 1] / np.clip(preds.sum(axis=2), 1e-15, None)
+            auc = (_positive_rank_sums(scores, positive) - n1 * (n1 + 1) / 2) / (n0 * n1)
+            return metric.offset - auc
+
+        return loss
+    if metric.name == "accuracy":
+
+        def loss(y, preds):
+            return metric.offset - np.mean(np.argmax(preds, axis=2) == y, axis=1)
+
+        return loss
+    return lambda y, preds: np.array([metric.loss(y, p, labels) for p in preds])
+
+
+def _positive_rank_sums(scores: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    """Per row of ``scores`` (m, n): the sum of the positives' ranks, ties at their mean rank."""
+    m, n = scores.shape
+    order = np.argsort(scores, axis=1, kind="mergesort")
+    ordered = np.take_along_axis(scores, order, axis=1)
+    positions = np.broadcast_to(np.arange(n), (m, n))
+    new = np.ones((m, n), dtype=bool)
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    first = np.maximum.accumulate(np.where(new, positions, 0), axis=1)
+    end = np.ones((m, n), dtype=bool)
+    end[:, :-1] = new[:, 1:]
+    reversed_last = np.maximum.accumulate(np.where(end[:, ::-1], positions, 0), axis=1)
+    last = (n - 1 - reversed_last)[:, ::-1]
+    ranks = (first + last) / 2.0 + 1.0
+    return np.sum(ranks * positive[order], axis=1)
 
 
 def ensemble_selection(
@@ -15,46 +80,154 @@ def ensemble_selection(
     *,
     size: int = 50,
     labels: np.ndarray | None = None,
+    bags: int = 0,
+    early_stop: bool = True,
+    seed: int = 0,
 ) -> np.ndarray:
     """Weights (summing to one) over ``predictions`` that minimise the loss of their average.
 
     Starts from the best single model and adds, ``size`` times, the model whose inclusion
-    lowers the ensemble loss most (models may be picked repeatedly, which is how weights arise).
+    lowers the ensemble loss most (models may be picked repeatedly, which is how weights arise);
+    with ``early_stop`` it stops once every addition makes the loss worse. With ``bags > 0`` the
+    selection runs on that many bootstrap samples of the rows and the weights are averaged.
     """
     n = len(predictions)
     if n == 0:
         raise ValueError("ensemble selection needs at least one model")
-    counts = np.zeros(n, dtype=int)
-    losses = [metric.loss(y, p, labels) for p in predictions]
+    loss = selection_loss(metric, labels)
+    preds = np.stack([np.asarray(p, dtype=np.float64) for p in predictions])
+    if bags <= 0:
+        return _greedy(preds, y, loss, size, early_stop)
+    rng = np.random.RandomState(seed)
+    weights = np.zeros(n)
+    done = 0
+    for _ in range(bags):
+        rows = rng.randint(0, len(y), len(y))
+        if labels is not None and len(np.unique(y[rows])) < 2:
+            continue
+        weights += _greedy(preds[:, rows], y[rows], loss, size, early_stop)
+        done += 1
+    if done == 0:
+        return _greedy(preds, y, loss, size, early_stop)
+    return weights / weights.sum()
+
+
+def _greedy(preds: np.ndarray, y, loss, size: int, early_stop: bool) -> np.ndarray:
+    counts = np.zeros(len(preds), dtype=int)
+    losses = loss(y, preds)
     best = int(np.argmin(losses))
     counts[best] = 1
-    total = predictions[best].astype(np.float64).copy()
+    total = preds[best].copy()
     current = losses[best]
     for _ in range(max(0, size - 1)):
         k = counts.sum()
-        trial_losses = [metric.loss(y, (total + p) / (k + 1), labels) for p in predictions]
+        trial_losses = loss(y, (total + preds) / (k + 1))
         pick = int(np.argmin(trial_losses))
-        if trial_losses[pick] > current + 1e-12 and k >= 1:
+        if early_stop and trial_losses[pick] > current + 1e-12:
             # Adding anything makes it worse: stop early rather than dilute the best mix.
             break
         counts[pick] += 1
-        total += predictions[pick]
+        total += preds[pick]
         current = trial_losses[pick]
     return counts / counts.sum()
 
 
-class EnsembleModel:
-    """Weighted average of fitted pipelines' probabilities (classification) or values."""
+def cross_fitted_ensemble(
+    predictions: list[np.ndarray],
+    y: np.ndarray,
+    metric: Metric,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    **selection,
+) -> np.ndarray:
+    """The ensemble's predictions on each fold of rows, its weights selected on the other folds:
+    what a calibrator should see, since weights selected on a row flatter it."""
+    out = np.zeros_like(np.asarray(predictions[0], dtype=np.float64))
+    for train, test in folds:
+        w = ensemble_selection([p[train] for p in predictions], y[train], metric, **selection)
+        out[test] = sum(wi * p[test] for wi, p in zip(w, predictions) if wi > 0)
+    return out
 
-    def __init__(self, members: list[tuple[float, object]], task: Task, n_classes: int):
+
+class EnsembleModel:
+    """Weighted average of fitted pipelines' probabilities (classification) or values, then the
+    calibrator (classification, optional)."""
+
+    def __init__(
+        self, members: list[tuple[float, object]], task: Task, n_classes: int, calibrator=None
+    ):
         total = sum(w for w, _ in members)
         self.members = [(w / total, p) for w, p in members]
         self.task = task
         self.n_classes = n_classes
+        self.calibrator = calibrator
 
     def predict(self, X) -> np.ndarray:
         out = None
         for weight, pipeline in self.members:
             pred = weight * predict_pipeline(pipeline, X, self.task, self.n_classes)
             out = pred if out is None else out + pred
-        return out
+        calibrator = getattr(self, "calibrator", None)  # absent in models pickled before it
+        return out if calibrator is None else calibrator.transform(out)
+
+
+def select_and_calibrate(
+    predictions: list[np.ndarray],
+    y: np.ndarray,
+    metric: Metric,
+    *,
+    size: int = 50,
+    labels: np.ndarray | None = None,
+    prior: np.ndarray | None = None,
+    bags: int = SELECTION_BAGS,
+    early_stop: bool = SELECTION_EARLY_STOP,
+    calibration: str | None = CALIBRATION,
+    cross_fit: bool = CROSS_FIT,
+    seed: int = 0,
+):
+    """Ensemble weights over ``predictions`` (out-of-fold, validated rows only) and, for
+    classification, a calibrator fitted on the ensemble's out-of-fold probabilities.
+
+    With ``cross_fit`` the calibrator sees the ensemble's predictions on each fold of rows with
+    weights selected on the other folds, not the flattering in-sample mix. For metrics other
+    than log loss the calibrator may not make the metric worse on those rows (else only the
+    floor is kept). Returns ``(weights, calibrator or None)``.
+    """
+    with threadpool_limits(limits=1):  # tiny linear algebra: threads only cost here
+        return _select_and_calibrate(
+            predictions,
+            y,
+            metric,
+            size,
+            labels,
+            prior,
+            bags,
+            early_stop,
+            calibration,
+            cross_fit,
+            seed,
+        )
+
+
+def _select_and_calibrate(
+    predictions, y, metric, size, labels, prior, bags, early_stop, calibration, cross_fit, seed
+):
+    from automl._calibration import fit_calibrator, folds_for
+
+    small = len(y) <= MAX_RESELECTION_ROWS
+    bags = bags if size > 1 and small else 0  # ensemble_size=1: the single best pipeline
+    cross_fit = cross_fit and small
+    selection = dict(size=size, labels=labels, bags=bags, early_stop=early_stop, seed=seed)
+    weights = ensemble_selection(predictions, y, metric, **selection)
+    if calibration is None or labels is None:
+        return weights, None
+    if cross_fit:
+        oof = cross_fitted_ensemble(predictions, y, metric, folds_for(y, seed), **selection)
+    else:
+        oof = sum(w * np.asarray(p, np.float64) for w, p in zip(weights, predictions) if w > 0)
+    calibrator = fit_calibrator(oof, y, calibration, prior=prior, seed=seed)
+    changes_ranks = metric.name != "log_loss" and calibrator.method not in ("none", "floor")
+    if changes_ranks and (
+        metric.loss(y, calibrator.transform(oof), labels) > metric.loss(y, oof, labels) + 1e-9
+    ):
+        calibrator = fit_calibrator(oof, y, "floor", prior=prior, seed=seed)
+    return weights, calibrator
