@@ -2,6 +2,7 @@
 
 from automl.components._base import Component, DataShape, deferred
 from automl.components.boosting import ADABOOST, GRADIENT_BOOSTING, LIGHTGBM
+from automl.components.catboost import CATBOOST
 from automl.components.neighbours_linear import (
     K_NEAREST_NEIGHBORS,
     LIBSVM_SVC,
@@ -14,6 +15,7 @@ from automl.components.trees import EXTRA_TREES, RANDOM_FOREST
 # LightGBM first: its default configuration is the first trial of every search.
 COMPONENTS: tuple[Component, ...] = (
     LIGHTGBM,
+    CATBOOST,
     RANDOM_FOREST,
     EXTRA_TREES,
     GRADIENT_BOOSTING,

@@ -110,7 +110,7 @@ def test_feature_selection_keeps_the_informative_column():
 
 @pytest.mark.parametrize(
     "family, rare",
-    [(f, r) for f in ("gradient_boosting", "mlp", "lightgbm") for r in (1, 2)]
+    [(f, r) for f in ("gradient_boosting", "mlp", "lightgbm", "catboost") for r in (1, 2)]
     + [("libsvm_svc", 2)],
 )
 def test_families_fit_with_a_class_of_one_or_two_rows(family, rare):

@@ -24,6 +24,7 @@ from knowledge_base.importers.autosklearn import (
     list_folders,
     parse_folder_name,
 )
+from knowledge_base.schema import SPACE_VERSION
 from tests.conftest import AUTOSKLEARN, CORPORA
 
 #: The full meta-data: 11 folders, 319 datasets.
@@ -93,7 +94,7 @@ def test_rows_fit_the_spec(result):
     assert set(runs["resampling"]) == {"autosklearn"}
     assert set(runs["status"]) == {"success"}
     assert (runs["fidelity"] == 1.0).all()
-    assert set(runs["space_version"]) == {"1"}
+    assert set(runs["space_version"]) == {SPACE_VERSION}
     assert runs["dataset_id"].isin(result.datasets["dataset_id"]).all()
     assert result.datasets["dataset_id"].is_unique
     assert result.datasets["openml_dataset_id"].isna().all()  # names, not ids
