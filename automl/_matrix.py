@@ -43,6 +43,7 @@ POOL_SIZES = {
         "k_nearest_neighbors": 15,
         "linear": 12,
         "adaboost": 14,
+        "catboost": 16,
     },
     "regression": {
         "lightgbm": 30,
@@ -54,6 +55,7 @@ POOL_SIZES = {
         "k_nearest_neighbors": 10,
         "linear": 10,
         "adaboost": 10,
+        "catboost": 12,
     },
 }
 
@@ -76,6 +78,9 @@ POOL_REGION = {
     "libsvm_svr:gamma": (1e-4, 1.0, True),
     "linear:C": (1e-3, 1e3, True),
     "mlp:learning_rate_init": (1e-4, 0.05, True),
+    "catboost:iterations": (100, 1000, True),
+    "catboost:learning_rate": (0.02, 0.2, True),
+    "catboost:depth": (4, 8, False),
 }
 POOL_SCALERS = [s for s in SCALERS if s != "none"]
 
