@@ -28,7 +28,7 @@ from automl._limits import run_limited
 from automl._search import TrialRecord
 from automl._space import build_space, distinct_configs, translate
 from automl._task import DEFAULT_METRIC, METRICS, Task
-from automl.components import DataShape
+from automl.components import COMPONENTS, DataShape
 
 RUN_NAMESPACE = uuid.UUID("6f1b7c0e-2d1a-4c55-9b8e-61d1c0ffee01")
 
@@ -44,6 +44,22 @@ class GrowDataset:
     openml_task_id: int | None = None
 
 
+# The families of search-space version 1. The reference list is drawn from their space only,
+# so that adding a family does not change it (and make `kb grow` evaluate every dataset again).
+REFERENCE_FAMILIES = (
+    "lightgbm",
+    "random_forest",
+    "extra_trees",
+    "gradient_boosting",
+    "adaboost",
+    "linear",
+    "libsvm_svc",
+    "libsvm_svr",
+    "k_nearest_neighbors",
+    "mlp",
+)
+
+
 def reference_configurations(n: int, task: Task, seed: int = 0) -> list[dict]:
     """Each family's defaults, then a Sobol sample of the largest space: one fixed list per
     kind of task, so every dataset of that kind is evaluated on the same configurations."""
@@ -53,7 +69,9 @@ def reference_configurations(n: int, task: Task, seed: int = 0) -> list[dict]:
 
     from automl._columns import ColumnTypes
 
-    cs = build_space(task, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)), seed=seed)
+    columns = ColumnTypes(("a", "b"), (False, True))
+    families = tuple(f for f in REFERENCE_FAMILIES if f in {c.name for c in COMPONENTS})
+    cs = build_space(task, DataShape(1000, 10), columns, seed=seed, include=families)
     configs = [dict(translate({"model": family}, cs)[0]) for family in cs["model"].choices]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
