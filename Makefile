@@ -35,12 +35,16 @@ kb: $(STAMP)
 	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task classification --max-rows 1000 --trial-limit 15
 	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task regression --max-rows 1000 --trial-limit 15
 	$(MAKE) kb-matrix
+	$(BIN)/automl kb --path $(KB) portfolio --source $(PORTFOLIO_SOURCE)
 	$(BIN)/automl kb --path $(KB) compact
 
 # The dense performance matrix behind the portfolio: every pool candidate on every PMLB dataset
 # (at most 2,000 rows, 3-fold CV). Resumable; run in the background at low priority, e.g.
 # `nice -n 19 make kb-matrix SHARD=0/2 & nice -n 19 make kb-matrix SHARD=1/2 &`.
 SHARD ?= 0/1
+# The shipped portfolios come from the grown runs (50 configurations on every PMLB dataset)
+# until the matrix is complete; then from the matrix.
+PORTFOLIO_SOURCE ?= grow
 kb-matrix: $(STAMP)
 	$(BIN)/automl kb --path $(KB) matrix --data ../shared/datasets/pmlb --task classification --shard $(SHARD)
 	$(BIN)/automl kb --path $(KB) matrix --data ../shared/datasets/pmlb --task regression --shard $(SHARD)

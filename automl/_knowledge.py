@@ -295,13 +295,13 @@ class WarmStart:
 
 
 def _find_portfolio(kb, task):
-    """The portfolio for ``task``'s kind: the knowledge base's own (writable folder first),
-    else the shipped one; None when there is none or it cannot be read (with a warning)."""
-    from knowledge_base.paths import shipped_path
+    """The portfolio for ``task``'s kind in the knowledge base's folders (the writable one
+    first; the default base reads the shipped one); None when there is none or it cannot be
+    read (with a warning)."""
     from metalearning.portfolio import find_portfolio, task_kind
 
     roots = [kb.path] if kb.path is not None else []
-    folders = [Path(p) / "portfolio" for p in [*roots, *kb.read_only_paths, shipped_path()]]
+    folders = [Path(p) / "portfolio" for p in [*roots, *kb.read_only_paths]]
     try:
         return find_portfolio(task_kind(task.value), folders)
     except ValueError as exc:
