@@ -91,6 +91,7 @@ def _matrix(args) -> int:
         folds=args.folds,
         per_trial_time_limit=args.trial_limit,
         shard=(index, count),
+        retry_failed=args.retry_failed,
     )
     print(", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
@@ -222,6 +223,9 @@ def add_kb_commands(sub) -> None:
     m.add_argument("--folds", type=int, default=3, help="k of k-fold cross-validation")
     m.add_argument("--trial-limit", type=float, default=60.0, help="seconds per evaluation")
     m.add_argument("--shard", default="0/1", help="I/N: every N-th dataset from the I-th")
+    m.add_argument(
+        "--retry-failed", action="store_true", help="evaluate crashed and timed-out cells again"
+    )
     m.set_defaults(func=_matrix)
 
     p = cmds.add_parser("portfolio", help="build the portfolios from the performance matrix")

@@ -165,16 +165,22 @@ def build_matrix(
     memory_limit: int | None = 4096,
     seed: int = 0,
     shard: tuple[int, int] = (0, 1),
+    retry_failed: bool = False,
     verbose: int = 1,
 ) -> dict[str, int]:
     """Evaluate every candidate of ``pools[kind]`` on every dataset, skipping cells already in
-    ``kb``. ``shard=(i, n)`` takes every n-th dataset from the i-th, for parallel builders."""
+    ``kb``. ``shard=(i, n)`` takes every n-th dataset from the i-th, for parallel builders.
+    ``retry_failed`` evaluates cells that crashed or timed out again (on a busy machine a
+    timeout says more about the machine than the candidate); the new row replaces the old."""
     counts = {"datasets": 0, "evaluated": 0, "skipped_existing": 0, "untranslatable": 0}
     protocol = f"cv{folds}|rows{max_rows}"
     for index, ds in enumerate(datasets):
         if index % shard[1] != shard[0]:
             continue
         prepared = prepare_dataset(kb, ds, max_rows=max_rows, resampling=folds, seed=seed)
+        if retry_failed and prepared.known:
+            runs = kb.runs([prepared.fingerprint])  # successful runs only
+            prepared.known = set(runs["run_id"])
         counts["datasets"] += 1
         pool = pools["regression" if ds.task == "regression" else "classification"]
         cells = [(matrix_run_id(prepared.fingerprint, c, protocol, seed), c) for c in pool]

@@ -155,3 +155,21 @@ def test_kb_matrix_and_portfolio_commands(tmp_path, capsys):
     portfolio = Portfolio.load(kb_path / "portfolio" / "portfolio-classification-v1.json")
     assert {m["model"] for m in portfolio.members} <= {"linear", "k_nearest_neighbors"}
     assert portfolio.pool_normalised.shape == (3, 4)
+
+
+def test_failed_cells_are_evaluated_again_on_request(tmp_path):
+    pools = {
+        "classification": candidate_pool("classification", sizes={"linear": 2}),
+        "regression": candidate_pool("regression", sizes={"linear": 1}),
+    }
+    kb = KnowledgeBase(tmp_path / "kb")
+    # A limit no trial process can meet: every cell times out.
+    first = build_matrix(kb, _datasets()[:1], pools, per_trial_time_limit=0.01, verbose=0)
+    assert first["evaluated"] == 2
+    assert set(kb.runs(statuses=None)["status"]) == {"timeout"}
+    resumed = build_matrix(kb, _datasets()[:1], pools, verbose=0)
+    assert resumed["evaluated"] == 0  # a plain resume keeps them
+    retried = build_matrix(kb, _datasets()[:1], pools, retry_failed=True, verbose=0)
+    assert retried["evaluated"] == 2
+    runs = kb.runs(statuses=None)
+    assert len(runs) == 2 and set(runs["status"]) == {"success"}  # same run ids: replaced
