@@ -192,7 +192,9 @@ def _regret_within(losses, times, order, seconds) -> float:
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
     table = results.pivot_table(index="method", columns=["axis", "at"], values="regret")
-    return table.sort_values(("picks", 10))
+    table = table.sort_values(("picks", 10))
+    table.columns = [f"@{at} {'picks' if axis == 'picks' else 's'}" for axis, at in table.columns]
+    return table
 
 
 def plot(results: pd.DataFrame, path: Path, title: str) -> None:
@@ -210,6 +212,8 @@ def plot(results: pd.DataFrame, path: Path, title: str) -> None:
         for method in means.columns:
             ax.plot(means.index, means[method], marker="o", label=method)
         ax.set_xscale("log")
+        ax.minorticks_off()
+        ax.set_xticks(list(means.index), [str(v) for v in means.index])
         ax.set_xlabel(label)
         ax.set_ylabel("mean normalised regret")
         ax.grid(alpha=0.3)
