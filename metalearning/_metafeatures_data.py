@@ -99,12 +99,54 @@ def nominal_codes(column: pd.Series) -> tuple[np.ndarray, int]:
     """
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy().astype(np.int64), len(column.cat.categories)
+    codes, uniques = _factorized(column)
+    return codes, len(uniques)
+
+
+def _factorized(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Codes (-1 for missing) and the distinct values, sorted."""
     try:
         codes, uniques = pd.factorize(column, sort=True, use_na_sentinel=True)
     except TypeError:  # values of several types that do not sort together
         as_text = column.astype(str).where(column.notna())
         codes, uniques = pd.factorize(as_text, sort=True, use_na_sentinel=True)
-    return codes.astype(np.int64), len(uniques)
+    return np.asarray(codes).astype(np.int64), pd.Series(uniques)
+
+
+def as_numbers(column: pd.Series) -> np.ndarray:
+    """A nominal column read as numbers, as an integer-coded copy of the data would hold it.
+
+    Values that are numbers stay those numbers (numeric categories, text such as ``"3"``),
+    booleans are 0 and 1, anything else becomes its integer code (``nominal_codes``: the
+    categories' order, else sorted). Float64, NaN for missing values.
+    """
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return column.to_numpy(dtype=float, na_value=np.nan)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, values = column.cat.codes.to_numpy(), pd.Series(column.cat.categories)
+    else:
+        codes, values = _factorized(column)
+    levels = _parsed(values)  # the distinct values only: fast on long columns
+    if levels is None:
+        levels = np.arange(len(values), dtype=float)
+    if len(levels) == 0:
+        return np.full(len(codes), np.nan)
+    return np.where(codes >= 0, levels[np.maximum(codes, 0)], np.nan)
+
+
+def _parsed(values: pd.Series) -> np.ndarray | None:
+    """``values`` as float64 numbers if every present one is a finite number, else None."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    try:
+        numbers = pd.to_numeric(values, errors="coerce")
+    except (TypeError, ValueError):  # unhashable or nested values
+        return None
+    numbers = np.asarray(numbers, dtype=float)
+    present = values.notna().to_numpy()
+    if not np.isfinite(numbers[present]).all():
+        return None
+    return np.where(present, numbers, np.nan)
 
 
 def count_distinct(column: pd.Series) -> int:

@@ -76,8 +76,12 @@ def sample_std(values: np.ndarray) -> float:
 
 
 def summarise(values: Sequence[float] | np.ndarray) -> dict[str, float]:
-    """Mean, Min, Max and the three quartiles of the finite ``values`` (NaN if there are none)."""
-    v = np.asarray(values, dtype=float)
+    """Mean, Min, Max and the three quartiles of the finite ``values`` (NaN if there are none).
+
+    The values are sorted first, so the result does not depend on the order of the attributes,
+    not even in the last bit of the mean.
+    """
+    v = np.sort(np.asarray(values, dtype=float))
     v = v[np.isfinite(v)]
     if len(v) == 0:
         return dict.fromkeys(SUMMARIES, np.nan)
@@ -129,7 +133,7 @@ def nominal_distinct(distinct: Sequence[int]) -> dict[str, float]:
     """Max/Min/Mean/Stdv of the number of (declared) values of the nominal input attributes."""
     if len(distinct) == 0:
         return dict.fromkeys(NOMINAL_DISTINCT, np.nan)
-    v = np.asarray(distinct, dtype=float)
+    v = np.sort(np.asarray(distinct, dtype=float))  # sorted: independent of the attributes' order
     return {
         "MaxNominalAttDistinctValues": float(v.max()),
         "MinNominalAttDistinctValues": float(v.min()),
@@ -142,7 +146,7 @@ def cardinality(numeric: Sequence[int], nominal: Sequence[int]) -> dict[str, flo
     """OpenML's ``Cardinality`` qualities from the distinct counts of all attributes."""
     out: dict[str, float] = {}
     for kind, counts in (("Numeric", numeric), ("Nominal", nominal)):
-        v = np.asarray(counts, dtype=float)
+        v = np.sort(np.asarray(counts, dtype=float))  # independent of the attributes' order
         empty = len(v) == 0
         out[f"MeanCardinalityOf{kind}Attributes"] = np.nan if empty else float(v.mean())
         out[f"StdevCardinalityOf{kind}Attributes"] = sample_std(v)

@@ -17,8 +17,10 @@ from metalearning.metafeatures import LANDMARKERS
 # on the datasets checked (anneal with seeds 0-9; kr-vs-kp, mfeat-fourier, tic-tac-toe with
 # seeds 0-5) they stay within these absolute distances of the server's values (a wrong learner
 # is off by 0.1-0.2: a Gaussian density instead of Weka's bins gave NaiveBayesErrRate 0.42 on
-# anneal instead of 0.25).
-LANDMARKER_TOL = {"AUC": 0.05, "ErrRate": 0.03, "Kappa": 0.07}
+# anneal instead of 0.25). Largest distances seen since the folds follow a content-defined row
+# order (so that reordered rows give the same folds): AUC 0.0503 (kNN1N on anneal, seed 0),
+# ErrRate 0.026, Kappa 0.063.
+LANDMARKER_TOL = {"AUC": 0.055, "ErrRate": 0.03, "Kappa": 0.07}
 
 
 def landmarker_tol(name: str) -> dict[str, float]:

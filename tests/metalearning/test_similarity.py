@@ -24,7 +24,7 @@ def openml100(task_qualities) -> pd.DataFrame:
 
 
 def test_similarity_features_are_available_from_every_source(task_qualities, autosklearn_features):
-    assert 15 <= len(SIMILARITY_FEATURES) <= 30
+    assert 15 <= len(SIMILARITY_FEATURES) <= 45
     assert len(set(SIMILARITY_FEATURES)) == len(SIMILARITY_FEATURES)
     server_names = set().union(*task_qualities.values())
     assert set(SIMILARITY_FEATURES) <= server_names
@@ -65,7 +65,7 @@ def test_counts_are_log_scaled():
     assert similarity.scaled_["NumberOfInstances"].tolist() == pytest.approx([0.0, 0.5, 1.0])
 
 
-def test_missing_features_are_skipped_and_distances_rescaled():
+def test_missing_features_are_skipped_or_cost_the_expected_difference():
     frame = pd.DataFrame(
         {
             "a": [0.0, 1.0, 0.0, 0.5],
@@ -75,16 +75,56 @@ def test_missing_features_are_skipped_and_distances_rescaled():
         },
         index=["full", "far", "sparse", "half"],
     )
-    similarity = DatasetSimilarity(features=tuple("abcd"), transforms={}, min_comparable=2)
-    similarity.fit(frame)
     query = pd.Series({"a": 0.0, "b": 0.0, "c": np.nan, "d": 0.5})
+    kwargs = {"features": tuple("abcd"), "transforms": {}, "weights": {}}
+    similarity = DatasetSimilarity(**kwargs, min_comparable=2).fit(frame)
     table = similarity.distances(query).set_index("dataset_id")
-    assert table.loc["full", "distance"] == pytest.approx(0.5 * 4 / 3)  # c not compared
+    # c is missing from the query: left out everywhere, the sum rescaled by 4 / 3
+    assert table.loc["full", "distance"] == pytest.approx(0.5 * 4 / 3)
     assert table.loc["half", "distance"] == pytest.approx(1.0 * 4 / 3)
     assert table.loc["sparse", "n_compared"] == 1
     assert table.loc["sparse", "distance"] == np.inf  # too few features in common
     nearest = similarity.nearest(query, k=10)
     assert list(nearest["dataset_id"]) == ["full", "half", "far", "sparse"]
+    # b and d, missing from "sparse", cost the mean difference of those having them:
+    # b: (0 + 1 + 0.5) / 3, d: (0.5 + 0.5 + 0) / 3
+    lenient = DatasetSimilarity(**kwargs, min_comparable=1, missing_penalty=1.0).fit(frame)
+    sparse = lenient.distances(query).set_index("dataset_id").loc["sparse", "distance"]
+    assert sparse == pytest.approx((0.5 + 1 / 3) * 4 / 3)
+    assert list(lenient.nearest(query, k=10)["dataset_id"]) == ["full", "sparse", "half", "far"]
+    # without the penalty, knowing little would make "sparse" the nearest
+    free = DatasetSimilarity(**kwargs, min_comparable=1, missing_penalty=0).fit(frame)
+    assert free.nearest(query, k=1)["dataset_id"].iloc[0] == "sparse"
+
+
+def test_weights_scale_each_feature():
+    frame = pd.DataFrame({"a": [0.0, 1.0], "b": [0.0, 1.0]}, index=["x", "y"])
+    similarity = DatasetSimilarity(
+        features=("a", "b"), transforms={}, weights={"b": 0.25}, min_comparable=1
+    ).fit(frame)
+    table = similarity.distances(pd.Series({"a": 1.0, "b": 0.0})).set_index("dataset_id")
+    assert table["distance"].to_dict() == pytest.approx({"x": 1.0, "y": 0.25})
+    # the query's features weigh 1.25 of 1.25; without b, 1 of 1.25
+    alone = similarity.distances(pd.Series({"a": 1.0})).set_index("dataset_id")
+    assert alone["distance"].to_dict() == pytest.approx({"x": 1.25, "y": 0.0})
+
+
+def test_the_nearest_reading_of_the_query_counts():
+    frame = pd.DataFrame(
+        {"NumberOfInstances": [100.0, 100.0], "NumberOfNumericFeatures": [10.0, 2.0]},
+        index=["coded", "declared"],
+    )
+    similarity = DatasetSimilarity(
+        features=("NumberOfInstances", "NumberOfNumericFeatures"), transforms={}, min_comparable=1
+    ).fit(frame)
+    declared = pd.Series({"NumberOfInstances": 100.0, "NumberOfNumericFeatures": 2.0})
+    assert similarity.distances(declared).set_index("dataset_id")["distance"]["coded"] > 0
+    both = pd.concat([declared, pd.Series({"NumberOfNumericFeatures@nominal_as_numbers": 10.0})])
+    assert list(similarity.readings(both).index) == ["declared", "nominal_as_numbers"]
+    distances = similarity.distances(both).set_index("dataset_id")["distance"]
+    assert distances.to_dict() == {"coded": 0.0, "declared": 0.0}
+    # a tie goes to the dataset matching the types as declared
+    assert list(similarity.nearest(both)["dataset_id"]) == ["declared", "coded"]
 
 
 def test_exclude_and_k(openml100):
@@ -155,8 +195,18 @@ def test_estimator_style_attributes(openml100):
         (pd.DataFrame({"x": [1.0]}, index=["a"]), {"features": "x"}, "sequence of names"),
         (
             pd.DataFrame({"x": [1.0]}, index=["a"]),
+            {"features": ("x",), "weights": {"x": -1.0}},
+            "weights must be non-negative",
+        ),
+        (
+            pd.DataFrame({"x": [1.0]}, index=["a"]),
+            {"features": ("x",), "missing_penalty": -1.0},
+            "missing_penalty must be",
+        ),
+        (
+            pd.DataFrame({"x": [1.0]}, index=["a"]),
             {"features": ("x",), "transforms": {"x": "sqrt"}},
-            "'log1p' or 'log'",
+            "'log1p', 'log' or 'asinh'",
         ),
     ],
 )
