@@ -59,6 +59,8 @@ OUT = HERE / "results" / "recognition"
 #: Integer-valued columns with at most this many distinct values become categories in ``b'``.
 MAX_CODES = 20
 ANNEAL_ID = "autosklearn-anneal"
+#: At most this many misses are listed in the README per run.
+MAX_LISTED = 30
 
 Variant = Callable[[pd.DataFrame, pd.Series, np.random.Generator], tuple | None]
 
@@ -307,9 +309,15 @@ def write_readme(out: Path) -> None:
             parts += [head.read_text().strip(), ""]
         parts.append(to_markdown(summary(results)))
         missed = failures(results)
-        parts += ["", f"Missed the goal: {len(missed)}.", ""]
+        shown = (
+            f" (the first {MAX_LISTED}; all in `{path.name}`)" if len(missed) > MAX_LISTED else ""
+        )
+        parts += ["", f"Missed the goal: {len(missed)}{shown}.", ""]
         if len(missed):
-            parts.append(to_markdown(missed.round(3), index=False))
+            parts.append(to_markdown(missed.head(MAX_LISTED).round(3), index=False))
+    notes = out / "notes.md"  # hand-written reading of the results, kept across runs
+    if notes.exists():
+        parts += ["", notes.read_text().strip()]
     (out / "README.md").write_text("\n".join(parts) + "\n")
 
 
@@ -345,9 +353,11 @@ def main(argv=None) -> int:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE
     ).stdout.strip()
+    code = (
+        f"Code at commit `{commit}` (plus the working tree's changes, if any); " if commit else ""
+    )
     (args.out / f"{args.label}.txt").write_text(
-        f"Code at commit `{commit}` (plus the working tree's changes, if any); "
-        f"{results['dataset'].nunique()} datasets, seed {args.seed}, "
+        f"{code}{results['dataset'].nunique()} datasets, seed {args.seed}, "
         f"{time.monotonic() - start:.0f} s. {args.note}".strip()
     )
     write_readme(args.out)

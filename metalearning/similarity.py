@@ -272,6 +272,20 @@ class DatasetSimilarity:
         enough = n_compared >= min(self.min_comparable, len(self.features_))
         return np.where(enough, distance, np.inf), n_compared
 
+    def neighbour_distances(self) -> pd.Series:
+        """Each fitted dataset's distance to its nearest other fitted dataset, as ``distances``
+        measures it (its recorded meta-features as the query); ``inf`` where none compares.
+        Index dataset_id. A typical scale of distances, e.g. to tell a dataset unlike any."""
+        self._check_fitted()
+        table = self.scaled_.to_numpy(dtype=float)
+        present = ~np.isnan(table)
+        out = np.full(len(table), np.inf)
+        for i, query in enumerate(table):
+            distance, _ = self._distances(table, present, query)
+            distance[i] = np.inf
+            out[i] = distance.min() if len(distance) else np.inf
+        return pd.Series(out, index=self.dataset_ids_, name="distance")
+
     def nearest(self, metafeatures: pd.Series, k: int = 25, exclude: Iterable = ()) -> pd.DataFrame:
         """The ``k`` nearest fitted datasets, nearest first: columns dataset_id, distance.
 

@@ -167,6 +167,16 @@ def test_computed_metafeatures_find_their_dataset(make_mixed):
     assert similarity.nearest(query, k=1, exclude=["d2"])["dataset_id"].iloc[0] != "d2"
 
 
+def test_neighbour_distances_are_distances_to_the_nearest_other(openml100):
+    frame = openml100.iloc[:30]
+    similarity = DatasetSimilarity().fit(frame)
+    nearest = similarity.neighbour_distances()
+    assert list(nearest.index) == list(frame.index)
+    for dataset_id in frame.index[::6]:
+        others = similarity.distances(frame.loc[dataset_id]).set_index("dataset_id")["distance"]
+        assert nearest[dataset_id] == pytest.approx(others.drop(dataset_id).min())
+
+
 def test_ties_are_broken_deterministically():
     frame = pd.DataFrame({"a": [1.0, 1.0, 0.0], "b": [1.0, 1.0, 0.0]}, index=["m", "k", "z"])
     similarity = DatasetSimilarity(features=("a", "b"), transforms={}).fit(frame)
