@@ -419,7 +419,8 @@ def plan_portfolio(
         )
     similarity = DatasetSimilarity().fit(frame)
     distances = similarity.distances(metafeatures).set_index("dataset_id")["distance"]
-    typical = _nearest_neighbour_distances(similarity)
+    typical = similarity.neighbour_distances().to_numpy(dtype=float)
+    typical = typical[np.isfinite(typical)]
     limit = float(np.quantile(typical, novelty_quantile)) if len(typical) else np.inf
     if not np.isfinite(distances.min()) or distances.min() > limit:
         order, _ = portfolio.order_for(None, exclude=exclude)
@@ -441,20 +442,3 @@ def plan_portfolio(
     return PortfolioPlan(
         [portfolio.members[i] for i in order], order, table.reset_index(drop=True), reason, weights
     )
-
-
-def _nearest_neighbour_distances(similarity) -> np.ndarray:
-    """Each fitted dataset's distance to its nearest other one (as ``distances`` measures)."""
-    table = similarity.scaled_.to_numpy(dtype=float)
-    present = ~np.isnan(table)
-    out = []
-    for i in range(len(table)):
-        both = present & present[i]
-        n = both.sum(axis=1)
-        diff = np.where(both, np.abs(table - np.nan_to_num(table[i])), 0.0).sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dist = np.where(n >= similarity.min_comparable, diff * table.shape[1] / n, np.inf)
-        dist[i] = np.inf
-        if np.isfinite(dist.min()):
-            out.append(float(dist.min()))
-    return np.asarray(out)
