@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from automl import _validation as checks
 from automl._columns import infer_column_types, normalize_frame
+from automl._cost import CostEstimator, count_bins, lightgbm_default_seconds
 from automl._ensemble import EnsembleModel, select_and_calibrate
 from automl._evaluation import EvaluationSpec, make_splits, refit
 from automl._fallback import failure_summary, fallback_model, fit_fallback
@@ -34,6 +35,10 @@ ENSEMBLE_CANDIDATES = 20
 # the budget is long enough that trials costing that much still leave enough of them.
 REPEATED_CV_ROWS = 200
 REPEATED_CV_MIN_BUDGET = 60.0
+# resampling="auto" validates on one holdout once LightGBM's defaults under 5-fold CV are
+# expected (automl/_cost.py) to take more than this share of a trial's limit: a trial must leave
+# room for settings larger than the defaults.
+CV_COST_SHARE = 0.25
 
 
 class _AutoMLBase(BaseEstimator):
@@ -102,7 +107,9 @@ class _AutoMLBase(BaseEstimator):
         self._columns = columns
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
         shape = DataShape(len(data), data.shape[1], len(getattr(self, "classes_", [])))
-        resampling = self._resampling(shape)
+        per_trial = float(self.per_trial_time_limit or max(5.0, self.time_budget / 4))
+        n_bins = count_bins(data, seed=seed)
+        resampling = self._resampling(shape, per_trial, n_bins)
         n_classes = len(self.classes_) if self._classification else 0
         spec = EvaluationSpec(
             task=task,
@@ -118,7 +125,6 @@ class _AutoMLBase(BaseEstimator):
 
         from automl._knowledge import TrialCost, WarmStart  # lazily: reads the knowledge base
 
-        per_trial = float(self.per_trial_time_limit or max(5.0, self.time_budget / 4))
         cost = TrialCost(sum(len(t) for t, _ in spec.splits), data.shape[1], per_trial)
         warm = WarmStart.plan(self, frame, target, task, metric, space, seed, cost)
         if self.verbose >= 1 and warm.configurations:
@@ -127,8 +133,13 @@ class _AutoMLBase(BaseEstimator):
                 f"{len(warm.neighbors)} similar datasets ({warm.seconds:.1f}s)",
                 file=sys.stderr,
             )
+        n_train = len(spec.splits[0][0])
+        estimator = CostEstimator(n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins)
         initial, origins = _initial_configurations(
-            space, warm.configurations, portfolio_first=warm.method == "portfolio"
+            space,
+            warm.configurations,
+            portfolio_first=warm.method == "portfolio",
+            first_fits=estimator.fitting_share(per_trial),
         )
         crash_cost = _crash_cost(metric, y_enc, spec)
         budget = Budget(
@@ -152,6 +163,7 @@ class _AutoMLBase(BaseEstimator):
                 memory_limit=self.memory_limit,
                 keep_predictions=KEEP_PREDICTIONS,
                 crash_cost=crash_cost,
+                cost=estimator,
                 verbose=self.verbose,
             )
         finally:
@@ -180,19 +192,26 @@ class _AutoMLBase(BaseEstimator):
             warm.record(self, result, spec)
         if self.verbose >= 1:
             print(
-                f"[automl] {len(result.trials)} trials, {len(successful)} successful, "
+                f"[automl] {result.n_run()} trials, {len(successful)} successful, "
                 f"ensemble of {len(weights)}, fit in {self.fit_time_:.1f}s",
                 file=sys.stderr,
             )
         return self
 
-    def _resampling(self, shape: DataShape):
+    def _resampling(self, shape: DataShape, per_trial: float, n_bins: float | None = None):
+        """``auto``: 5-fold CV when LightGBM's defaults under it are expected to take at most
+        ``CV_COST_SHARE`` of a trial's limit, repeated 3 times on small data with a long enough
+        budget; else a holdout."""
         if self.resampling != "auto":
             return self.resampling
-        if shape.n_rows <= REPEATED_CV_ROWS and self.time_budget >= REPEATED_CV_MIN_BUDGET:
+        n, p, k = shape.n_rows, shape.n_features, shape.n_classes
+        cv_cost = 5 * lightgbm_default_seconds(0.8 * n, p, k, n_bins)
+        if cv_cost > CV_COST_SHARE * per_trial:
+            return "holdout"
+        long_enough = self.time_budget >= REPEATED_CV_MIN_BUDGET
+        if n <= REPEATED_CV_ROWS and long_enough and 3 * cv_cost <= CV_COST_SHARE * per_trial:
             return "repeated-cv"
-        small = shape.n_rows <= 20_000 and shape.n_rows * shape.n_features <= 2_000_000
-        return "cv" if small else "holdout"
+        return "cv"
 
     def _fit_ensemble(self, result: SearchResult, data, y_enc, spec, metric, budget: Budget):
         """Caruana selection over the best trials and (classification) a calibrator, both on
@@ -418,25 +437,55 @@ class _DummyModel:
         return self.dummy.predict_proba(zeros) if self.classification else self.dummy.predict(zeros)
 
 
-def _initial_configurations(space, warm_configs, *, portfolio_first: bool = False):
-    """LightGBM's defaults first, then the warm start, then each other family's defaults;
-    a portfolio comes before LightGBM's defaults (its first member is chosen to pay)."""
+def _initial_configurations(
+    space, warm_configs, *, portfolio_first: bool = False, first_fits: float = 1.0
+):
+    """The warm start interleaved with every family's defaults, so that each family is tried
+    early: a portfolio's first member (chosen to pay) or else LightGBM's defaults, then in turn
+    a default of a family not tried yet and the next warm-start configuration.
+
+    ``first_fits`` is the share of a trial's limit LightGBM's defaults are expected to take;
+    above one, a LightGBM with proportionally fewer trees opens the search, so that the first
+    trial finishes.
+    """
     default = space.get_default_configuration()
     origin = "portfolio" if portfolio_first else "warm-start"
     warm = [(c, origin) for c in warm_configs]
-    configs = [*warm, (default, "default")] if portfolio_first else [(default, "default"), *warm]
     shared = {k: v for k, v in dict(default).items() if not k.startswith(default["model"] + ":")}
+    defaults = [(default, "default")]
     # CatBoost's defaults cost 7-15 times LightGBM's (measured on 6 PMLB tables): last.
     families = sorted(space["model"].choices, key=lambda f: f in EXPENSIVE_DEFAULTS)
     for family in families:
         if family != default["model"]:
             config, _ = translate({**shared, "model": family}, space)
             if config is not None:
-                configs.append((config, "default"))
+                defaults.append((config, "default"))
+    configs = warm[:1] if portfolio_first else defaults[:1]
+    warm, defaults = (warm[1:], defaults) if portfolio_first else (warm, defaults[1:])
+    if first_fits > 1.0 and default["model"] == "lightgbm":
+        configs.insert(0, (_fewer_trees(space, default, first_fits), "default"))
+    tried = {c["model"] for c, _ in configs}
+    later = []
+    while warm or defaults:
+        while defaults and defaults[0][0]["model"] in tried:
+            later.append(defaults.pop(0))  # its family has run already: after the warm start
+        for queue in (defaults, warm):
+            if queue:
+                configs.append(queue.pop(0))
+                tried.add(configs[-1][0]["model"])
+    configs.extend(later)
     origins: dict[tuple, str] = {}
     for config, origin in configs:
         origins.setdefault(config_key(config), origin)
     return [c for c, _ in configs], origins
+
+
+def _fewer_trees(space, default, share: float):
+    """LightGBM's defaults with the trees cut so that a fit takes about half a trial's limit."""
+    trees = space["lightgbm:n_estimators"]
+    n = int(max(trees.lower, min(trees.default_value, trees.default_value / (2 * share))))
+    values = {**dict(default), "lightgbm:n_estimators": n}
+    return type(default)(space, values=values)
 
 
 def _crash_cost(metric, y_enc, spec) -> float:
@@ -463,6 +512,7 @@ def _trials_frame(result: SearchResult) -> pd.DataFrame:
         "fit_time",
         "start_time",
         "end_time",
+        "expected_time",
         "error",
     ]
     rows = [{c: getattr(t, c) for c in columns} for t in result.trials]

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automl._search import SKIPPED
 from automl._space import SPACE_VERSION, config_key, translate
 
 MAX_WARM_CONFIGS = 25
@@ -331,6 +332,7 @@ def runs_frame(trials, dataset_id: str, spec, *, source: str, seed: int, fidelit
             "error": t.error[:2000] or None,
         }
         for t in trials
+        if t.status != SKIPPED  # never ran: nothing to learn from
     ]
     return pd.DataFrame(rows)
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automl._cost import CostEstimator
 from automl._evaluation import EvaluationSpec, evaluate
 from automl._limits import Status, run_limited
 from automl._optimizers import Optimizer
@@ -18,6 +19,8 @@ from automl._task import Metric
 
 MIN_TRIAL_SECONDS = 0.25
 FIRST_TRIAL_FLOOR = 5.0
+MAX_SKIPS_IN_A_ROW = 25  # then the next configuration runs whatever its expected cost
+SKIPPED = "skipped"  # a trial not run: expected not to finish within its limit
 
 
 @dataclass
@@ -36,6 +39,7 @@ class TrialRecord:
     start_time: float
     end_time: float
     error: str = ""
+    expected_time: float = float("nan")  # seconds predicted before it ran
 
 
 @dataclass
@@ -43,6 +47,10 @@ class SearchResult:
     trials: list[TrialRecord] = field(default_factory=list)
     predictions: dict[int, np.ndarray] = field(default_factory=dict)
     optimizer_seconds: float = 0.0  # time inside ask and tell
+
+    def n_run(self) -> int:
+        """Trials that ran (the skipped ones did not)."""
+        return sum(t.status != SKIPPED for t in self.trials)
 
     def successful(self) -> list[TrialRecord]:
         return sorted(
@@ -85,15 +93,19 @@ def run_search(
     memory_limit: int | None,
     keep_predictions: int,
     crash_cost: float,
+    cost: CostEstimator | None = None,
     verbose: int = 0,
 ) -> SearchResult:
-    """Trials until the budget (less the refit reserve) or ``max_trials`` runs out."""
+    """Trials until the budget (less the refit reserve) or ``max_trials`` runs out. With
+    ``cost``, a configuration expected not to finish within its limit is skipped (recorded as
+    ``skipped`` and told to the optimiser as a crash) rather than run into a timeout."""
     result = SearchResult()
     n_train = len(spec.splits[0][0])
-    while budget.max_trials is None or len(result.trials) < budget.max_trials:
+    skips_in_a_row = 0
+    while budget.max_trials is None or result.n_run() < budget.max_trials:
         reserve = refit_reserve(result, len(y), n_train)
         wall = min(budget.per_trial, budget.left() - reserve)
-        if not result.trials:
+        if not result.n_run():
             # However small the budget, the first pipeline (LightGBM's defaults) gets a chance.
             wall = max(wall, min(budget.per_trial, FIRST_TRIAL_FLOOR))
         elif wall < MIN_TRIAL_SECONDS or budget.left() <= MIN_TRIAL_SECONDS:
@@ -103,6 +115,20 @@ def run_search(
         result.optimizer_seconds += time.monotonic() - tick
         values = dict(config)
         key = config_key(values)
+        expected = np.nan
+        if cost is not None:
+            fits, expected, basis = cost.affordable(values, max(wall, MIN_TRIAL_SECONDS))
+            if not fits and skips_in_a_row < MAX_SKIPS_IN_A_ROW:
+                skips_in_a_row += 1
+                record = _skip(len(result.trials), values, origins.get(key, "search"), budget)
+                record.expected_time = expected
+                record.error = f"expected {expected:.1f}s ({basis}) > limit {wall:.1f}s"
+                result.trials.append(record)
+                optimizer.tell(handle, crash_cost, crashed=True)
+                if verbose >= 1:
+                    _report(record, result, metric)
+                continue
+        skips_in_a_row = 0
         record = _run_trial(
             len(result.trials),
             values,
@@ -116,6 +142,12 @@ def run_search(
             memory_limit,
             result,
         )
+        record.expected_time = expected
+        if cost is not None and record.status in (Status.SUCCESS.value, Status.TIMEOUT.value):
+            # The model fitting measured in the child, not the wall time (a first trial's also
+            # waits for the worker process to start); a timeout's at its limit.
+            timed_out = record.status == Status.TIMEOUT.value
+            cost.observe(values, record.fit_time, timed_out=timed_out)
         crashed = record.status != Status.SUCCESS.value
         tick = time.monotonic()
         optimizer.tell(handle, crash_cost if crashed else record.loss, crashed=crashed)
@@ -152,6 +184,23 @@ def _run_trial(index, values, origin, X, y, spec, metric, budget, wall, memory_l
     )
     result.trials.append(record)
     return record
+
+
+def _skip(index, values, origin, budget) -> TrialRecord:
+    now = budget.elapsed()
+    return TrialRecord(
+        trial=index,
+        model=values["model"],
+        config=values,
+        origin=origin,
+        loss=np.nan,
+        score=np.nan,
+        status=SKIPPED,
+        fit_time=0.0,
+        single_fit_time=0.0,
+        start_time=now,
+        end_time=now,
+    )
 
 
 def _keep_best_predictions(result: SearchResult, keep: int) -> None:

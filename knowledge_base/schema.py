@@ -44,7 +44,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 """Version of the table layout; bumped on any change that older readers cannot handle."""
 
-SPACE_VERSION = "2"
+SPACE_VERSION = "3"
 """Version of the search space that ``config`` values are written in (``space_version``)."""
 
 TASKS = ("binary", "multiclass", "regression")

@@ -2,27 +2,51 @@
 
 from __future__ import annotations
 
+import sklearn
 from ConfigSpace import Categorical, Float, Integer
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, SVR
 
 from automl._task import Task
 from automl.components._base import ALL_TASKS, CLASSIFICATION, Component, DataShape
 
 REGRESSION = frozenset({Task.REGRESSION})
+_SKLEARN = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 
 
 def _linear_space(task: Task, shape: DataShape):
-    return [Float("C", (1e-4, 1e4), default=1.0, log=True)]
+    return [
+        Float("C", (1e-4, 1e4), default=1.0, log=True),
+        Categorical("penalty", ["l2", "l1"], default="l2"),
+    ]
 
 
 def _make_linear(params: dict, task: Task, n_features: int, n_jobs: int, seed: int):
+    """L2: lbfgs logistic regression or ridge; L1 (sparse weights, for many features of which
+    few matter): saga or the lasso, on a standardised target for regression so that one
+    range of C suits every scale."""
     c = float(params["C"])
+    l1 = params.get("penalty", "l2") == "l1"
     if task.is_classification:
+        if l1:
+            # scikit-learn 1.8 spells the L1 penalty l1_ratio=1 and deprecates penalty=.
+            l1_args = dict(l1_ratio=1.0) if _SKLEARN >= (1, 8) else dict(penalty="l1")
+            return LogisticRegression(
+                C=c, solver="saga", max_iter=300, tol=1e-3, random_state=seed, **l1_args
+            )
         return LogisticRegression(C=c, max_iter=500, random_state=seed)
+    if l1:
+        return TransformedTargetRegressor(
+            # The lasso averages its loss over rows where logistic regression sums it: 0.01 / C
+            # is about what C means there on a few hundred rows.
+            Lasso(alpha=0.01 / c, max_iter=2000, random_state=seed),
+            transformer=StandardScaler(),
+        )
     return Ridge(alpha=1.0 / (2.0 * c), random_state=seed)
 
 

@@ -115,13 +115,12 @@ def test_every_family_is_floored(load_pmlb, family):
 
 
 def test_repeated_cv_on_small_data():
-    auto = AutoMLClassifier()  # time_budget=60
-    assert auto._resampling(DataShape(200, 10)) == "repeated-cv"
-    assert auto._resampling(DataShape(201, 10)) == "cv"
-    assert auto._resampling(DataShape(50_000, 10)) == "holdout"
-    assert AutoMLClassifier(time_budget=30)._resampling(DataShape(100, 2)) == "cv"  # too short
-    assert AutoMLClassifier(resampling="cv")._resampling(DataShape(100, 2)) == "cv"
-    assert AutoMLRegressor()._resampling(DataShape(150, 3)) == "repeated-cv"
+    auto = AutoMLClassifier()  # time_budget=60: 15 s per trial
+    assert auto._resampling(DataShape(200, 10), 15.0) == "repeated-cv"
+    assert auto._resampling(DataShape(201, 10), 15.0) == "cv"
+    assert AutoMLClassifier(time_budget=30)._resampling(DataShape(100, 2), 7.5) == "cv"  # short
+    assert AutoMLClassifier(resampling="cv")._resampling(DataShape(100, 2), 15.0) == "cv"
+    assert AutoMLRegressor()._resampling(DataShape(150, 3), 15.0) == "repeated-cv"
 
 
 def test_all_trials_timing_out_gives_a_real_model_and_says_why(tiny_classifier, load_pmlb):
@@ -132,7 +131,9 @@ def test_all_trials_timing_out_gives_a_real_model_and_says_why(tiny_classifier, 
         model = tiny_classifier(
             n_trials=2, per_trial_time_limit=0.01, models=("mlp",), resampling="repeated-cv"
         ).fit(X, y)
-    assert set(model.trials_["status"]) == {"timeout"}
+    # After the first timeout the cost model may skip the rest: none of them succeeds.
+    status = model.trials_["status"]
+    assert set(status) <= {"timeout", "skipped"} and (status == "timeout").sum() >= 1
     messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     assert any("No trial succeeded" in m and "timeout" in m and "fallback" in m for m in messages)
     proba = model.predict_proba(X)

@@ -135,18 +135,22 @@ def test_only_catboost_searched_by_the_estimator(workdir, tiny_classifier):
     assert model.predict_proba(X).shape == (120, 2) and set(model.predict(X)) <= {"high", "low"}
 
 
-def test_version_1_configurations_translate_unchanged():
-    """Space v2 adds catboost and changes nothing else: every configuration of the families of
-    v1 (the space without catboost) is a configuration of v2 as it is."""
-    assert SPACE_VERSION == "2"
+def test_older_configurations_translate_to_the_same_pipelines():
+    """Space v2 added catboost, v3 the linear family's penalty (default l2, the only penalty
+    before): every configuration of the families of v1 is one of v3 once ``linear:penalty``
+    takes its default, which builds the same model."""
+    assert SPACE_VERSION == "3"
     for task in (Task.BINARY, Task.REGRESSION):
         shape = DataShape(500, 10)
         v1 = [c.name for c in COMPONENTS if c.name != "catboost" and c.available(task, shape)]
         old = build_space(task, shape, MIXED, seed=3, include=tuple(v1))
         new = build_space(task, shape, MIXED)
         for config in [old.get_default_configuration(), *old.sample_configuration(100)]:
-            translated, why = translate(dict(config), new)
-            assert why == "" and dict(translated) == dict(config)
+            before = {k: v for k, v in dict(config).items() if k != "linear:penalty"}
+            translated, why = translate(before, new)
+            assert why == ""
+            after = dict(translated)
+            assert after.pop("linear:penalty", "l2") == "l2" and after == before
 
 
 def test_what_the_importers_write_translates_into_the_space():

@@ -70,9 +70,10 @@ def test_portfolio_members_run_first_and_unaffordable_ones_are_skipped(
     assert "3600" in f"{members['lightgbm']['predicted_fit_seconds']:.0f}"
     assert "more than 80% of the 20s" in members["lightgbm"]["skipped"]
     trials = model.trials_.sort_values("trial")
-    assert list(trials["origin"][:2]) == ["portfolio", "portfolio"]
-    assert set(trials["model"][:2]) == {"k_nearest_neighbors", "linear"}
-    assert trials["model"].iloc[2] == "lightgbm"  # LightGBM's defaults come after them
+    # The first member, then in turn a family's defaults and the next member.
+    assert list(trials["origin"]) == ["portfolio", "default", "portfolio"]
+    assert {trials["model"].iloc[0], trials["model"].iloc[2]} == {"k_nearest_neighbors", "linear"}
+    assert trials["model"].iloc[1] == "lightgbm"
     ran = [m for m in info["portfolio"]["members"] if "skipped" not in m]
     assert all(m["status_here"] == "success" for m in ran)
 

@@ -126,3 +126,29 @@ def test_families_fit_with_a_class_of_one_or_two_rows(family, rare):
     pipe.fit(normalize_frame(X, columns), y)
     proba = pipe.predict_proba(normalize_frame(X, columns))
     assert proba.shape == (n, 3) and np.allclose(proba.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("task", [Task.BINARY, Task.REGRESSION])
+def test_l1_linear_keeps_few_of_many_noise_features(task):
+    """The linear family's L1 penalty: sparse weights when 3 of 60 features carry the signal,
+    and (regression) the same C works whatever the target's scale."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 60)), columns=[f"x{i}" for i in range(60)])
+    signal = X["x0"] + X["x1"] - X["x2"]
+    y = (signal > 0).astype(int).to_numpy() if task.is_classification else 1e4 * signal
+    columns = infer_column_types(X)
+    frame = normalize_frame(X, columns)
+
+    def weights(penalty):
+        config = {"model": "linear", "linear:C": 0.05, "linear:penalty": penalty}
+        config["rescaling:__choice__"] = "standard"
+        pipeline = make_pipeline(config, task, columns).fit(frame, y)
+        model = pipeline[-1].estimator_
+        model = getattr(model, "regressor_", model)
+        return np.abs(np.ravel(model.coef_)), pipeline.score(frame, y)
+
+    l1, l1_score = weights("l1")
+    l2, _ = weights("l2")
+    assert (l1 > 1e-8).sum() <= 10 < (l2 > 1e-8).sum()
+    assert set(np.argsort(l1)[-3:]) == {0, 1, 2}
+    assert l1_score > 0.8

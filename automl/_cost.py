@@ -1,0 +1,156 @@
+"""What a trial will cost before it runs, so a budget is not spent on timeouts.
+
+A prior from the data's shape says what LightGBM's defaults cost here; each family's defaults
+cost a fixed multiple of that, and its size hyperparameters (trees, depth, layers) scale it.
+Once trials have run, their wall times replace the prior: a family's own trials set its scale,
+the others' set it for families not seen yet. A timeout counts at its limit, so after one the
+same family's larger settings are predicted not to fit, and the search runs cheaper ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+# One LightGBM fit at its defaults (100 rounds of up to 31 leaves, one thread), per tree built
+# each round (the classes of a multiclass task, else 1): a part growing with rows x features
+# (the histograms) and one with histogram bins x leaves (the split search). Least squares on
+# 14 PMLB tables and 12 random ones (300 to 40,000 rows, 6 to 1,000 features, 2 to 18
+# classes) on this kind of machine, then doubled: predictions were 0.5 to 3.6 times too low or
+# high, and a cost model here must rather overestimate.
+LIGHTGBM_PER_CELL = 9e-7
+LIGHTGBM_PER_BIN_LEAF = 8e-7
+LIGHTGBM_FIXED = 0.05
+MAX_BINS = 255  # LightGBM's max_bin
+PROCESS_OVERHEAD = 0.5  # a trial's own start-up, preprocessing and prediction
+
+# A family's defaults against LightGBM's on the same data: medians over the knowledge base's
+# datasets of the grown runs and the performance matrix (catboost: 500 trees of depth 6 cost
+# 7-15 times LightGBM's defaults on six PMLB tables).
+FAMILY_COST = {
+    "lightgbm": 1.0,
+    "catboost": 8.0,
+    "random_forest": 2.5,
+    "extra_trees": 2.5,
+    "gradient_boosting": 1.4,
+    "adaboost": 2.5,
+    "linear": 0.5,
+    "libsvm_svc": 1.0,
+    "libsvm_svr": 1.0,
+    "k_nearest_neighbors": 0.5,
+    "mlp": 1.3,
+}
+SVM_QUADRATIC_ROWS = 2_000  # kernel SVMs grow with rows squared above about this many
+
+# How far a prediction may exceed a trial's limit before the trial is skipped: little when the
+# family's own trials made it, more when it rests on other families or the prior.
+SKIP_OWN = 1.2
+SKIP_OTHER = 3.0
+TIMEOUT_FACTOR = 2.0  # a timed-out trial is taken to need this multiple of its limit
+
+
+def size_factor(config: Mapping[str, Any]) -> float:
+    """How much more than its family's defaults ``config`` costs, from its size settings."""
+    family = config.get("model")
+
+    def get(name: str, default: float) -> float:
+        value = config.get(f"{family}:{name}", default)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return default
+
+    if family == "lightgbm":
+        return get("n_estimators", 100) / 100 * max(1.0, get("num_leaves", 31) / 31) ** 0.5
+    if family == "catboost":
+        return get("iterations", 500) / 500 * 2.0 ** (get("depth", 6) - 6)
+    if family == "adaboost":
+        return get("n_estimators", 50) / 50 * max(1.0, get("max_depth", 1))
+    if family == "mlp":
+        return get("hidden_layer_depth", 1) * get("num_nodes_per_layer", 32) / 32
+    return 1.0
+
+
+def lightgbm_default_seconds(
+    n_rows: float, n_features: int, n_classes: int = 0, n_bins: float | None = None
+) -> float:
+    """Expected seconds of one LightGBM fit at its defaults on ``n_rows`` rows; ``n_bins`` is
+    the histogram bins over all features (``count_bins``), at most 255 per feature."""
+    trees_per_round = n_classes if n_classes > 2 else 1
+    features = max(1, n_features)
+    bins = MAX_BINS * features if n_bins is None else n_bins
+    leaves = min(31.0, max(2.0, n_rows / 20))  # min_child_samples=20 limits small data
+    work = LIGHTGBM_PER_CELL * n_rows * features + LIGHTGBM_PER_BIN_LEAF * bins * leaves
+    return LIGHTGBM_FIXED + trees_per_round * work
+
+
+def count_bins(frame: pd.DataFrame, sample: int = 2_000, seed: int = 0) -> float:
+    """Histogram bins LightGBM would build: distinct values per column (on a row sample),
+    at most 255 each."""
+    if len(frame) > sample:
+        frame = frame.sample(sample, random_state=seed)
+    return float(sum(min(MAX_BINS, max(1, frame[c].nunique())) for c in frame.columns))
+
+
+class CostEstimator:
+    """Expected wall seconds of a trial that fits ``n_fits`` models on ``n_train`` rows each."""
+
+    def __init__(
+        self,
+        n_train: float,
+        n_fits: int,
+        n_features: int,
+        n_classes: int = 0,
+        n_bins: float | None = None,
+    ):
+        self.n_train = n_train
+        self.n_fits = n_fits
+        one = lightgbm_default_seconds(n_train, n_features, n_classes, n_bins)
+        self.prior_unit = one * n_fits
+        self._log_units: dict[str, list[float]] = defaultdict(list)
+
+    def fitting_share(self, per_trial: float) -> float:
+        """The share of a trial's limit LightGBM's defaults are expected to take here."""
+        return (PROCESS_OVERHEAD + self.prior_unit) / per_trial
+
+    def _weight(self, config: Mapping[str, Any]) -> float:
+        family = config.get("model", "")
+        weight = FAMILY_COST.get(family, 1.0) * size_factor(config)
+        if family.startswith("libsvm"):
+            weight *= max(1.0, self.n_train / SVM_QUADRATIC_ROWS)
+        return weight
+
+    def predict(self, config: Mapping[str, Any]) -> tuple[float, str]:
+        """Seconds, and what the estimate rests on: ``own`` trials of the family, ``other``
+        families' trials, or the ``prior``."""
+        family = config.get("model", "")
+        own = self._log_units.get(family)
+        if own:
+            unit, basis = math.exp(sum(own) / len(own)), "own"
+        elif self._log_units:
+            logs = [v for values in self._log_units.values() for v in values]
+            unit, basis = math.exp(sum(logs) / len(logs)), "other"
+        else:
+            unit, basis = self.prior_unit, "prior"
+        return PROCESS_OVERHEAD + unit * self._weight(config), basis
+
+    def observe(self, config: Mapping[str, Any], seconds: float, *, timed_out: bool = False):
+        """A trial's fitting seconds (all folds); a timeout's is only a lower bound, taken at twice its limit so
+        that the family's settings as large are skipped next and smaller ones run."""
+        if timed_out:
+            seconds *= TIMEOUT_FACTOR
+        work = max(seconds, 1e-3)
+        self._log_units[config.get("model", "")].append(math.log(work / self._weight(config)))
+
+    def affordable(self, config: Mapping[str, Any], wall: float) -> tuple[bool, float, str]:
+        """Whether ``config`` is expected to finish within ``wall`` seconds (with the slack its
+        estimate's basis deserves), the estimate and its basis."""
+        seconds, basis = self.predict(config)
+        if basis == "prior":  # too coarse to refuse a trial on: the first ones run
+            return True, seconds, basis
+        slack = SKIP_OWN if basis == "own" else SKIP_OTHER
+        return seconds - PROCESS_OVERHEAD <= slack * wall, seconds, basis
