@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 
 TINY = 1e-12  # probabilities are clipped here before taking logarithms
 MAX_EPS = 0.5
+MAX_ROWS = 2_000  # as many as the validated rows of the 56 tables it was chosen on
 METHODS = ("none", "floor", "temperature", "vector")
 VECTOR_SHRINKAGE = 1.0  # total L2 penalty weight on (a - 1, b), divided by the number of rows
 CROSS_FIT_FOLDS = 5
@@ -92,10 +93,16 @@ def fit_calibrator(
     """A calibrator of ``method`` fitted by maximum likelihood on ``proba`` and labels ``y``.
 
     ``prior`` is the class prior the floor mixes in (default: the label frequencies of ``y``,
-    with every class given at least one count).
+    with every class given at least one count). Above ``MAX_ROWS`` rows it is fitted on a
+    seeded sample of that many: at most 2k - 1 parameters need no more, and the cross-fitted
+    choice on 18,700 rows of 18 classes took 23 s of a 60 s fit (krkopt; 5 s on 5,000 rows).
     """
+    proba, y = normalize(proba), np.asarray(y, dtype=int)
+    if len(y) > MAX_ROWS:
+        rows = np.sort(np.random.RandomState(seed).choice(len(y), MAX_ROWS, replace=False))
+        proba, y = proba[rows], y[rows]
     with threadpool_limits(limits=1):  # tiny linear algebra: threads only cost here
-        return _fit_calibrator(normalize(proba), np.asarray(y, dtype=int), method, prior, seed)
+        return _fit_calibrator(proba, y, method, prior, seed)
 
 
 def _fit_calibrator(proba, y, method, prior, seed) -> Calibrator:

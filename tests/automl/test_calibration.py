@@ -148,3 +148,21 @@ def test_regression_fallback_is_a_real_model(tiny_regressor, load_pmlb):
             n_trials=1, per_trial_time_limit=0.01, models=("mlp",), resampling="repeated-cv"
         ).fit(X, y)
     assert np.std(model.predict(X)) > 0
+
+
+def test_many_rows_are_calibrated_on_a_sample_that_finds_the_true_temperature():
+    """Probabilities three times too sharp: the temperature fitted on a sample of MAX_ROWS of
+    20,000 rows is about 3, as on all of them, and it applies to every row."""
+    from automl._calibration import MAX_ROWS
+
+    rng = np.random.default_rng(0)
+    n, k = 20_000, 5
+    logits = rng.normal(size=(n, k))
+    true = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(k, p=p) for p in true])
+    sharp = np.exp(3 * logits) / np.exp(3 * logits).sum(axis=1, keepdims=True)
+    assert n > MAX_ROWS
+    fitted = fit_calibrator(sharp, y, "temperature")
+    assert fitted.temperature == pytest.approx(3.0, rel=0.1)
+    out = fitted.transform(sharp)
+    assert out.shape == (n, k) and log_loss(y, out) < log_loss(y, sharp) - 0.1
