@@ -13,20 +13,12 @@ import resource
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from multiprocessing import context, popen_forkserver, spawn
 from typing import Any
 
+from knowledge_base.vocabulary import Status  # re-exported: its home is the shared vocabulary
+
 _PRELOAD = ["automl._evaluation"]
-
-
-class Status(str, Enum):
-    """How a trial ended."""
-
-    SUCCESS = "success"
-    CRASHED = "crashed"
-    TIMEOUT = "timeout"
-    MEMOUT = "memout"
 
 
 @dataclass

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 
 import numpy as np
 from sklearn import metrics as skm
 
+from knowledge_base import vocabulary
+from knowledge_base.vocabulary import GREATER_IS_BETTER, Task
 
-class Task(str, Enum):
-    """The kind of supervised problem a dataset poses."""
-
-    BINARY = "binary"
-    MULTICLASS = "multiclass"
-    REGRESSION = "regression"
-
-    @property
-    def is_classification(self) -> bool:
-        return self is not Task.REGRESSION
+__all__ = ["DEFAULT_METRIC", "METRICS", "Metric", "Task", "get_metric"]
 
 
 @dataclass(frozen=True)
@@ -70,20 +62,29 @@ def _rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.sqrt(skm.mean_squared_error(y_true, y_pred)))
 
 
+def _metric(name: str, func: Callable[..., float], *, needs_proba: bool, classification: bool):
+    """The metric ``name``, oriented as the shared vocabulary says (loss = 1 - score if greater
+    is better)."""
+    greater = GREATER_IS_BETTER[name]
+    return Metric(name, func, greater, needs_proba, classification, offset=1.0 if greater else 0.0)
+
+
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("roc_auc", skm.roc_auc_score, True, True, True, offset=1.0),
-        Metric("log_loss", skm.log_loss, False, True, True),
-        Metric("accuracy", skm.accuracy_score, True, False, True, offset=1.0),
-        Metric("balanced_accuracy", skm.balanced_accuracy_score, True, False, True, offset=1.0),
-        Metric("rmse", _rmse, False, False, False),
-        Metric("mae", skm.mean_absolute_error, False, False, False),
-        Metric("r2", skm.r2_score, True, False, False, offset=1.0),
+        _metric("roc_auc", skm.roc_auc_score, needs_proba=True, classification=True),
+        _metric("log_loss", skm.log_loss, needs_proba=True, classification=True),
+        _metric("accuracy", skm.accuracy_score, needs_proba=False, classification=True),
+        _metric(
+            "balanced_accuracy", skm.balanced_accuracy_score, needs_proba=False, classification=True
+        ),
+        _metric("rmse", _rmse, needs_proba=False, classification=False),
+        _metric("mae", skm.mean_absolute_error, needs_proba=False, classification=False),
+        _metric("r2", skm.r2_score, needs_proba=False, classification=False),
     )
 }
 
-DEFAULT_METRIC = {Task.BINARY: "roc_auc", Task.MULTICLASS: "log_loss", Task.REGRESSION: "rmse"}
+DEFAULT_METRIC = {Task(task): metric for task, metric in vocabulary.DEFAULT_METRIC.items()}
 
 
 def get_metric(name: str | None, task: Task) -> Metric:

@@ -1,11 +1,19 @@
-"""The AMLB's metrics: ROC AUC (binary), log loss (multiclass), RMSE (regression)."""
+"""The AMLB's metrics: ROC AUC (binary), log loss (multiclass), RMSE (regression).
+
+Which metric a task gets (``DEFAULT_METRIC``, automl's default too) and which way a metric
+points (``GREATER_IS_BETTER``) are read from the shared vocabulary, not repeated. (Not from
+``automl``: a benchmark job imports this module before its fit, and importing ``automl``
+would load every model family into a peer system's process.)
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-METRIC_BY_TASK = {"binary": "roc_auc", "multiclass": "log_loss", "regression": "rmse"}
-HIGHER_IS_BETTER = {"roc_auc": True, "log_loss": False, "rmse": False}
+from knowledge_base.vocabulary import DEFAULT_METRIC, GREATER_IS_BETTER
+
+METRIC_BY_TASK = dict(DEFAULT_METRIC)
+HIGHER_IS_BETTER = {metric: GREATER_IS_BETTER[metric] for metric in METRIC_BY_TASK.values()}
 
 
 def metric_for(task_type: str) -> str:

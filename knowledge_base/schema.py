@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from ._coerce import column_to_arrow, fail_at
 from ._errors import KnowledgeBaseError
+from .vocabulary import STATUSES, TASKS
 
 __all__ = [
     "DATASETS_SCHEMA",
@@ -47,8 +48,6 @@ SCHEMA_VERSION = 1
 SPACE_VERSION = "3"
 """Version of the search space that ``config`` values are written in (``space_version``)."""
 
-TASKS = ("binary", "multiclass", "regression")
-STATUSES = ("success", "crashed", "timeout", "memout")
 DATASET_SOURCES = ("pmlb", "openml", "autosklearn", "user", "benchmark")
 
 _META_TABLE = b"automl_kb.table"

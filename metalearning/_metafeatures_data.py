@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from knowledge_base.vocabulary import TASKS
+
 NUMERIC = "numeric"
 NOMINAL = "nominal"
-TASKS = ("binary", "multiclass", "regression")
 
 #: A floating-point target with more distinct values than this is a regression target.
 MAX_CLASSES_OF_FLOAT_TARGET = 20

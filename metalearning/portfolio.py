@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from knowledge_base.vocabulary import CLASSIFICATION_TASKS
+
 PORTFOLIO_VERSION = 1
-CLASSIFICATION_TASKS = ("binary", "multiclass")
 
 
 def task_kind(task: str) -> str:

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from knowledge_base.vocabulary import CLASSIFICATION_TASKS
 from metalearning.similarity import DatasetSimilarity
 
-CLASSIFICATION_TASKS = ("binary", "multiclass")
 MIN_TRANSFER_RUNS = 10
 
 

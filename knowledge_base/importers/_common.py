@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from knowledge_base.schema import SPACE_VERSION
+from knowledge_base.vocabulary import GREATER_IS_BETTER
 
 #: Namespace of the deterministic run ids (uuid5): re-importing the same source gives the same ids.
 RUN_ID_NAMESPACE = uuid.UUID("6f1c1f5e-3f7a-5d0e-9a3b-2d4c8e0b7a11")
@@ -52,17 +53,6 @@ RUN_COLUMNS = (
     "space_version",
     "error",
 )
-
-#: Lower-is-better form of each metric (spec "Metrics and losses").
-GREATER_IS_BETTER = {
-    "roc_auc": True,
-    "accuracy": True,
-    "balanced_accuracy": True,
-    "r2": True,
-    "log_loss": False,
-    "rmse": False,
-    "mae": False,
-}
 
 
 @dataclass
