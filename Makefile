@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo lint format kb kb-matrix bench clean
+.PHONY: install test demo lint format kb kb-matrix bench peers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -59,6 +59,14 @@ bench: $(STAMP)
 	$(BIN)/automl bench report bench-results/pmlb60
 	$(BIN)/python benchmarks/warm_vs_cold.py --out bench-results/warm-vs-cold
 	$(BIN)/python benchmarks/overhead.py --budget 60
+
+# FLAML and AutoGluon for the peer comparisons, in an environment of their own (AutoGluon pins
+# its own versions). Run every system of a comparison from it, ours included, e.g.
+# .venv-peers/bin/automl bench run --suite ../shared/datasets/pmlb --systems automl-loo,flaml,autogluon ...
+PEERS := .venv-peers
+peers:
+	test -x $(PEERS)/bin/python || $(PY) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet -e ".[dev]" "flaml[automl]>=2.1" "autogluon.tabular>=1.1"
 
 clean:
 	rm -rf $(VENV) build *.egg-info
