@@ -340,12 +340,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def coarse_task_type(y: pd.Series) -> str:
-    """Guess ``classification`` or ``regression`` from a target column."""
-    if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
-        return "classification"
-    values = y.dropna()
-    integral = bool(np.all(np.mod(values.to_numpy(dtype=float), 1) == 0))
-    return "classification" if integral and values.nunique() <= 20 else "regression"
+    """``classification`` or ``regression`` from a target column: automl's rule
+    (:func:`automl._io.infer_task`), so that ``automl fit`` and ``automl bench`` agree."""
+    from automl._io import infer_task  # imported here: only local data without a type needs it
+
+    return infer_task(y)
 
 
 def fine_task_type(y: pd.Series, coarse: str) -> str:
