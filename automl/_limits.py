@@ -18,7 +18,9 @@ from typing import Any
 
 from knowledge_base.vocabulary import Status  # re-exported: its home is the shared vocabulary
 
-_PRELOAD = ["automl._evaluation"]
+# What the fork server imports once for every trial child: the trial functions and, as when
+# ``import automl`` loaded the estimator eagerly, everything the estimator imports.
+_PRELOAD = ["automl._evaluation", "automl._estimator"]
 
 
 @dataclass

@@ -27,6 +27,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# Reading a data file is automl's (``automl._io``: light, it loads no model).
+from automl._io import SUFFIXES as DATA_SUFFIXES
+from automl._io import infer_task, read_table
+
 SUITES_DIR = Path(__file__).with_name("suites")
 
 #: Shipped, offline task lists: suite name -> (file in ``benchmarks/suites``, task type).
@@ -39,7 +43,6 @@ SHIPPED_SUITES: dict[str, tuple[str, str]] = {
     "amlb/large": ("amlb-large.txt", "classification"),
 }
 
-DATA_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq")
 TASK_TYPES = ("classification", "regression")
 HOLDOUT_TEST_SIZE = 1 / 3
 
@@ -330,20 +333,9 @@ def _dataset_names(datasets: str | list[str]) -> list[str]:
     return [d.strip() for d in datasets.split(",") if d.strip()]
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV, TSV (optionally gzipped) or Parquet file into a DataFrame."""
-    name = Path(path).name
-    if name.endswith((".parquet", ".pq")):
-        return pd.read_parquet(path)
-    sep = "\t" if name.endswith((".tsv", ".tsv.gz")) else ","
-    return pd.read_csv(path, sep=sep)
-
-
 def coarse_task_type(y: pd.Series) -> str:
     """``classification`` or ``regression`` from a target column: automl's rule
     (:func:`automl._io.infer_task`), so that ``automl fit`` and ``automl bench`` agree."""
-    from automl._io import infer_task  # imported here: only local data without a type needs it
-
     return infer_task(y)
 
 
