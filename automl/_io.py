@@ -41,6 +41,16 @@ def split_target(
     return frame.drop(columns=[target]), frame[target]
 
 
+def clean_target(y: pd.Series, kind: str) -> pd.Series:
+    """A target as the models take it: floats for ``"regression"``; for classification, a
+    categorical target without its unused categories, in its categories' plain dtype."""
+    if kind == "regression":
+        return y.astype(float)
+    if isinstance(y.dtype, pd.CategoricalDtype):
+        y = y.cat.remove_unused_categories().astype(y.cat.categories.dtype)
+    return y
+
+
 #: An integral numeric target with more distinct values than this is a regression target.
 MAX_CLASSES_OF_NUMERIC_TARGET = 20
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
-from automl._grow import GrowDataset
+from automl._io import clean_target
+
+if TYPE_CHECKING:
+    from automl._grow import GrowDataset
 
 SPEC = re.compile(r"^openml/(?P<kind>[st])/(?P<ids>[^/]+)/?$")
 SPEC_HELP = "openml/s/<suite id> or openml/t/<task id>[,<task id>...]"
@@ -97,8 +100,14 @@ def _datasets(openml, task_ids, kind, wanted, log) -> Iterator[GrowDataset]:
             yield ds
 
 
-def _load_task(openml, task_id: int, kind: str | None, wanted: set[str] | None):
-    """The task's dataset, None if filtered out; raises if it cannot be used."""
+def open_task(openml: Any, task_id: int) -> tuple[Any, str]:
+    """The client's task ``task_id``, read without data, qualities or splits, and its kind
+    (``"classification"`` or ``"regression"``); ValueError for another kind of task.
+
+    The one way this library opens an OpenML task: ``kb grow --data openml/...`` and the
+    benchmarks' OpenML folds both go through it and :func:`task_data`. Callers hold
+    ``openml_cache_lock(task_id)``.
+    """
     from knowledge_base.importers.openml_client import supervised_kind
 
     otask = openml.tasks.get_task(
@@ -107,21 +116,33 @@ def _load_task(openml, task_id: int, kind: str | None, wanted: set[str] | None):
     coarse = supervised_kind(otask)
     if coarse is None:
         raise ValueError(f"a {otask.task_type} task, not classification or regression")
+    return otask, coarse
+
+
+def task_data(otask: Any, dataset: Any, coarse: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Features and target of an opened task's ``dataset``, all rows in the dataset's order
+    (categorical columns as pandas categoricals), the target cleaned by
+    :func:`automl._io.clean_target`."""
+    X, y, _, _ = dataset.get_data(target=otask.target_name)
+    if not isinstance(y, pd.Series):
+        raise ValueError(f"target {otask.target_name!r} is not one column")
+    return X, clean_target(y, coarse)
+
+
+def _load_task(openml, task_id: int, kind: str | None, wanted: set[str] | None):
+    """The task's dataset, None if filtered out; raises if it cannot be used."""
+    from automl._grow import GrowDataset
+
+    otask, coarse = open_task(openml, task_id)
     if kind is not None and coarse != kind:
         return None
     dataset = otask.get_dataset(download_data=False, download_qualities=False)
     name = str(dataset.name)
     if wanted is not None and str(task_id) not in wanted and name not in wanted:
         return None
-    X, y, _, _ = dataset.get_data(target=otask.target_name)
-    if not isinstance(y, pd.Series):
-        raise ValueError(f"target {otask.target_name!r} is not one column")
+    X, y = task_data(otask, dataset, coarse)
     keep = y.notna().to_numpy()
     X, y = X.loc[keep].reset_index(drop=True), y.loc[keep].reset_index(drop=True)
-    if coarse == "regression":
-        y = y.astype(float)
-    elif isinstance(y.dtype, pd.CategoricalDtype):
-        y = y.cat.remove_unused_categories().astype(y.cat.categories.dtype)
     if len(y) == 0:
         raise ValueError("no row has a target value")
     return GrowDataset(

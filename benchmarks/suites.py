@@ -29,7 +29,7 @@ import pandas as pd
 
 # Reading a data file is automl's (``automl._io``: light, it loads no model).
 from automl._io import SUFFIXES as DATA_SUFFIXES
-from automl._io import infer_task, read_table
+from automl._io import clean_target, infer_task, read_table
 
 SUITES_DIR = Path(__file__).with_name("suites")
 
@@ -381,15 +381,6 @@ def local_split(
     return train, test
 
 
-def _clean_target(y: pd.Series, coarse: str) -> pd.Series:
-    """Drop unused categories and give labels a plain dtype."""
-    if coarse == "regression":
-        return y.astype(float)
-    if isinstance(y.dtype, pd.CategoricalDtype):
-        y = y.cat.remove_unused_categories().astype(y.cat.categories.dtype)
-    return y
-
-
 def _fold_data(
     X: pd.DataFrame, y: pd.Series, train: np.ndarray, test: np.ndarray, coarse: str, **info: Any
 ) -> FoldData:
@@ -430,7 +421,7 @@ def load_fold(task: TaskSpec, fold: int, *, n_folds: int = 1, seed: int = 0) -> 
     frame, y = frame.loc[keep].reset_index(drop=True), y.loc[keep].reset_index(drop=True)
     X = frame.drop(columns=[task.target])
     coarse = task.task_type or coarse_task_type(y)
-    y = _clean_target(y, coarse)
+    y = clean_target(y, coarse)
     train, test = local_split(y, fold, n_folds, seed, stratify=coarse == "classification")
     return _fold_data(X, y, train, test, coarse, dataset=task.name)
 
@@ -445,23 +436,18 @@ def _load_openml_fold(task: TaskSpec, fold: int) -> FoldData:
 def _read_openml_fold(task: TaskSpec, fold: int) -> FoldData:
     import openml
 
-    otask = openml.tasks.get_task(
-        task.openml_task_id, download_data=False, download_qualities=False, download_splits=False
-    )
-    kind = otask.task_type_id
-    if kind == openml.tasks.TaskType.SUPERVISED_CLASSIFICATION:
-        coarse = "classification"
-    elif kind == openml.tasks.TaskType.SUPERVISED_REGRESSION:
-        coarse = "regression"
-    else:
-        raise SuiteError(f"OpenML task {task.openml_task_id} is a {kind}, not a supervised task.")
+    from automl._openml_data import open_task, task_data
+
+    try:
+        otask, coarse = open_task(openml, task.openml_task_id)
+    except ValueError as exc:
+        raise SuiteError(f"OpenML task {task.openml_task_id}: {exc}.") from None
     _, n_folds, _ = otask.get_split_dimensions()
     if not 0 <= fold < n_folds:
         raise SuiteError(f"OpenML task {task.openml_task_id} has {n_folds} folds, got fold={fold}.")
     train, test = otask.get_train_test_split_indices(fold=fold, repeat=0)
     dataset = otask.get_dataset(download_qualities=False)
-    X, y, _, _ = dataset.get_data(target=otask.target_name)
-    y = _clean_target(y, coarse)
+    X, y = task_data(otask, dataset, coarse)
     return _fold_data(
         X,
         y,
