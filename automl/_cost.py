@@ -18,12 +18,14 @@ import pandas as pd
 
 # One LightGBM fit at its defaults (100 rounds of up to 31 leaves, one thread), per tree built
 # each round (the classes of a multiclass task, else 1): a part growing with rows x features
-# (the histograms) and one with histogram bins x leaves (the split search). Least squares on
-# 14 PMLB tables and 12 random ones (300 to 40,000 rows, 6 to 1,000 features, 2 to 18
-# classes) on this kind of machine, then doubled: predictions were 0.5 to 3.6 times too low or
-# high, and a cost model here must rather overestimate.
-LIGHTGBM_PER_CELL = 9e-7
-LIGHTGBM_PER_BIN_LEAF = 8e-7
+# (the histograms), one with histogram bins x leaves (the split search) and one with the rows
+# alone (gradients). Least squares on the relative error over 14 PMLB tables and 12 random ones
+# (300 to 40,000 rows, 6 to 1,000 features, 2 to 18 classes) on this kind of machine, then
+# doubled: single predictions were 0.5 to 3.1 times off, and a cost model here must rather
+# overestimate. Without the rows term, 18-class krkopt was predicted at half its cost.
+LIGHTGBM_PER_CELL = 5.4e-7
+LIGHTGBM_PER_BIN_LEAF = 8.4e-7
+LIGHTGBM_PER_ROW = 1.3e-5
 LIGHTGBM_FIXED = 0.05
 MAX_BINS = 255  # LightGBM's max_bin
 PROCESS_OVERHEAD = 0.5  # a trial's own start-up, preprocessing and prediction
@@ -84,7 +86,11 @@ def lightgbm_default_seconds(
     features = max(1, n_features)
     bins = MAX_BINS * features if n_bins is None else n_bins
     leaves = min(31.0, max(2.0, n_rows / 20))  # min_child_samples=20 limits small data
-    work = LIGHTGBM_PER_CELL * n_rows * features + LIGHTGBM_PER_BIN_LEAF * bins * leaves
+    work = (
+        LIGHTGBM_PER_CELL * n_rows * features
+        + LIGHTGBM_PER_BIN_LEAF * bins * leaves
+        + LIGHTGBM_PER_ROW * n_rows
+    )
     return LIGHTGBM_FIXED + trees_per_round * work
 
 
