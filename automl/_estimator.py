@@ -330,8 +330,9 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         ``balanced_accuracy``.
     resampling : {"auto", "holdout", "cv", "repeated-cv"} or int, default="auto"
         How each trial is validated: ``auto`` is 5-fold stratified CV repeated 3 times up to
-        200 rows (with a ``time_budget`` of at least 60 s), 5-fold CV up to 20,000 rows,
-        else a stratified one-third holdout; an integer gives that many folds.
+        200 rows (with a ``time_budget`` of at least 60 s), 5-fold CV up to 20,000 rows
+        unless LightGBM's defaults under it are expected to take more than twice a trial's
+        limit, else a stratified one-third holdout; an integer gives that many folds.
     per_trial_time_limit : float or None, default=None
         Seconds per trial (None: a quarter of the budget, at least 5 s).
     memory_limit : int or None, default=4096
