@@ -120,9 +120,9 @@ def run_search(
             fits, expected, basis = cost.affordable(values, max(wall, MIN_TRIAL_SECONDS))
             if not fits and skips_in_a_row < MAX_SKIPS_IN_A_ROW:
                 skips_in_a_row += 1
-                record = _skip(len(result.trials), values, origins.get(key, "search"), budget)
-                record.expected_time = expected
-                record.error = f"expected {expected:.1f}s ({basis}) > limit {wall:.1f}s"
+                why = f"expected {expected:.1f}s ({basis}) > limit {wall:.1f}s"
+                origin = origins.get(key, "search")
+                record = _skip(len(result.trials), values, origin, budget, expected, why)
                 result.trials.append(record)
                 optimizer.tell(handle, crash_cost, crashed=True)
                 if verbose >= 1:
@@ -186,7 +186,7 @@ def _run_trial(index, values, origin, X, y, spec, metric, budget, wall, memory_l
     return record
 
 
-def _skip(index, values, origin, budget) -> TrialRecord:
+def _skip(index, values, origin, budget, expected: float, why: str) -> TrialRecord:
     now = budget.elapsed()
     return TrialRecord(
         trial=index,
@@ -200,6 +200,8 @@ def _skip(index, values, origin, budget) -> TrialRecord:
         single_fit_time=0.0,
         start_time=now,
         end_time=now,
+        error=why,
+        expected_time=expected,
     )
 
 

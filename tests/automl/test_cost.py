@@ -48,19 +48,12 @@ def test_other_families_are_scaled_by_their_measured_relative_cost():
     assert linear < 2.5 < forest
 
 
-def test_an_expensive_first_trial_is_cut_down_and_the_search_still_runs(load_pmlb):
+def test_an_expensive_first_trial_is_cut_down_and_the_search_still_runs(tiny_classifier, load_pmlb):
     X, y = load_pmlb("prnn_synth")
     # A 0.3 s limit per trial: LightGBM's defaults under 5-fold CV are expected not to fit,
     # so the search opens with fewer trees; what is then expected not to finish is skipped,
     # and skipped trials do not count against n_trials.
-    model = AutoMLClassifier(
-        n_trials=12,
-        per_trial_time_limit=0.3,
-        time_budget=30,
-        warm_start=False,
-        update_knowledge_base=False,
-        random_state=0,
-    )
+    model = tiny_classifier(n_trials=12, per_trial_time_limit=0.3, models=None)  # every family
     model.fit(X, y)
     trials = model.trials_
     first = trials.iloc[0]
