@@ -1,22 +1,32 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two installs: the core (what a fit needs: the demo, the knowledge-base commands) and the
+# development one (core + the bench extra + test and lint tools). The second includes the first.
+CORE_STAMP := $(VENV)/.installed-core
 STAMP := $(VENV)/.installed
 
 .PHONY: install test demo lint format kb kb-matrix bench peers clean
+
+$(CORE_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(CORE_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(STAMP) $(CORE_STAMP)
 
 install: $(STAMP)
 
+# Every test, the slow ones included (quick run: .venv/bin/pytest -m "not slow").
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-demo: $(STAMP)
+demo: $(CORE_STAMP)
 	$(BIN)/python -m automl.demo
 
 lint: $(STAMP)
@@ -29,7 +39,7 @@ format: $(STAMP)
 
 # Build (or resume building) the shipped knowledge base. Hours of CPU; safe to interrupt and rerun.
 KB := knowledge_base/data
-kb: $(STAMP)
+kb: $(CORE_STAMP)
 	$(BIN)/automl kb --path $(KB) import openml-runs ../shared/metadata/openml-runs
 	$(BIN)/automl kb --path $(KB) import autosklearn ../shared/metadata/autosklearn
 	$(BIN)/automl kb --path $(KB) grow --data ../shared/datasets/pmlb --task classification --max-rows 1000 --trial-limit 15
@@ -45,7 +55,7 @@ SHARD ?= 0/1
 # The shipped portfolios come from the grown runs (50 configurations on every PMLB dataset)
 # until the matrix is complete; then from the matrix.
 PORTFOLIO_SOURCE ?= grow
-kb-matrix: $(STAMP)
+kb-matrix: $(CORE_STAMP)
 	$(BIN)/automl kb --path $(KB) matrix --data ../shared/datasets/pmlb --task classification --shard $(SHARD)
 	$(BIN)/automl kb --path $(KB) matrix --data ../shared/datasets/pmlb --task regression --shard $(SHARD)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 
 from automl._columns import to_frame
 from automl._task import Task
@@ -143,7 +143,3 @@ def classification_task(y_encoded: np.ndarray) -> Task:
             "A classification target needs at least 2 classes."
         )
     return Task.BINARY if n_classes == 2 else Task.MULTICLASS
-
-
-def is_continuous(y: np.ndarray) -> bool:
-    return type_of_target(y) == "continuous"

@@ -92,14 +92,38 @@ def build_parser() -> argparse.ArgumentParser:
     from automl._kb_cli import add_kb_commands
 
     add_kb_commands(sub)
-    try:
-        from benchmarks.cli import add_subcommands
-    except ImportError:  # the benchmarks package is optional at run time
-        pass
-    else:
-        bench = sub.add_parser("bench", help="batch benchmarks on OpenML or local suites")
-        add_subcommands(bench.add_subparsers(dest="bench_command", required=True))
+    add_plugin_commands(sub)
     return parser
+
+
+#: Entry-point group of the subcommands other packages add to ``automl``: each names a function
+#: ``register(subparsers)`` that adds its subparser (``automl bench`` comes from the benchmarks,
+#: which sit above ``automl`` and are not imported by it).
+COMMANDS_GROUP = "automl.commands"
+
+
+def add_plugin_commands(sub) -> None:
+    """Add the subcommands registered under :data:`COMMANDS_GROUP`; one that fails to load
+    becomes a subcommand that says why and what to install, and the others still work."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=COMMANDS_GROUP):
+        try:
+            register = entry.load()
+        except ImportError as exc:
+            _add_unavailable(sub, entry.name, f"{entry.value} does not import ({exc})")
+        else:
+            register(sub)
+
+
+def _add_unavailable(sub, name: str, why: str) -> None:
+    def refuse(args) -> int:
+        print(f"automl {name}: unavailable: {why}", file=sys.stderr)
+        return 2
+
+    parser = sub.add_parser(name, help=f"(unavailable: {why})", add_help=False)
+    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    parser.set_defaults(func=refuse)
 
 
 def main(argv: list[str] | None = None) -> int:

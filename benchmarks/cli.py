@@ -1,7 +1,7 @@
 """``automl bench run|report``: the benchmark's command line.
 
-``automl.cli`` calls :func:`add_subcommands` on its ``bench`` subparsers; ``python -m
-benchmarks`` runs :func:`main` standalone.
+``automl`` finds :func:`register` through the ``automl.commands`` entry point (pyproject.toml)
+and never imports this package itself; ``python -m benchmarks`` runs :func:`main` standalone.
 
 Examples
 --------
@@ -17,11 +17,25 @@ Examples
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
 
 DEFAULT_SYSTEMS = "automl,constant,tuned-random-forest"
+
+
+def _missing_bench_extra(*modules: str) -> bool:
+    """Say what to install (on stderr) and return True when one of ``modules``, which the
+    ``bench`` extra provides, is not installed."""
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        print(
+            f"error: the benchmarks need {', '.join(missing)}, which is not installed: "
+            "pip install 'automl-kb[bench]'",
+            file=sys.stderr,
+        )
+    return bool(missing)
 
 
 def _positive_float(text: str) -> float:
@@ -110,6 +124,8 @@ def _options(args: argparse.Namespace, *names: str) -> dict[str, Any]:
 
 def run_command(args: argparse.Namespace) -> int:
     """``bench run``: run the jobs, print a summary; exit 1 when any job failed."""
+    if _missing_bench_extra("tqdm", *(["distributed"] if args.dask else [])):
+        return 2
     from benchmarks.runner import RunConfig, run_benchmark
     from benchmarks.suites import SuiteError, load_suite
     from benchmarks.systems import check_system_names
@@ -143,6 +159,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 def report_command(args: argparse.Namespace) -> int:
     """``bench report``: write report.md, report.html and the plots."""
+    if _missing_bench_extra("matplotlib"):
+        return 2
     from benchmarks.report import write_report
 
     if not (args.results / "jobs").is_dir():
@@ -190,6 +208,13 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     )
     add_report_arguments(report)
     report.set_defaults(func=report_command)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``bench`` to the ``automl`` command's subparsers (the ``automl.commands`` entry
+    point)."""
+    bench = subparsers.add_parser("bench", help="batch benchmarks on OpenML or local suites")
+    add_subcommands(bench.add_subparsers(dest="bench_command", required=True))
 
 
 def build_parser() -> argparse.ArgumentParser:

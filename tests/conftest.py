@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import shutil
@@ -123,16 +124,31 @@ class NetworkBlocked(RuntimeError):
     pass
 
 
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to reach the network fails loudly (and at once: no retries).
+def _local(sock: socket.socket, address) -> bool:
+    """Whether ``address`` stays on this machine: a Unix-domain socket or a loopback address."""
+    if sock.family == getattr(socket, "AF_UNIX", None):
+        return True
+    host = address[0] if isinstance(address, tuple) else address
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
-    Unix-domain sockets stay allowed: ``multiprocessing``'s forkserver (trial processes) uses one.
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Every test: any attempt to reach the network fails loudly (and at once: no retries).
+
+    Connections that stay on this machine are allowed: Unix-domain sockets (``multiprocessing``'s
+    forkserver, which starts the trial processes, uses one) and loopback addresses (a local Dask
+    cluster). The guard covers the test's own process, not the processes it starts.
     """
     connect = socket.socket.connect
 
     def guarded_connect(sock, address, *args):
-        if sock.family == getattr(socket, "AF_UNIX", None):
+        if _local(sock, address):
             return connect(sock, address, *args)
         raise NetworkBlocked(f"test tried to reach the network: {address!r}")
 

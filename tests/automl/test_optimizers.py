@@ -64,12 +64,14 @@ def test_prior_is_told_after_the_initial_configurations_and_never_asked():
     assert not {tuple(dict(c).items()) for c in asked} & {tuple(dict(c).items()) for c in configs}
     told = opt._smac.runhistory
     costs = {tuple(sorted(dict(k).items())): told.get_cost(k) for k in told.get_configs()}
-    seen = [loss(c) for c in asked]
+    # the prior is told once the two initial configurations have run: each past result at its
+    # quantile of their two losses (0.72 and 0.18), the best (q = 0) at the better of them
+    before = [loss(c) for c in asked[:2]]
     for config, q in zip(configs, quantiles):
         cost = costs[tuple(sorted(dict(config).items()))]
-        assert min(seen) - 1e-12 <= cost <= max(seen) + 1e-12
-        if q == 0:  # the best past result is placed at the best loss seen here (before it)
-            assert cost <= np.quantile(seen, 0.01) + 1
+        assert cost == pytest.approx(np.quantile(before, q), abs=1e-12), (dict(config), q)
+    best = configs[int(np.argmin(quantiles))]
+    assert costs[tuple(sorted(dict(best).items()))] == pytest.approx(min(before)) == 0.18
 
 
 def test_prior_waits_for_two_successes():
