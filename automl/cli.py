@@ -104,7 +104,7 @@ COMMANDS_GROUP = "automl.commands"
 
 def add_plugin_commands(sub) -> None:
     """Add the subcommands registered under :data:`COMMANDS_GROUP`; one that fails to load
-    becomes a subcommand that says why and what to install, and the others still work."""
+    becomes a subcommand that says why, and the others still work."""
     from importlib.metadata import entry_points
 
     for entry in entry_points(group=COMMANDS_GROUP):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,6 @@ class Component:
     needs_scaling: bool = False
     max_cells: int | None = None  # not offered when n_rows * n_features exceeds this
     max_rows: int | None = None
-    defaults_note: str = field(default="", compare=False)
 
     def available(self, task: Task, shape: DataShape) -> bool:
         if task not in self.tasks:
