@@ -25,9 +25,16 @@ from automl._columns import ColumnTypes
 from automl._preprocessing import TablePreprocessor
 from automl._task import Task
 from automl.components import COMPONENTS, Component, DataShape, component_by_name, deferred
-from knowledge_base.schema import SPACE_VERSION as SPACE_VERSION  # re-exported
+from knowledge_base.space import SPACE_VERSION as SPACE_VERSION  # re-exported
 
 SCALERS = ["none", "standard", "minmax", "robust", "quantile"]
+#: How far beyond a bound a stored value may lie and still be that bound: relative (sources
+#: print values rounded), and absolute at a bound of 0. Further out it is outside the space.
+BOUND_TOLERANCE = 1e-6
+#: A log-scaled hyperparameter whose lower bound is at most this is a weight whose lower bound
+#: stands for none (a log scale has no 0): a stored 0 is that bound, e.g. an imported LightGBM
+#: ``reg_alpha=0`` or scikit-learn MLP ``alpha=0``.
+ZERO_LOWER_BOUND = 1e-6
 
 
 def available_components(
@@ -116,14 +123,26 @@ def make_pipeline(
     return Pipeline([("prep", prep), ("model", deferred(component, params, task, n_jobs, seed))])
 
 
-def _legal(hp, value) -> bool:
+def _fitted(hp, value) -> tuple[bool, Any]:
+    """Whether ``value`` is a value of ``hp`` and, if so, as ``hp`` holds it (see ``translate``)."""
     if isinstance(hp, NumericalHyperparameter):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-            return False
-        return hp.lower - 1e-9 * abs(hp.lower) <= value <= hp.upper + 1e-9 * abs(hp.upper)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False, value
+        if value == 0 and getattr(hp, "log", False) and 0 < hp.lower <= ZERO_LOWER_BOUND:
+            value = hp.lower
+        if not hp.lower <= value <= hp.upper:
+            near = [
+                bound
+                for bound in (hp.lower, hp.upper)
+                if math.isclose(value, bound, rel_tol=BOUND_TOLERANCE, abs_tol=1e-12)
+            ]
+            if not near:  # NaN too
+                return False, value
+            value = near[0]
+        return True, round(value) if isinstance(hp, IntegerHyperparameter) else float(value)
     if isinstance(hp, (CategoricalHyperparameter, OrdinalHyperparameter)):
-        return value in hp.choices if hasattr(hp, "choices") else value in hp.sequence
-    return True
+        return (value in hp.choices if hasattr(hp, "choices") else value in hp.sequence), value
+    return True, value
 
 
 def config_key(config) -> tuple:
@@ -147,8 +166,12 @@ def translate(
 ) -> tuple[Configuration | None, str]:
     """A knowledge-base configuration as a configuration of ``space``, or None and the reason.
 
-    Keys the space does not know are dropped, missing active ones take their defaults; a model
-    the space does not offer or a value out of range makes the configuration untranslatable.
+    The one place where a stored configuration meets the space's ranges (the importers write
+    values as their sources had them). Keys the space does not know are dropped, missing active
+    ones take their defaults. A number beyond a bound by rounding (``BOUND_TOLERANCE``) is
+    clipped to it, a 0 of a penalty weight is its lower bound (``ZERO_LOWER_BOUND``), integers
+    are rounded; a model the space does not offer or a value out of range makes the
+    configuration untranslatable.
     """
     model = config.get("model")
     if model not in space["model"].choices:
@@ -165,12 +188,10 @@ def translate(
                 value = float(value)
             except ValueError:
                 return None, f"{name}={value!r} is not a number"
-        if not _legal(hp, value):
+        legal, fitted = _fitted(hp, value)
+        if not legal:
             return None, f"{name}={value!r} outside the space"
-        if isinstance(hp, NumericalHyperparameter):
-            value = min(max(value, hp.lower), hp.upper)
-            value = round(value) if isinstance(hp, IntegerHyperparameter) else float(value)
-        values[name] = value
+        values[name] = fitted
     active = _active_values(values, space)
     try:
         return Configuration(space, values=active), ""

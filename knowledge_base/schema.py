@@ -30,7 +30,6 @@ __all__ = [
     "PRIMARY_KEYS",
     "RUNS_SCHEMA",
     "SCHEMA_VERSION",
-    "SPACE_VERSION",
     "STATUSES",
     "TABLES",
     "TASKS",
@@ -44,9 +43,6 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 """Version of the table layout; bumped on any change that older readers cannot handle."""
-
-SPACE_VERSION = "3"
-"""Version of the search space that ``config`` values are written in (``space_version``)."""
 
 DATASET_SOURCES = ("pmlb", "openml", "autosklearn", "user", "benchmark")
 

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.calibration import CalibratedClassifierCV
 
 from automl._task import Task
+from knowledge_base.space import NATIVE_CATEGORICAL, NEEDS_SCALING
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,32 @@ class Component:
     ``hyperparameters(task, shape)`` lists its hyperparameters with their short names;
     the space prefixes them with ``name:``. ``make(params, task, n_features, n_jobs, seed)``
     returns an unfitted estimator once the number of preprocessed features is known.
+
+    ``needs_scaling`` and ``native_categorical`` are whether :mod:`knowledge_base.space` lists
+    the family in ``NEEDS_SCALING`` / ``NATIVE_CATEGORICAL``, their one home, which the
+    importers read too. A value given here must agree with it.
     """
 
     name: str
     tasks: frozenset[Task]
     hyperparameters: Callable[[Task, DataShape], Sequence[Hyperparameter]]
     make: Callable[[dict[str, Any], Task, int, int, int], BaseEstimator]
-    native_categorical: bool = False
-    needs_scaling: bool = False
+    native_categorical: bool | None = None
+    needs_scaling: bool | None = None
     max_cells: int | None = None  # not offered when n_rows * n_features exceeds this
     max_rows: int | None = None
+
+    def __post_init__(self) -> None:
+        for trait, families in (
+            ("native_categorical", NATIVE_CATEGORICAL),
+            ("needs_scaling", NEEDS_SCALING),
+        ):
+            given, listed = getattr(self, trait), self.name in families
+            if given is not None and given != listed:
+                raise ValueError(
+                    f"{self.name}: {trait}={given}, but knowledge_base.space says {listed}."
+                )
+            object.__setattr__(self, trait, listed)
 
     def available(self, task: Task, shape: DataShape) -> bool:
         if task not in self.tasks:

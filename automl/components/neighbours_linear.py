@@ -128,21 +128,17 @@ def _make_mlp(params: dict, task: Task, n_features: int, n_jobs: int, seed: int)
     )
 
 
-LINEAR = Component("linear", ALL_TASKS, _linear_space, _make_linear, needs_scaling=True)
+# All five rescale their inputs: knowledge_base.space.NEEDS_SCALING says so for Component.
+LINEAR = Component("linear", ALL_TASKS, _linear_space, _make_linear)
 # Kernel SVMs scale quadratically or worse in the number of rows: only offered on small data.
-LIBSVM_SVC = Component(
-    "libsvm_svc", CLASSIFICATION, _svm_space, _make_svm, needs_scaling=True, max_rows=10_000
-)
-LIBSVM_SVR = Component(
-    "libsvm_svr", REGRESSION, _svm_space, _make_svm, needs_scaling=True, max_rows=10_000
-)
+LIBSVM_SVC = Component("libsvm_svc", CLASSIFICATION, _svm_space, _make_svm, max_rows=10_000)
+LIBSVM_SVR = Component("libsvm_svr", REGRESSION, _svm_space, _make_svm, max_rows=10_000)
 K_NEAREST_NEIGHBORS = Component(
     "k_nearest_neighbors",
     ALL_TASKS,
     _knn_space,
     _make_knn,
-    needs_scaling=True,
     max_cells=20_000_000,
     max_rows=200_000,
 )
-MLP = Component("mlp", ALL_TASKS, _mlp_space, _make_mlp, needs_scaling=True)
+MLP = Component("mlp", ALL_TASKS, _mlp_space, _make_mlp)

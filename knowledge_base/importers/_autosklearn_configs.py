@@ -7,7 +7,7 @@ Translated:
 
 * models ``random_forest``, ``extra_trees``, ``adaboost``, ``gradient_boosting`` (auto-sklearn's
   is scikit-learn's HistGradientBoosting, like ours), ``k_nearest_neighbors``, ``libsvm_svc``,
-  ``libsvm_svr``, ``mlp``, with the hyperparameters of the space v1 (same names and ranges);
+  ``libsvm_svr``, ``mlp``, with the hyperparameters of the space v1 (same names);
 * classification forests' ``max_features`` is an exponent in auto-sklearn as in the space;
   regression forests' is a fraction of the features (passed to scikit-learn as is), converted
   to the exponent that keeps the number of features, using the dataset's input width;
@@ -15,7 +15,8 @@ Translated:
   ``ordinal`` (auto-sklearn ordinal-encodes categoricals before the optional one-hot step);
   feature preprocessor ``no_preprocessing`` -> ``none``, ``select_percentile_*`` with the F-test
   score (the space's) -> ``percentile`` with its percentile;
-* rescaling for the models that use it (k-NN, SVMs, MLP): ``none``, ``standardize``,
+* rescaling for the models that use it (``knowledge_base.space.NEEDS_SCALING``: k-NN, SVMs,
+  MLP here): ``none``, ``standardize``,
   ``minmax``, ``robust_scaler`` with the default 25-75 % quantile range, ``quantile_transformer``
   with normal output (the space's). Tree models ignore monotone per-feature rescaling.
 
@@ -29,8 +30,12 @@ Not translated (the reason in brackets is the ``skipped`` key): other models
 (``feature_preprocessor:<name>``), chi2 / mutual-information feature selection, row-wise
 ``normalize`` rescaling, robust scaling with another quantile range, uniform-output quantile
 transform, minority coalescing on data with categorical features, SVM kernels other than RBF,
-SVR ``epsilon`` other than 0.1 (the space's), absolute-error forest criteria, values outside
-the space's ranges.
+SVR ``epsilon`` other than 0.1 (the space's), absolute-error forest criteria, values that are
+not numbers.
+
+Values are written as auto-sklearn has them: the importer knows the space's vocabulary, not its
+ranges. A value outside the space's range (e.g. a percentile below 10) makes the configuration
+untranslatable where it is read, by ``automl._space.translate``.
 """
 
 from __future__ import annotations
@@ -39,11 +44,20 @@ import math
 from collections import Counter
 from typing import Any
 
-from knowledge_base.importers._common import fraction_to_exponent, in_range
+from knowledge_base.importers._common import finite_number, fraction_to_exponent
+from knowledge_base.space import NATIVE_CATEGORICAL, NEEDS_SCALING
 
-TREE_MODELS = ("random_forest", "extra_trees", "adaboost", "gradient_boosting")
-SCALED_MODELS = ("k_nearest_neighbors", "libsvm_svc", "libsvm_svr", "mlp")
-NATIVE_CATEGORICAL = ("gradient_boosting",)
+#: auto-sklearn's models that are families of the space, under the same names.
+MODELS = (
+    "random_forest",
+    "extra_trees",
+    "adaboost",
+    "gradient_boosting",
+    "k_nearest_neighbors",
+    "libsvm_svc",
+    "libsvm_svr",
+    "mlp",
+)
 
 _DP = "data_preprocessor:feature_type:"
 IMPUTATION = _DP + "numerical_transformer:imputation:strategy"
@@ -112,8 +126,7 @@ def _translate(
 ) -> dict[str, Any]:
     prefix = "regressor" if regression else "classifier"
     model = config.get(f"{prefix}:__choice__", "<missing>")
-    allowed = TREE_MODELS + SCALED_MODELS
-    if model not in allowed or model == ("libsvm_svc" if regression else "libsvm_svr"):
+    if model not in MODELS or model == ("libsvm_svc" if regression else "libsvm_svr"):
         raise Untranslatable(f"model:{model}")
     out: dict[str, Any] = {"model": model}
     out.update(_feature_selection(config))
@@ -140,12 +153,10 @@ def _feature_selection(config: dict[str, str]) -> dict[str, Any]:
     score_func = config.get(f"feature_preprocessor:{choice}:score_func", "")
     if score_func not in _F_TESTS:
         raise Untranslatable(f"feature_preprocessor:{choice}:score_func={score_func}")
-    percentile = in_range(float(config[f"feature_preprocessor:{choice}:percentile"]), 10, 90)
-    if percentile is None:
-        raise Untranslatable("feature_selection:percentile out of range")
+    selector = _Hyperparameters(config, f"feature_preprocessor:{choice}:", "feature_selection")
     return {
         "feature_selection:__choice__": "percentile",
-        "feature_selection:percentile": percentile,
+        "feature_selection:percentile": selector.number("percentile"),
     }
 
 
@@ -153,7 +164,7 @@ def _rescaling(config: dict[str, str], model: str) -> dict[str, Any]:
     choice = config.get(RESCALING + "__choice__", "none")
     if choice == "normalize":
         raise Untranslatable("rescaling:normalize")
-    if model not in SCALED_MODELS:
+    if model not in NEEDS_SCALING:
         return {}
     if choice in _SCALERS:
         return {"rescaling:__choice__": _SCALERS[choice]}
@@ -184,7 +195,7 @@ def _categorical(config: dict[str, str], model: str, n_categorical: float | None
 
 
 class _Hyperparameters:
-    """Typed, range-checked access to one model's auto-sklearn hyperparameters."""
+    """Typed access to one model's auto-sklearn hyperparameters (no range of the space)."""
 
     def __init__(self, config: dict[str, str], prefix: str, model: str):
         self.config, self.prefix, self.model = config, prefix, model
@@ -195,11 +206,13 @@ class _Hyperparameters:
             raise Untranslatable(f"{self.model}:{name} missing")
         return value
 
-    def number(self, name: str, low: float, high: float, integer: bool = False) -> float | int:
-        value = in_range(float(self.raw(name)), low, high)
+    def number(self, name: str, integer: bool = False) -> float | int:
+        """A finite number (``integer``: rounded to an int), as auto-sklearn has it."""
+        text = self.raw(name)
+        value = finite_number(text)
         if value is None:
-            raise Untranslatable(f"{self.model}:{name} out of range")
-        return round(value) if integer else float(value)
+            raise Untranslatable(f"{self.model}:{name}={text}")
+        return round(value) if integer else value
 
     def choice(self, name: str, choices: tuple[str, ...]) -> str:
         value = self.raw(name)
@@ -232,25 +245,27 @@ def _forest(hp: _Hyperparameters, regression: bool, n_features: float, notes: Co
         if criterion not in _CRITERIA_REGRESSION:
             raise Untranslatable(f"{hp.model}:criterion={criterion}")
         criterion = _CRITERIA_REGRESSION[criterion]
-        fraction = hp.number("max_features", 0.0, 1.0)
+        fraction = hp.number("max_features")
+        if not 0.0 <= fraction <= 1.0:  # scikit-learn's fractions
+            raise Untranslatable(f"{hp.model}:max_features={fraction}")
         max_features = float(fraction_to_exponent(fraction, n_features))
     else:
         criterion = hp.choice("criterion", ("gini", "entropy"))
-        max_features = hp.number("max_features", 0.0, 1.0)
+        max_features = hp.number("max_features")  # an exponent, as in the space
     return {
         "criterion": criterion,
         "max_features": max_features,
-        "min_samples_split": hp.number("min_samples_split", 2, 20, integer=True),
-        "min_samples_leaf": hp.number("min_samples_leaf", 1, 20, integer=True),
+        "min_samples_split": hp.number("min_samples_split", integer=True),
+        "min_samples_leaf": hp.number("min_samples_leaf", integer=True),
         "bootstrap": hp.choice("bootstrap", ("True", "False")),
     }
 
 
 def _adaboost(hp: _Hyperparameters, regression: bool, n_features: float, notes: Counter) -> dict:
     out: dict[str, Any] = {
-        "n_estimators": hp.number("n_estimators", 50, 500, integer=True),
-        "learning_rate": hp.number("learning_rate", 0.01, 2.0),
-        "max_depth": hp.number("max_depth", 1, 10, integer=True),
+        "n_estimators": hp.number("n_estimators", integer=True),
+        "learning_rate": hp.number("learning_rate"),
+        "max_depth": hp.number("max_depth", integer=True),
     }
     if regression:
         out["loss"] = hp.choice("loss", ("linear", "square", "exponential"))
@@ -264,16 +279,16 @@ def _hgb(hp: _Hyperparameters, regression: bool, n_features: float, notes: Count
     hp.constant("max_bins", "255")
     notes[f"gradient_boosting:early_stop={hp.raw('early_stop', 'off')}"] += 1
     return {
-        "learning_rate": hp.number("learning_rate", 0.01, 1.0),
-        "max_leaf_nodes": hp.number("max_leaf_nodes", 3, 2047, integer=True),
-        "min_samples_leaf": hp.number("min_samples_leaf", 1, 200, integer=True),
-        "l2_regularization": hp.number("l2_regularization", 1e-10, 1.0),
+        "learning_rate": hp.number("learning_rate"),
+        "max_leaf_nodes": hp.number("max_leaf_nodes", integer=True),
+        "min_samples_leaf": hp.number("min_samples_leaf", integer=True),
+        "l2_regularization": hp.number("l2_regularization"),
     }
 
 
 def _knn(hp: _Hyperparameters, regression: bool, n_features: float, notes: Counter) -> dict:
     return {
-        "n_neighbors": hp.number("n_neighbors", 1, 100, integer=True),
+        "n_neighbors": hp.number("n_neighbors", integer=True),
         "weights": hp.choice("weights", ("uniform", "distance")),
         "p": int(hp.choice("p", ("1", "2"))),
     }
@@ -286,19 +301,19 @@ def _svm(hp: _Hyperparameters, regression: bool, n_features: float, notes: Count
         if not math.isclose(epsilon, 0.1, rel_tol=1e-6):
             raise Untranslatable(f"{hp.model}:epsilon other than 0.1")
     return {
-        "C": hp.number("C", 0.03125, 32768.0),
-        "gamma": hp.number("gamma", 3.0517578125e-05, 8.0),
+        "C": hp.number("C"),
+        "gamma": hp.number("gamma"),
     }
 
 
 def _mlp(hp: _Hyperparameters, regression: bool, n_features: float, notes: Counter) -> dict:
     hp.choice("solver", ("adam",))
     return {
-        "hidden_layer_depth": hp.number("hidden_layer_depth", 1, 3, integer=True),
-        "num_nodes_per_layer": hp.number("num_nodes_per_layer", 16, 264, integer=True),
+        "hidden_layer_depth": hp.number("hidden_layer_depth", integer=True),
+        "num_nodes_per_layer": hp.number("num_nodes_per_layer", integer=True),
         "activation": hp.choice("activation", ("tanh", "relu")),
-        "alpha": hp.number("alpha", 1e-7, 1e-1),
-        "learning_rate_init": hp.number("learning_rate_init", 1e-4, 0.5),
+        "alpha": hp.number("alpha"),
+        "learning_rate_init": hp.number("learning_rate_init"),
     }
 
 

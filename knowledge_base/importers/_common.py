@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from knowledge_base.schema import SPACE_VERSION
+from knowledge_base.space import SPACE_VERSION
 from knowledge_base.vocabulary import GREATER_IS_BETTER
 
 #: Namespace of the deterministic run ids (uuid5): re-importing the same source gives the same ids.
@@ -222,17 +222,16 @@ def task_from_classes(n_classes: float | None, *, regression: bool = False) -> s
     return "binary" if n_classes == 2 else "multiclass"
 
 
-def in_range(value: float, low: float, high: float, *, rel_tol: float = 1e-6) -> float | None:
-    """``value`` clipped into ``[low, high]`` if it lies there up to rounding, else None."""
-    if value is None or not math.isfinite(value):
+def finite_number(value: Any) -> float | None:
+    """A source's value (a number or its text) as a finite float, else None (``bool`` is not a
+    number). Importers check no range of the space: ``automl._space.translate`` does."""
+    if isinstance(value, (bool, np.bool_)):
         return None
-    if low <= value <= high:
-        return value
-    if math.isclose(value, low, rel_tol=rel_tol, abs_tol=1e-12) or math.isclose(
-        value, high, rel_tol=rel_tol, abs_tol=1e-12
-    ):
-        return min(max(value, low), high)
-    return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def fraction_to_exponent(fraction: Any, n_features: Any) -> np.ndarray:

@@ -10,6 +10,11 @@ makes the setup untranslatable. Hyperparameters with no counterpart must be at t
 the space implies (e.g. ``max_depth=None`` for forests, ``class_weight=None``), otherwise the
 setup is skipped with the reason; settings of the training procedure (number of trees,
 ``n_jobs``, ``random_state``, tolerances) are ignored.
+
+Values are written as the setup has them (a penalty of 0 as 0): the importer knows the space's
+vocabulary, not its ranges. Whether they lie in the space is decided where a stored
+configuration is read, by ``automl._space.translate``. Which families rescale or take
+categoricals natively comes from :mod:`knowledge_base.space`.
 """
 
 from __future__ import annotations
@@ -20,7 +25,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from knowledge_base.importers._common import count_to_exponent, fraction_to_exponent, in_range
+from knowledge_base.importers._common import (
+    count_to_exponent,
+    finite_number,
+    fraction_to_exponent,
+)
+from knowledge_base.space import NATIVE_CATEGORICAL, NEEDS_SCALING
 
 MODEL_CLASSES = {
     "RandomForestClassifier": "random_forest",
@@ -33,8 +43,6 @@ MODEL_CLASSES = {
     "LGBMClassifier": "lightgbm",
     "LogisticRegression": "linear",
 }
-NATIVE_CATEGORICAL = ("gradient_boosting", "lightgbm")
-SCALED = ("linear", "libsvm_svc", "k_nearest_neighbors", "mlp")
 IGNORED = ("Pipeline", "ColumnTransformer", "VarianceThreshold", "DecisionTreeClassifier")
 _IMPUTERS = ("SimpleImputer", "Imputer")
 _ENCODERS = {"OneHotEncoder": "one_hot", "OrdinalEncoder": "ordinal"}
@@ -137,7 +145,7 @@ def _scaling(components: dict, model: str) -> dict[str, Any]:
     found = [c for c in _SCALERS if c in components]
     if len(found) > 1:
         raise Untranslatable("rescaling: several scalers")
-    if model not in SCALED:
+    if model not in NEEDS_SCALING:
         return {}
     if not found:
         return {"rescaling:__choice__": "none"}
@@ -162,17 +170,14 @@ def _selection(components: dict) -> dict[str, Any]:
     score = json.dumps(p.get("score_func"))
     if "f_classif" not in score:
         raise Untranslatable("feature_selection: score function other than f_classif")
-    percentile = in_range(float(p.get("percentile", 10)), 10, 90)
-    if percentile is None:
-        raise Untranslatable("feature_selection:percentile out of range")
     return {
         "feature_selection:__choice__": "percentile",
-        "feature_selection:percentile": percentile,
+        "feature_selection:percentile": _Params(p, "feature_selection").number("percentile", 10),
     }
 
 
 class _Params:
-    """Typed, range-checked access to the model component's parameters."""
+    """Typed access to a component's parameters (the space's ranges are not checked here)."""
 
     def __init__(self, params: dict[str, Any], model: str):
         self.params, self.model = params, model
@@ -180,21 +185,13 @@ class _Params:
     def get(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
 
-    def number(self, name: str, low: float, high: float, default: Any = None, integer=False):
+    def number(self, name: str, default: Any = None, integer: bool = False) -> float | int:
+        """A finite number (``integer``: rounded to an int), as the setup has it."""
         value = self.params.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        number = finite_number(value) if isinstance(value, (int, float)) else None
+        if number is None:
             raise Untranslatable(f"{self.model}:{name}={value}")
-        clipped = in_range(float(value), low, high)
-        if clipped is None:
-            raise Untranslatable(f"{self.model}:{name} out of range")
-        return round(clipped) if integer else float(clipped)
-
-    def floor(self, name: str, low: float, high: float, default: Any) -> float:
-        """A regularisation weight whose 0 is the space's (tiny) lower bound."""
-        value = self.params.get(name, default)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
-            return low
-        return self.number(name, low, high, default)
+        return round(number) if integer else number
 
     def choice(self, name: str, choices: dict[Any, Any], default: Any = None) -> Any:
         value = self.params.get(name, default)
@@ -223,8 +220,8 @@ def _max_features(p: _Params, n_features: float | None) -> float:
         raise Untranslatable(f"{p.model}:max_features={value}")
     if isinstance(value, int):
         return float(count_to_exponent(min(value, n_features), n_features))
-    if not 0 < value <= 1:
-        raise Untranslatable(f"{p.model}:max_features out of range")
+    if not 0 < value <= 1:  # scikit-learn's fractions
+        raise Untranslatable(f"{p.model}:max_features={value}")
     return float(fraction_to_exponent(value, n_features))
 
 
@@ -237,8 +234,8 @@ def _forest(p: _Params, components: dict, n_features: float | None, notes: Count
     return {
         "criterion": p.choice("criterion", criteria, "gini"),
         "max_features": _max_features(p, n_features),
-        "min_samples_split": p.number("min_samples_split", 2, 20, 2, integer=True),
-        "min_samples_leaf": p.number("min_samples_leaf", 1, 20, 1, integer=True),
+        "min_samples_split": p.number("min_samples_split", 2, integer=True),
+        "min_samples_leaf": p.number("min_samples_leaf", 1, integer=True),
         "bootstrap": p.choice("bootstrap", {True: "True", False: "False"}, True),
     }
 
@@ -257,9 +254,9 @@ def _adaboost(p: _Params, components: dict, n_features: float | None, notes: Cou
         tree.require(name, allowed, default)
     notes[f"adaboost:algorithm={p.get('algorithm', 'SAMME')}"] += 1
     return {
-        "n_estimators": p.number("n_estimators", 50, 500, 50, integer=True),
-        "learning_rate": p.number("learning_rate", 0.01, 2.0, 1.0),
-        "max_depth": tree.number("max_depth", 1, 10, 1, integer=True),
+        "n_estimators": p.number("n_estimators", 50, integer=True),
+        "learning_rate": p.number("learning_rate", 1.0),
+        "max_depth": tree.number("max_depth", 1, integer=True),
     }
 
 
@@ -267,10 +264,10 @@ def _hgb(p: _Params, components: dict, n_features: float | None, notes: Counter)
     p.require("max_depth", (None,), None)
     p.require("max_bins", (255,), 255)
     return {
-        "learning_rate": p.number("learning_rate", 0.01, 1.0, 0.1),
-        "max_leaf_nodes": p.number("max_leaf_nodes", 3, 2047, 31, integer=True),
-        "min_samples_leaf": p.number("min_samples_leaf", 1, 200, 20, integer=True),
-        "l2_regularization": p.floor("l2_regularization", 1e-10, 1.0, 0.0),
+        "learning_rate": p.number("learning_rate", 0.1),
+        "max_leaf_nodes": p.number("max_leaf_nodes", 31, integer=True),
+        "min_samples_leaf": p.number("min_samples_leaf", 20, integer=True),
+        "l2_regularization": p.number("l2_regularization", 0.0),
     }
 
 
@@ -281,7 +278,7 @@ def _knn(p: _Params, components: dict, n_features: float | None, notes: Counter)
     else:
         distance = p.choice("metric", {"euclidean": 2, "manhattan": 1})
     return {
-        "n_neighbors": p.number("n_neighbors", 1, 100, 5, integer=True),
+        "n_neighbors": p.number("n_neighbors", 5, integer=True),
         "weights": p.choice("weights", {"uniform": "uniform", "distance": "distance"}, "uniform"),
         "p": distance,
     }
@@ -290,8 +287,8 @@ def _knn(p: _Params, components: dict, n_features: float | None, notes: Counter)
 def _svc(p: _Params, components: dict, n_features: float | None, notes: Counter) -> dict:
     p.require("kernel", ("rbf",), "rbf")
     return {
-        "C": p.number("C", 0.03125, 32768.0, 1.0),
-        "gamma": p.number("gamma", 3.0517578125e-05, 8.0, "scale"),
+        "C": p.number("C", 1.0),
+        "gamma": p.number("gamma", "scale"),
     }
 
 
@@ -303,36 +300,36 @@ def _mlp(p: _Params, components: dict, n_features: float | None, notes: Counter)
         raise Untranslatable(f"mlp:hidden_layer_sizes={sizes}")
     shape = _Params({"depth": len(sizes), "width": sizes[0]}, "mlp")
     return {
-        "hidden_layer_depth": shape.number("depth", 1, 3, integer=True),
-        "num_nodes_per_layer": shape.number("width", 16, 264, integer=True),
+        "hidden_layer_depth": shape.number("depth", integer=True),
+        "num_nodes_per_layer": shape.number("width", integer=True),
         "activation": p.choice("activation", {"tanh": "tanh", "relu": "relu"}, "relu"),
-        "alpha": p.number("alpha", 1e-7, 1e-1, 1e-4),
-        "learning_rate_init": p.number("learning_rate_init", 1e-4, 0.5, 1e-3),
+        "alpha": p.number("alpha", 1e-4),
+        "learning_rate_init": p.number("learning_rate_init", 1e-3),
     }
 
 
 def _lightgbm(p: _Params, components: dict, n_features: float | None, notes: Counter) -> dict:
     p.require("boosting_type", ("gbdt",), "gbdt")
     p.require("max_depth", (-1, None), -1)
-    subsample = p.number("subsample", 0.5, 1.0, 1.0)
+    subsample = p.number("subsample", 1.0)
     if p.get("subsample_freq", 0) in (0, None):
         subsample = 1.0  # LightGBM ignores subsample without a bagging frequency
     return {
-        "num_leaves": p.number("num_leaves", 4, 1024, 31, integer=True),
-        "learning_rate": p.number("learning_rate", 0.005, 0.5, 0.1),
-        "n_estimators": p.number("n_estimators", 16, 2048, 100, integer=True),
-        "min_child_samples": p.number("min_child_samples", 2, 128, 20, integer=True),
-        "colsample_bytree": p.number("colsample_bytree", 0.3, 1.0, 1.0),
+        "num_leaves": p.number("num_leaves", 31, integer=True),
+        "learning_rate": p.number("learning_rate", 0.1),
+        "n_estimators": p.number("n_estimators", 100, integer=True),
+        "min_child_samples": p.number("min_child_samples", 20, integer=True),
+        "colsample_bytree": p.number("colsample_bytree", 1.0),
         "subsample": subsample,
-        "reg_alpha": p.floor("reg_alpha", 1e-10, 10.0, 0.0),
-        "reg_lambda": p.floor("reg_lambda", 1e-10, 10.0, 0.0),
+        "reg_alpha": p.number("reg_alpha", 0.0),
+        "reg_lambda": p.number("reg_lambda", 0.0),
     }
 
 
 def _logistic(p: _Params, components: dict, n_features: float | None, notes: Counter) -> dict:
     p.require("penalty", ("l2", "deprecated"), "l2")
     p.require("l1_ratio", (None, 0, 0.0), None)
-    return {"C": p.number("C", 1e-4, 1e4, 1.0)}
+    return {"C": p.number("C", 1.0)}
 
 
 _MODELS = {

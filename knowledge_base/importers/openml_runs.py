@@ -25,8 +25,9 @@ Runs, all translated into the space v1 (vectorised, ~1 s for the 87,000 rows):
   ``categorical_encoding:__choice__ = "one_hot"``, ``feature_selection:__choice__ = "none"``.
 
 ``run_id`` is a uuid5 of (flow, task, row number in the file), so re-importing gives the same
-ids. Values outside the space's ranges are clipped if the difference is rounding, otherwise the
-run is counted in ``skipped`` (none are, in the shipped files).
+ids. Values are written as the runs have them: the importer checks that they are numbers, not
+that they lie in the space's ranges, which ``automl._space.translate`` decides where a stored
+configuration is read (all of the shipped files' runs do).
 """
 
 from __future__ import annotations
@@ -235,9 +236,9 @@ def _int_column(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
 
 
-def _between(values: np.ndarray, low: float, high: float, tol: float = 1e-6) -> np.ndarray:
-    """Values within [low, high] up to a rounding tolerance (then clipped by the caller)."""
-    return (values >= low - tol * max(1.0, abs(low))) & (values <= high + tol * abs(high))
+def _not_numbers(model: str, columns: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray]]:
+    """A check per column: the rows where it is not a finite number."""
+    return [(f"{model}:{name} not a number", ~np.isfinite(v)) for name, v in columns.items()]
 
 
 def _random_forest(frame: pd.DataFrame, n_features: np.ndarray):
@@ -255,9 +256,9 @@ def _random_forest(frame: pd.DataFrame, n_features: np.ndarray):
         ("random_forest:min_weight_fraction_leaf not 0", ~(weight == 0)),
         ("random_forest:criterion", ~frame[p + "criterion"].isin(["gini", "entropy"])),
         ("random_forest:bootstrap", ~frame[p + "bootstrap"].isin(["True", "False"])),
-        ("random_forest:max_features out of range", ~((fraction > 0) & (fraction <= 1))),
-        ("random_forest:min_samples_split out of range", ~_between(split, 2, 20)),
-        ("random_forest:min_samples_leaf out of range", ~_between(leaf, 1, 20)),
+        # scikit-learn's fractions (NaN included)
+        ("random_forest:max_features out of (0, 1]", ~((fraction > 0) & (fraction <= 1))),
+        *_not_numbers("random_forest", {"min_samples_split": split, "min_samples_leaf": leaf}),
         ("number of features unknown", ~np.isfinite(n_features)),
     ]
     params = pd.DataFrame(
@@ -266,8 +267,8 @@ def _random_forest(frame: pd.DataFrame, n_features: np.ndarray):
             "random_forest:bootstrap": frame[p + "bootstrap"].astype(str),
             "random_forest:criterion": frame[p + "criterion"].astype(str),
             "random_forest:max_features": fraction_to_exponent(fraction, n_features),
-            "random_forest:min_samples_leaf": _clip_int(leaf, 1, 20),
-            "random_forest:min_samples_split": _clip_int(split, 2, 20),
+            "random_forest:min_samples_leaf": _ints(leaf),
+            "random_forest:min_samples_split": _ints(split),
         }
     )
     return params, [(n, np.asarray(b, dtype=bool)) for n, b in checks], {}
@@ -281,25 +282,26 @@ def _adaboost(frame: pd.DataFrame, n_features: np.ndarray):
     algorithm = frame[p + "algorithm"].astype(str)
     checks = [
         ("adaboost:algorithm", ~algorithm.isin(["SAMME", "SAMME.R"]).to_numpy()),
-        ("adaboost:n_estimators out of range", ~_between(n_est, 50, 500)),
-        ("adaboost:learning_rate out of range", ~_between(rate, 0.01, 2.0)),
-        ("adaboost:max_depth out of range", ~_between(depth, 1, 10)),
+        *_not_numbers(
+            "adaboost", {"n_estimators": n_est, "learning_rate": rate, "max_depth": depth}
+        ),
     ]
     params = pd.DataFrame(
         {
             "model": "adaboost",
-            "adaboost:learning_rate": np.clip(rate, 0.01, 2.0),
-            "adaboost:max_depth": _clip_int(depth, 1, 10),
-            "adaboost:n_estimators": _clip_int(n_est, 50, 500),
+            "adaboost:learning_rate": rate,
+            "adaboost:max_depth": _ints(depth),
+            "adaboost:n_estimators": _ints(n_est),
         }
     )
     notes = {"adaboost:algorithm=SAMME.R": (algorithm == "SAMME.R").to_numpy()}
     return params, checks, notes
 
 
-def _clip_int(values: np.ndarray, low: int, high: int) -> list[int]:
-    clipped = np.clip(np.nan_to_num(np.rint(values), nan=low), low, high)
-    return clipped.astype(np.int64).tolist()
+def _ints(values: np.ndarray) -> list[int]:
+    """Rounded to integers; a row that is not a number (0 here) is skipped by its check."""
+    finite = np.where(np.isfinite(values), np.rint(values), 0.0)
+    return finite.astype(np.int64).tolist()
 
 
 _TRANSLATORS = {6969: _random_forest, 6970: _adaboost}

@@ -16,7 +16,7 @@ import pytest
 from knowledge_base import KnowledgeBase
 from knowledge_base.importers import AUTOSKLEARN_TO_OPENML, autosklearn_to_openml
 from knowledge_base.importers._arff import read_arff
-from knowledge_base.importers._autosklearn_configs import translate_configuration
+from knowledge_base.importers._autosklearn_configs import MODELS, translate_configuration
 from knowledge_base.importers._autosklearn_names import NOT_MAPPED
 from knowledge_base.importers.autosklearn import (
     import_autosklearn,
@@ -24,7 +24,7 @@ from knowledge_base.importers.autosklearn import (
     list_folders,
     parse_folder_name,
 )
-from knowledge_base.schema import SPACE_VERSION
+from knowledge_base.space import SPACE_VERSION
 from tests.conftest import AUTOSKLEARN, CORPORA
 
 #: The full meta-data: 11 folders, 319 datasets.
@@ -76,16 +76,7 @@ def test_untranslatable_runs_are_counted_by_reason(result):
     ):
         assert skipped[reason] > 0, reason
     assert skipped["runstatus:not_applicable"] == 80  # ROC AUC on multiclass datasets
-    assert set(result.runs["model"]) <= {
-        "random_forest",
-        "extra_trees",
-        "adaboost",
-        "gradient_boosting",
-        "k_nearest_neighbors",
-        "libsvm_svc",
-        "libsvm_svr",
-        "mlp",
-    }
+    assert set(result.runs["model"]) <= set(MODELS)
 
 
 def test_rows_fit_the_spec(result):
@@ -243,12 +234,32 @@ def test_translate_k_nearest_neighbors():
         ({"balancing:strategy": "weighting"}, "balancing:weighting"),
         ({"feature_preprocessor:__choice__": "pca"}, "feature_preprocessor:pca"),
         ({DP + "numerical_transformer:rescaling:__choice__": "normalize"}, "rescaling:normalize"),
-        ({"classifier:k_nearest_neighbors:n_neighbors": "150"}, "n_neighbors out of range"),
+        ({"classifier:k_nearest_neighbors:n_neighbors": "many"}, "n_neighbors=many"),
+        ({"classifier:k_nearest_neighbors:n_neighbors": "nan"}, "n_neighbors=nan"),
     ],
 )
 def test_untranslatable_configurations(over, reason):
     config, why, _ = _translate(_config(**over))
     assert config is None and reason in why
+
+
+def test_values_are_kept_as_auto_sklearn_has_them():
+    """The importer knows no range of the space: a value beyond it is written as it is (automl's
+    translate refuses it when it reads it, ``tests/test_space_contract.py``)."""
+    sp = "feature_preprocessor:select_percentile_classification:"
+    config, why, _ = _translate(
+        _config(
+            **{
+                "classifier:k_nearest_neighbors:n_neighbors": "150",
+                "feature_preprocessor:__choice__": "select_percentile_classification",
+                sp + "percentile": "5.0",
+                sp + "score_func": "f_classif",
+            }
+        )
+    )
+    assert why == ""
+    assert config["k_nearest_neighbors:n_neighbors"] == 150
+    assert config["feature_selection:percentile"] == 5.0
 
 
 def test_percentile_selection_and_scalers():

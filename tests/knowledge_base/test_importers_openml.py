@@ -263,7 +263,12 @@ def test_translate_setup_lightgbm_and_knn():
     )
     config, _, _ = translate_setup(lgbm, n_features=10)
     assert config["lightgbm:subsample"] == 1.0  # no bagging without a frequency
-    assert config["lightgbm:reg_alpha"] == 1e-10 and config["lightgbm:num_leaves"] == 63
+    # As the setup has it: automl's translate reads a penalty of 0 as the space's lower bound.
+    assert config["lightgbm:reg_alpha"] == 0.0 and config["lightgbm:num_leaves"] == 63
+    assert "categorical_encoding:__choice__" not in config  # LightGBM takes categoricals
+    svc = _params("sklearn.svm._classes.SVC", C=1e6, gamma=0.1, kernel="rbf")
+    config, _, _ = translate_setup(svc, n_features=10)
+    assert config["libsvm_svc:C"] == 1e6  # beyond the space: translate refuses it, not this
     knn = _params(
         "sklearn.neighbors._classification.KNeighborsClassifier", n_neighbors=9, metric="manhattan"
     )
