@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+
 import lightgbm as lgb
+import numpy as np
 from ConfigSpace import Categorical, Float, Integer
+from sklearn.base import BaseEstimator
 from sklearn.ensemble import (
     AdaBoostClassifier,
     AdaBoostRegressor,
@@ -14,6 +18,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from automl._task import Task
 from automl.components._base import ALL_TASKS, Component, DataShape
+from automl.components._early_stopping import patience, refit_rounds, rows, validation_split
 
 
 def _lightgbm_space(task: Task, shape: DataShape):
@@ -31,9 +36,8 @@ def _lightgbm_space(task: Task, shape: DataShape):
 
 
 def _make_lightgbm(params: dict, task: Task, n_features: int, n_jobs: int, seed: int):
-    cls = lgb.LGBMClassifier if task.is_classification else lgb.LGBMRegressor
     subsample = float(params["subsample"])
-    return cls(
+    options = dict(
         num_leaves=int(params["num_leaves"]),
         learning_rate=float(params["learning_rate"]),
         n_estimators=int(params["n_estimators"]),
@@ -47,6 +51,58 @@ def _make_lightgbm(params: dict, task: Task, n_features: int, n_jobs: int, seed:
         random_state=seed,
         verbose=-1,
     )
+    return LightGBMModel(options, task.is_classification, early_stopping=True)
+
+
+def _held_out(X, y) -> dict:
+    """LightGBM's keywords for a validation set: eval_X/eval_y since 4.7, eval_set before."""
+    if "eval_X" in inspect.signature(lgb.LGBMModel.fit).parameters:
+        return {"eval_X": (X,), "eval_y": (y,)}
+    return {"eval_set": [(X, y)]}
+
+
+class LightGBMModel(BaseEstimator):
+    """LightGBM with ``n_estimators`` as an upper bound: the number of rounds is found by early
+    stopping on a held-out tenth of the rows it is given, then the model is refitted on all of
+    them (:mod:`automl.components._early_stopping`)."""
+
+    def __init__(self, options: dict, classification: bool, early_stopping: bool = True):
+        self.options = options
+        self.classification = classification
+        self.early_stopping = early_stopping
+
+    def fit(self, X, y):
+        cls = lgb.LGBMClassifier if self.classification else lgb.LGBMRegressor
+        self.model_ = cls(**self.options)
+        y = np.asarray(y)
+        rounds = int(self.options.get("n_estimators", 100))
+        split = None
+        if self.early_stopping:
+            seed = int(self.options.get("random_state") or 0)
+            split = validation_split(y, rounds, self.classification, seed)
+        if split is None:
+            self.model_.fit(X, y)
+            self.n_estimators_ = rounds
+        else:
+            train, held_out = split
+            self.model_.fit(
+                rows(X, train),
+                y[train],
+                **_held_out(rows(X, held_out), y[held_out]),
+                callbacks=[lgb.early_stopping(patience(rounds), verbose=False)],
+            )
+            self.n_estimators_ = refit_rounds(self.model_.best_iteration_ or rounds, rounds)
+            self.model_ = cls(**{**self.options, "n_estimators": self.n_estimators_})
+            self.model_.fit(X, y)
+        if self.classification:
+            self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
 
 
 def _hgb_space(task: Task, shape: DataShape):

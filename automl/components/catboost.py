@@ -9,6 +9,7 @@ from ConfigSpace import Float, Integer
 
 from automl._task import Task
 from automl.components._base import ALL_TASKS, Component, DataShape
+from automl.components._early_stopping import patience, refit_rounds, rows, validation_split
 
 
 def _catboost_space(task: Task, shape: DataShape):
@@ -80,8 +81,10 @@ def catboost_input(X) -> tuple[pd.DataFrame | np.ndarray, list[int]]:
 class CatBoostModel:
     """CatBoost on the preprocessed table: categorical columns go in as ``cat_features``.
 
-    Data CatBoost refuses (one class in a fold, every column constant) gets the training
-    prior instead of a crash. Probabilities are in the order of ``classes_`` (the sorted
+    With enough rows it finds its number of rounds by early stopping, then refits on all rows
+    (:mod:`automl.components._early_stopping`). Data CatBoost
+    refuses (one class in a fold, every column constant) gets the training prior instead of a
+    crash. Probabilities are in the order of ``classes_`` (the sorted
     labels seen in training).
     """
 
@@ -102,7 +105,23 @@ class CatBoostModel:
             return self
         cls = CatBoostClassifier if self.classification else CatBoostRegressor
         self.model_ = cls(**self.options, cat_features=cat_features or None)
-        self.model_.fit(data, y)
+        rounds = int(self.options.get("iterations", 1000))
+        seed = int(self.options.get("random_seed") or 0)
+        split = validation_split(y, rounds, self.classification, seed)
+        if split is None:
+            self.model_.fit(data, y)
+        else:
+            train, held_out = split
+            self.model_.fit(
+                rows(data, train),
+                y[train],
+                eval_set=(rows(data, held_out), y[held_out]),
+                early_stopping_rounds=patience(rounds),
+            )
+            best = (self.model_.get_best_iteration() or rounds - 1) + 1
+            options = {**self.options, "iterations": refit_rounds(best, rounds)}
+            self.model_ = cls(**options, cat_features=cat_features or None)
+            self.model_.fit(data, y)
         return self
 
     def predict_proba(self, X):
