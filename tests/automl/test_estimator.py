@@ -49,7 +49,10 @@ def test_regression_on_real_data(tiny_regressor, load_pmlb):
     assert not hasattr(model, "classes_")
 
 
-@pytest.mark.parametrize("metric", ["accuracy", "balanced_accuracy", "roc_auc", "log_loss"])
+@pytest.mark.parametrize(
+    "metric",
+    ["accuracy", pytest.param("balanced_accuracy", marks=pytest.mark.slow), "roc_auc", "log_loss"],
+)
 def test_classification_metrics(tiny_classifier, load_pmlb, metric):
     X, y = load_pmlb("prnn_crabs")
     model = tiny_classifier(n_trials=2, metric=metric).fit(X, y)
@@ -65,6 +68,7 @@ def test_regression_metrics(tiny_regressor, load_pmlb, metric):
     assert model.metric_ == metric and model.trials_["score"].notna().all()
 
 
+@pytest.mark.slow
 def test_same_seed_same_trials(tiny_classifier, load_pmlb):
     X, y = load_pmlb("prnn_synth")
     runs = [tiny_classifier(n_trials=12, random_state=3).fit(X, y) for _ in range(2)]
@@ -73,6 +77,7 @@ def test_same_seed_same_trials(tiny_classifier, load_pmlb):
     assert other.trials_["config"].tolist() != runs[0].trials_["config"].tolist()
 
 
+@pytest.mark.slow
 def test_random_search_is_a_sibling(tiny_classifier, load_pmlb):
     X, y = load_pmlb("prnn_synth")
     model = tiny_classifier(n_trials=12, optimizer="random").fit(X, y)

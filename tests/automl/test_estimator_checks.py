@@ -1,8 +1,9 @@
 """scikit-learn's own estimator checks, on both estimators with tiny budgets.
 
-No check is expected to fail.
+No check is expected to fail. Marked slow: each check fits, and together they take minutes.
 """
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from automl import AutoMLClassifier, AutoMLRegressor
@@ -17,6 +18,7 @@ SETTINGS = dict(
 )
 
 
+@pytest.mark.slow
 @parametrize_with_checks([AutoMLClassifier(**SETTINGS), AutoMLRegressor(**SETTINGS)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -18,6 +18,7 @@ def _grow(kb, data, *extra):
     return main(["kb", "--path", str(kb), "grow", "--data", data, *TINY, *extra])
 
 
+@pytest.mark.slow
 def test_grow_from_an_openml_task_then_resume_and_reach_it_through_a_suite(
     served, tmp_path, capsys
 ):

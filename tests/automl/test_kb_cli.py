@@ -21,6 +21,7 @@ def tiny_pmlb(tmp_path):
     return folder
 
 
+@pytest.mark.slow
 def test_grow_is_resumable_and_stats_count_it(tmp_path, tiny_pmlb, capsys):
     kb = tmp_path / "kb"
     args = [
@@ -51,6 +52,7 @@ def test_grow_is_resumable_and_stats_count_it(tmp_path, tiny_pmlb, capsys):
     assert "grow" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_grow_subsamples_large_data_and_records_fidelity(tmp_path, tiny_pmlb):
     kb = tmp_path / "kb"
     main(

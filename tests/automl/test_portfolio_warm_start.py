@@ -96,6 +96,7 @@ def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
     assert len(model.trials_) == 6 and (model.trials_["origin"] == "search").sum() >= 3
 
 
+@pytest.mark.slow
 def test_nearest_and_cold_ignore_the_portfolio(portfolio_kb, make_messy, tiny_classifier):
     X, y = make_messy(240, seed=5)
     nearest = tiny_classifier(warm_start="nearest", knowledge_base=portfolio_kb).fit(X, y)

@@ -112,12 +112,14 @@ def two_processes(tmp_path_factory) -> list[dict]:
     return outputs
 
 
+@pytest.mark.slow
 def test_smac_proposals_do_not_depend_on_the_hash_seed(two_processes):
     first, second = two_processes
     assert len(first["optimizer"]) == 8  # the default configuration, then SMAC's own asks
     assert first["optimizer"] == second["optimizer"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["cold", "warm"])
 def test_same_seed_same_trials_ensemble_and_predictions_in_any_process(two_processes, mode):
     first, second = (out[mode] for out in two_processes)

@@ -73,6 +73,7 @@ def test_translate_refuses_what_does_not_fit(config, reason):
     assert translated is None and reason in why
 
 
+@pytest.mark.slow
 def test_every_sampled_configuration_builds_and_fits():
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.choice(["x", "y", None], size=80)})

@@ -14,6 +14,7 @@ def fit(X, y, kb, **kw):
     return AutoMLClassifier(**{**params, **kw}).fit(X, y)
 
 
+@pytest.mark.slow
 def test_fit_records_itself_and_a_refit_starts_from_its_best(tmp_path, load_pmlb):
     X, y = load_pmlb("prnn_crabs")
     kb = KnowledgeBase(tmp_path / "kb")
@@ -75,6 +76,7 @@ def test_warm_start_false_reads_nothing(tmp_path, load_pmlb):
     assert "warm-start" not in set(cold.trials_["origin"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("transfer", [True, False])
 def test_past_results_are_told_to_smac_after_the_initial_configurations(
     tmp_path, load_pmlb, transfer
