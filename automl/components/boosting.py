@@ -154,10 +154,6 @@ def _make_adaboost(params: dict, task: Task, n_features: int, n_jobs: int, seed:
     return AdaBoostRegressor(DecisionTreeRegressor(max_depth=depth), loss=params["loss"], **common)
 
 
-LIGHTGBM = Component(
-    "lightgbm", ALL_TASKS, _lightgbm_space, _make_lightgbm, native_categorical=True
-)
-GRADIENT_BOOSTING = Component(
-    "gradient_boosting", ALL_TASKS, _hgb_space, _make_hgb, native_categorical=True
-)
+LIGHTGBM = Component("lightgbm", ALL_TASKS, _lightgbm_space, _make_lightgbm)
+GRADIENT_BOOSTING = Component("gradient_boosting", ALL_TASKS, _hgb_space, _make_hgb)
 ADABOOST = Component("adaboost", ALL_TASKS, _adaboost_space, _make_adaboost)

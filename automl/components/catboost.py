@@ -149,6 +149,4 @@ def _all_constant(data) -> bool:
     return len(frame) == 0 or bool((frame.nunique(dropna=False) <= 1).all())
 
 
-CATBOOST = Component(
-    "catboost", ALL_TASKS, _catboost_space, _make_catboost, native_categorical=True
-)
+CATBOOST = Component("catboost", ALL_TASKS, _catboost_space, _make_catboost)
