@@ -252,7 +252,7 @@ class _AutoMLBase(BaseEstimator):
                 break
             outcome = run_limited(
                 refit,
-                (trial.config, data, y_enc, spec),
+                (trial.refit_config or trial.config, data, y_enc, spec),
                 wall_time=wall,
                 memory_mb=self.memory_limit,
             )

@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 from automl._columns import ColumnTypes
 from automl._space import make_pipeline
 from automl._task import METRICS, Task
+from automl.components._early_stopping import fitted_rounds, refit_configuration
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class TrialOutcome:
     fit_time: float  # seconds for all folds
     single_fit_time: float  # mean seconds of one fold's fit
     predict_time: float = 0.0  # seconds predicting the validation rows, all folds
+    refit_config: dict[str, Any] | None = None  # what to refit on all rows, where not config
 
 
 def make_splits(
@@ -100,7 +102,7 @@ def evaluate(
     shape = (len(y), spec.n_classes) if spec.task.is_classification else (len(y),)
     total = np.zeros(shape)
     counts = np.zeros(len(y))
-    fit_times, predict_time = [], 0.0
+    fit_times, predict_time, rounds = [], 0.0, []
     for train, val in spec.splits:
         pipeline = make_pipeline(
             config, spec.task, spec.columns, n_jobs=spec.n_jobs, seed=spec.seed
@@ -109,6 +111,8 @@ def evaluate(
         with _fit_context(spec.n_jobs):
             pipeline.fit(X.iloc[train], y[train])
         fit_times.append(time.perf_counter() - start)
+        if (used := fitted_rounds(pipeline)) is not None:
+            rounds.append(used)
         start = time.perf_counter()
         total[val] += predict_pipeline(pipeline, X.iloc[val], spec.task, spec.n_classes)
         predict_time += time.perf_counter() - start
@@ -131,6 +135,7 @@ def evaluate(
         fit_time=float(sum(fit_times)),
         single_fit_time=float(np.mean(fit_times)),
         predict_time=float(predict_time),
+        refit_config=refit_configuration(config, rounds),
     )
 
 

@@ -40,6 +40,7 @@ class TrialRecord:
     end_time: float
     error: str = ""
     expected_time: float = float("nan")  # seconds predicted before it ran
+    refit_config: dict[str, Any] | None = None  # refit on all rows with this, where not config
 
 
 @dataclass
@@ -166,8 +167,10 @@ def _run_trial(index, values, origin, X, y, spec, metric, budget, wall, memory_l
         value = outcome.value
         result.predictions[index] = value.predictions
         loss, fit_time, single = value.loss, value.fit_time, value.single_fit_time
+        refit_config = value.refit_config
     else:
         loss, fit_time, single = np.nan, end - start, end - start
+        refit_config = None
     record = TrialRecord(
         trial=index,
         model=values["model"],
@@ -181,6 +184,7 @@ def _run_trial(index, values, origin, X, y, spec, metric, budget, wall, memory_l
         start_time=start,
         end_time=end,
         error=outcome.error,
+        refit_config=refit_config,
     )
     result.trials.append(record)
     return record

@@ -59,3 +59,26 @@ def validation_split(
 def rows(X, positions: np.ndarray):
     """Rows of a DataFrame or an array by position."""
     return X.iloc[positions] if hasattr(X, "iloc") else X[positions]
+
+
+# The hyperparameter that bounds the rounds, per family that stops early.
+ROUNDS = {"lightgbm": "n_estimators", "catboost": "iterations"}
+
+
+def refit_configuration(config: dict, fold_rounds: list[int]) -> dict | None:
+    """The configuration to refit on all rows after a resampled evaluation: the mean of the
+    rounds each fold's model used, with early stopping off, so the refitted model is the one
+    that was validated (a fresh early stop on all rows could stop elsewhere, or apply where the
+    smaller folds did not). None for families that do not stop early."""
+    key = ROUNDS.get(config.get("model"))
+    if key is None or not fold_rounds:
+        return None
+    family = config["model"]
+    rounds = max(1, round(float(np.mean(fold_rounds))))
+    return {**config, f"{family}:{key}": rounds, f"{family}:early_stopping": False}
+
+
+def fitted_rounds(pipeline) -> int | None:
+    """Rounds the pipeline's boosting model used, or None for other families."""
+    rounds = getattr(getattr(pipeline[-1], "estimator_", None), "n_estimators_", None)
+    return None if rounds is None else int(rounds)

@@ -17,7 +17,7 @@ from sklearn.ensemble import (
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from automl._task import Task
-from automl.components._base import ALL_TASKS, Component, DataShape
+from automl.components._base import ALL_TASKS, Component, DataShape, as_bool
 from automl.components._early_stopping import patience, refit_rounds, rows, validation_split
 
 
@@ -51,7 +51,8 @@ def _make_lightgbm(params: dict, task: Task, n_features: int, n_jobs: int, seed:
         random_state=seed,
         verbose=-1,
     )
-    return LightGBMModel(options, task.is_classification, early_stopping=True)
+    early_stopping = as_bool(params.get("early_stopping", True))
+    return LightGBMModel(options, task.is_classification, early_stopping=early_stopping)
 
 
 def _held_out(X, y) -> dict:

@@ -8,7 +8,7 @@ from catboost import CatBoostClassifier, CatBoostRegressor
 from ConfigSpace import Float, Integer
 
 from automl._task import Task
-from automl.components._base import ALL_TASKS, Component, DataShape
+from automl.components._base import ALL_TASKS, Component, DataShape, as_bool
 from automl.components._early_stopping import patience, refit_rounds, rows, validation_split
 
 
@@ -56,7 +56,8 @@ def _make_catboost(params: dict, task: Task, n_features: int, n_jobs: int, seed:
         options["loss_function"] = "MultiClass"  # also on a fold that holds only two classes
     elif task is Task.BINARY:
         options["loss_function"] = "Logloss"
-    return CatBoostModel(options, task.is_classification)
+    early_stopping = as_bool(params.get("early_stopping", True))
+    return CatBoostModel(options, task.is_classification, early_stopping)
 
 
 def catboost_input(X) -> tuple[pd.DataFrame | np.ndarray, list[int]]:
@@ -88,9 +89,10 @@ class CatBoostModel:
     labels seen in training).
     """
 
-    def __init__(self, options: dict, classification: bool):
+    def __init__(self, options: dict, classification: bool, early_stopping: bool = True):
         self.options = options
         self.classification = classification
+        self.early_stopping = early_stopping
 
     def fit(self, X, y):
         data, cat_features = catboost_input(X)
@@ -106,8 +108,11 @@ class CatBoostModel:
         cls = CatBoostClassifier if self.classification else CatBoostRegressor
         self.model_ = cls(**self.options, cat_features=cat_features or None)
         rounds = int(self.options.get("iterations", 1000))
+        self.n_estimators_ = rounds
         seed = int(self.options.get("random_seed") or 0)
-        split = validation_split(y, rounds, self.classification, seed)
+        split = None
+        if self.early_stopping:
+            split = validation_split(y, rounds, self.classification, seed)
         if split is None:
             self.model_.fit(data, y)
         else:
@@ -119,7 +124,8 @@ class CatBoostModel:
                 early_stopping_rounds=patience(rounds),
             )
             best = (self.model_.get_best_iteration() or rounds - 1) + 1
-            options = {**self.options, "iterations": refit_rounds(best, rounds)}
+            self.n_estimators_ = refit_rounds(best, rounds)
+            options = {**self.options, "iterations": self.n_estimators_}
             self.model_ = cls(**options, cat_features=cat_features or None)
             self.model_.fit(data, y)
         return self

@@ -7,9 +7,15 @@ import pandas as pd
 import pytest
 
 from automl._columns import infer_column_types, normalize_frame
+from automl._evaluation import EvaluationSpec, evaluate, make_splits, refit
 from automl._space import make_pipeline
 from automl._task import Task
-from automl.components._early_stopping import MIN_ROWS, refit_rounds, validation_split
+from automl.components._early_stopping import (
+    MIN_ROWS,
+    refit_configuration,
+    refit_rounds,
+    validation_split,
+)
 
 
 def _data(n: int, task: Task, seed: int = 0):
@@ -100,3 +106,34 @@ def test_refit_rounds_scale_for_the_extra_rows_within_the_bound():
     assert refit_rounds(90, 1000) == 100
     assert refit_rounds(990, 1000) == 1000
     assert refit_rounds(0, 1000) == 1
+
+
+def test_the_refit_on_all_rows_uses_the_rounds_the_folds_validated():
+    """A trial's folds stop early; the final refit takes their mean rounds with early stopping
+    off (a fresh stop on all rows could land elsewhere); other families refit as configured."""
+    X, y, columns = _data(MIN_ROWS * 2, Task.BINARY)
+    spec = EvaluationSpec(
+        Task.BINARY, "roc_auc", columns, make_splits(y, Task.BINARY, 3, 0), 2, 1, 0
+    )
+    outcome = evaluate(LIGHTGBM_MANY_ROUNDS, X, y, spec)
+    refit_config = outcome.refit_config
+    rounds = refit_config["lightgbm:n_estimators"]
+    assert 1 <= rounds < 500 and refit_config["lightgbm:early_stopping"] is False
+    pipeline = refit(refit_config, X, y, spec)
+    assert pipeline[-1].estimator_.n_estimators_ == rounds
+    assert pipeline[-1].estimator_.model_.booster_.num_trees() == rounds
+    linear = {"model": "linear", "linear:C": 1.0, "rescaling:__choice__": "standard"}
+    assert evaluate(linear, X, y, spec).refit_config is None
+    assert refit_configuration(CATBOOST_MANY_ROUNDS, [10, 21]) == {
+        **CATBOOST_MANY_ROUNDS,
+        "catboost:iterations": 16,
+        "catboost:early_stopping": False,
+    }
+
+
+def test_a_fit_refits_its_boosting_members_with_the_validated_rounds(tiny_classifier):
+    X, y, _ = _data(MIN_ROWS * 2, Task.BINARY)
+    model = tiny_classifier(n_trials=2, models=("lightgbm",), resampling="cv").fit(X, y)
+    fitted = [p[-1].estimator_ for _, p in model.model_.members]
+    assert all(not m.early_stopping for m in fitted)
+    assert model.predict_proba(X).shape == (len(y), 2)
