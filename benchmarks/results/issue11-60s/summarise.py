@@ -25,25 +25,33 @@ loss = jobs.pivot_table(index="dataset", columns="system", values="loss")
 meta = jobs.drop_duplicates("dataset").set_index("dataset")[["metric", "n_train"]]
 systems = [s for s in loss.columns if s.startswith("automl")]
 print(f"{len(loss)} datasets; loss = 1 - ROC AUC (binary) or log loss (multiclass), test third\n")
-print("| system | worse than both LGBM and RF | multiclass > 1.5x better of LGBM/RF | beats LGBM | mean rank | mean loss | max train time (s) |")
+print(
+    "| system | worse than both LGBM and RF | multiclass > 1.5x better of LGBM/RF | beats LGBM | mean rank | mean loss | max train time (s) |"
+)
 print("|---|---|---|---|---|---|---|")
 ranks = loss.rank(axis=1, method="average").mean()
 better = loss[["lightgbm", "random-forest"]].min(axis=1)
 multi = meta["metric"] == "log_loss"
-for s in list(systems) + ["lightgbm", "random-forest"]:
+for s in [*list(systems), "lightgbm", "random-forest"]:
     tol = 1e-4
-    worse_both = ((loss[s] > loss["lightgbm"] + tol) & (loss[s] > loss["random-forest"] + tol)).sum()
+    worse_both = (
+        (loss[s] > loss["lightgbm"] + tol) & (loss[s] > loss["random-forest"] + tol)
+    ).sum()
     blow = ((loss[s] > 1.5 * better + 0.01) & multi).sum()
     beats = (loss[s] < loss["lightgbm"] - tol).sum()
     tt = jobs[jobs["system"] == s]["train_time"].max()
-    print(f"| {s} | {worse_both} | {blow} of {multi.sum()} | {beats}/{len(loss)} | {ranks[s]:.2f} | {loss[s].mean():.4f} | {tt:.1f} |")
+    print(
+        f"| {s} | {worse_both} | {blow} of {multi.sum()} | {beats}/{len(loss)} | {ranks[s]:.2f} | {loss[s].mean():.4f} | {tt:.1f} |"
+    )
 if len(systems) == 2:
     a, b = sorted(systems)
     d = loss[a] - loss[b]
-    print(f"\n{a} vs {b}: better {int((d < -1e-4).sum())}, tied {int((d.abs() <= 1e-4).sum())}, worse {int((d > 1e-4).sum())}")
+    print(
+        f"\n{a} vs {b}: better {int((d < -1e-4).sum())}, tied {int((d.abs() <= 1e-4).sum())}, worse {int((d > 1e-4).sum())}"
+    )
 print("\n## Per dataset\n")
 table = loss.join(meta).sort_values("n_train")
-cols = ["n_train", "metric"] + list(loss.columns)
+cols = ["n_train", "metric", *list(loss.columns)]
 print("| dataset | " + " | ".join(cols) + " |")
 print("|" + "---|" * (len(cols) + 1))
 for name, row in table.iterrows():
