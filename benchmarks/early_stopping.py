@@ -22,6 +22,7 @@ import pandas as pd
 import automl.components._early_stopping as early_stopping
 from automl._columns import infer_column_types, normalize_frame
 from automl._evaluation import EvaluationSpec, evaluate, make_splits
+from automl._io import read_table
 from automl._task import Task, get_metric
 from benchmarks.report import to_markdown
 
@@ -65,7 +66,7 @@ CONFIGS = {
 
 
 def load(path: Path, max_rows: int, kind: str):
-    frame = pd.read_csv(path, sep="\t")
+    frame = read_table(path)
     if len(frame) > max_rows:
         frame = frame.sample(max_rows, random_state=0)
     X, y = frame.drop(columns="target"), frame["target"].to_numpy()

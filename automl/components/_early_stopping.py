@@ -15,6 +15,8 @@ rounds, 0.0822 refitted) and regression (cpu_act RMSE 2.61 against 2.38, 2.40 re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from sklearn.model_selection import train_test_split
 
@@ -56,9 +58,21 @@ def validation_split(
     return np.sort(train), np.sort(held_out)
 
 
-def rows(X, positions: np.ndarray):
-    """Rows of a DataFrame or an array by position."""
-    return X.iloc[positions] if hasattr(X, "iloc") else X[positions]
+def stopped_rounds(
+    y: np.ndarray,
+    n_rounds: int,
+    classification: bool,
+    seed: int,
+    fit_held_out: Callable[[np.ndarray, np.ndarray, int], int | None],
+) -> int:
+    """Rounds to fit on all the rows: ``n_rounds`` where early stopping does not apply, else
+    what it finds. ``fit_held_out(train, held_out, patience)`` fits a family's model on the
+    ``train`` rows, stopping on the ``held_out`` ones, and returns its best number of rounds."""
+    split = validation_split(y, n_rounds, classification, seed)
+    if split is None:
+        return n_rounds
+    best = fit_held_out(*split, patience(n_rounds))
+    return refit_rounds(best or n_rounds, n_rounds)
 
 
 # The hyperparameter that bounds the rounds, per family that stops early.

@@ -15,10 +15,11 @@ from sklearn.ensemble import (
     HistGradientBoostingRegressor,
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils import _safe_indexing
 
 from automl._task import Task
 from automl.components._base import ALL_TASKS, Component, DataShape, as_bool
-from automl.components._early_stopping import patience, refit_rounds, rows, validation_split
+from automl.components._early_stopping import stopped_rounds
 
 
 def _lightgbm_space(task: Task, shape: DataShape):
@@ -55,11 +56,13 @@ def _make_lightgbm(params: dict, task: Task, n_features: int, n_jobs: int, seed:
     return LightGBMModel(options, task.is_classification, early_stopping=early_stopping)
 
 
+# LightGBM 4.7 takes a validation set as eval_X/eval_y (eval_set is deprecated); 4.0 as eval_set.
+_EVAL_X = "eval_X" in inspect.signature(lgb.LGBMModel.fit).parameters
+
+
 def _held_out(X, y) -> dict:
-    """LightGBM's keywords for a validation set: eval_X/eval_y since 4.7, eval_set before."""
-    if "eval_X" in inspect.signature(lgb.LGBMModel.fit).parameters:
-        return {"eval_X": (X,), "eval_y": (y,)}
-    return {"eval_set": [(X, y)]}
+    """LightGBM's keywords for a validation set."""
+    return {"eval_X": (X,), "eval_y": (y,)} if _EVAL_X else {"eval_set": [(X, y)]}
 
 
 class LightGBMModel(BaseEstimator):
@@ -74,27 +77,25 @@ class LightGBMModel(BaseEstimator):
 
     def fit(self, X, y):
         cls = lgb.LGBMClassifier if self.classification else lgb.LGBMRegressor
-        self.model_ = cls(**self.options)
         y = np.asarray(y)
         rounds = int(self.options.get("n_estimators", 100))
-        split = None
+
+        def fit_held_out(train, held_out, wait):
+            model = cls(**self.options)
+            model.fit(
+                _safe_indexing(X, train),
+                y[train],
+                **_held_out(_safe_indexing(X, held_out), y[held_out]),
+                callbacks=[lgb.early_stopping(wait, verbose=False)],
+            )
+            return model.best_iteration_
+
+        self.n_estimators_ = rounds
         if self.early_stopping:
             seed = int(self.options.get("random_state") or 0)
-            split = validation_split(y, rounds, self.classification, seed)
-        if split is None:
-            self.model_.fit(X, y)
-            self.n_estimators_ = rounds
-        else:
-            train, held_out = split
-            self.model_.fit(
-                rows(X, train),
-                y[train],
-                **_held_out(rows(X, held_out), y[held_out]),
-                callbacks=[lgb.early_stopping(patience(rounds), verbose=False)],
-            )
-            self.n_estimators_ = refit_rounds(self.model_.best_iteration_ or rounds, rounds)
-            self.model_ = cls(**{**self.options, "n_estimators": self.n_estimators_})
-            self.model_.fit(X, y)
+            self.n_estimators_ = stopped_rounds(y, rounds, self.classification, seed, fit_held_out)
+        self.model_ = cls(**{**self.options, "n_estimators": self.n_estimators_})
+        self.model_.fit(X, y)
         if self.classification:
             self.classes_ = self.model_.classes_
         return self

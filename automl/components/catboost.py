@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier, CatBoostRegressor
 from ConfigSpace import Float, Integer
+from sklearn.utils import _safe_indexing
 
 from automl._task import Task
 from automl.components._base import ALL_TASKS, Component, DataShape, as_bool
-from automl.components._early_stopping import patience, refit_rounds, rows, validation_split
+from automl.components._early_stopping import stopped_rounds
 
 
 def _catboost_space(task: Task, shape: DataShape):
@@ -83,10 +84,9 @@ class CatBoostModel:
     """CatBoost on the preprocessed table: categorical columns go in as ``cat_features``.
 
     With enough rows it finds its number of rounds by early stopping, then refits on all rows
-    (:mod:`automl.components._early_stopping`). Data CatBoost
-    refuses (one class in a fold, every column constant) gets the training prior instead of a
-    crash. Probabilities are in the order of ``classes_`` (the sorted
-    labels seen in training).
+    (:mod:`automl.components._early_stopping`). Data CatBoost refuses (one class in a fold,
+    every column constant) gets the training prior instead of a crash. Probabilities are in the
+    order of ``classes_`` (the sorted labels seen in training).
     """
 
     def __init__(self, options: dict, classification: bool, early_stopping: bool = True):
@@ -106,28 +106,25 @@ class CatBoostModel:
         if (self.classification and len(self.classes_) < 2) or _all_constant(data):
             return self
         cls = CatBoostClassifier if self.classification else CatBoostRegressor
-        self.model_ = cls(**self.options, cat_features=cat_features or None)
         rounds = int(self.options.get("iterations", 1000))
-        self.n_estimators_ = rounds
-        seed = int(self.options.get("random_seed") or 0)
-        split = None
-        if self.early_stopping:
-            split = validation_split(y, rounds, self.classification, seed)
-        if split is None:
-            self.model_.fit(data, y)
-        else:
-            train, held_out = split
-            self.model_.fit(
-                rows(data, train),
+
+        def fit_held_out(train, held_out, wait):
+            model = cls(**self.options, cat_features=cat_features or None)
+            model.fit(
+                _safe_indexing(data, train),
                 y[train],
-                eval_set=(rows(data, held_out), y[held_out]),
-                early_stopping_rounds=patience(rounds),
+                eval_set=(_safe_indexing(data, held_out), y[held_out]),
+                early_stopping_rounds=wait,
             )
-            best = (self.model_.get_best_iteration() or rounds - 1) + 1
-            self.n_estimators_ = refit_rounds(best, rounds)
-            options = {**self.options, "iterations": self.n_estimators_}
-            self.model_ = cls(**options, cat_features=cat_features or None)
-            self.model_.fit(data, y)
+            return (model.get_best_iteration() or rounds - 1) + 1
+
+        self.n_estimators_ = rounds
+        if self.early_stopping:
+            seed = int(self.options.get("random_seed") or 0)
+            self.n_estimators_ = stopped_rounds(y, rounds, self.classification, seed, fit_held_out)
+        options = {**self.options, "iterations": self.n_estimators_}
+        self.model_ = cls(**options, cat_features=cat_features or None)
+        self.model_.fit(data, y)
         return self
 
     def predict_proba(self, X):
