@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from automl import _validation as checks
+from automl._calibration import Calibrator
 from automl._columns import infer_column_types, normalize_frame
 from automl._cost import CostEstimator, count_bins, lightgbm_default_seconds
 from automl._ensemble import EnsembleModel, select_and_calibrate
@@ -28,6 +29,7 @@ from automl._task import Task, get_metric
 from automl.components import DataShape
 
 EXPENSIVE_DEFAULTS = ("catboost",)  # families whose defaults trial runs after the others
+REFIT_RETRIES = 3  # single trials tried when the ensemble could not be refitted
 KEEP_PREDICTIONS = 50  # trials whose out-of-fold predictions stay in memory for ensembling
 ENSEMBLE_CANDIDATES = 20
 # resampling="auto": 5-fold CV repeated 3 times up to this many rows, where it lowered test log
@@ -247,25 +249,53 @@ class _AutoMLBase(BaseEstimator):
         chosen = sorted(((w, t) for w, t in zip(weights, candidates) if w > 0), key=lambda p: -p[0])
         members, kept = [], {}
         for i, (weight, trial) in enumerate(chosen):
-            wall = budget.left() if i else max(budget.left(), 2.0 + 2 * trial.single_fit_time)
+            wall = budget.left() if i else self._refit_allowance(trial, budget)
             if wall <= 0.1:
                 break
-            outcome = run_limited(
-                refit,
-                (trial.refit_config or trial.config, data, y_enc, spec),
-                wall_time=wall,
-                memory_mb=self.memory_limit,
-            )
-            if outcome.status is Status.SUCCESS:
-                members.append((weight, outcome.value))
+            if (pipeline := self._refit(trial, data, y_enc, spec, wall)) is not None:
+                members.append((weight, pipeline))
                 kept[trial.trial] = weight
         if not members:
+            # The ensemble's first member did not refit in time (a busy machine, a slow
+            # refit): the best single trial that does beats a fallback fitted in no time.
+            tried = {t.trial for _, t in chosen[:1]}
+            for trial in [t for t in candidates if t.trial not in tried][:REFIT_RETRIES]:
+                wall = self._refit_allowance(trial, budget)
+                if (pipeline := self._refit(trial, data, y_enc, spec, wall)) is not None:
+                    warnings.warn(
+                        f"The ensemble could not be refitted on all rows within the budget; "
+                        f"using trial {trial.trial} ({trial.model}) alone.",
+                        RuntimeWarning,
+                        stacklevel=3,
+                    )
+                    # The calibrator was fitted to the ensemble: keep only its floor.
+                    floor = calibrator and Calibrator(
+                        "none", prior, np.ones(len(prior)), np.zeros(len(prior)), calibrator.eps
+                    )
+                    alone = EnsembleModel([(1.0, pipeline)], spec.task, spec.n_classes, floor)
+                    return alone, {trial.trial: 1.0}
             reason = "The best pipeline could not be refitted on all rows within the budget"
             return self._fallback(data, y_enc, spec, budget, reason), {}
         total = sum(kept.values())
         return EnsembleModel(members, spec.task, spec.n_classes, calibrator), {
             k: v / total for k, v in kept.items()
         }
+
+    @staticmethod
+    def _refit_allowance(trial, budget: Budget) -> float:
+        """Wall seconds for refitting ``trial`` on all rows: what the budget has left, but at
+        least enough for a fit a little slower than one of its folds'."""
+        return max(budget.left(), 2.0 + 2 * trial.single_fit_time)
+
+    def _refit(self, trial, data, y_enc, spec, wall: float | None = None):
+        """``trial``'s pipeline refitted on all rows under limits, or None if it failed."""
+        outcome = run_limited(
+            refit,
+            (trial.refit_config or trial.config, data, y_enc, spec),
+            wall_time=wall,
+            memory_mb=self.memory_limit,
+        )
+        return outcome.value if outcome.status is Status.SUCCESS else None
 
     def _fallback(self, data, y_enc, spec, budget: Budget, reason: str):
         """A cheap real model fitted in the time left (``automl/_fallback.py``), else a constant

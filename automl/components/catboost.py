@@ -116,7 +116,8 @@ class CatBoostModel:
                 eval_set=(_safe_indexing(data, held_out), y[held_out]),
                 early_stopping_rounds=wait,
             )
-            return (model.get_best_iteration() or rounds - 1) + 1
+            best = model.get_best_iteration()  # 0-based; 0 when the first round was best
+            return None if best is None else best + 1
 
         self.n_estimators_ = rounds
         if self.early_stopping:

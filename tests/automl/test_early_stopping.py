@@ -16,6 +16,7 @@ from automl.components._early_stopping import (
     refit_rounds,
     validation_split,
 )
+from automl.components.catboost import CatBoostModel
 
 
 def _data(n: int, task: Task, seed: int = 0):
@@ -137,3 +138,13 @@ def test_a_fit_refits_its_boosting_members_with_the_validated_rounds(tiny_classi
     fitted = [p[-1].estimator_ for _, p in model.model_.members]
     assert all(not m.early_stopping for m in fitted)
     assert model.predict_proba(X).shape == (len(y), 2)
+
+
+def test_catboost_best_at_its_first_round_refits_one_round_not_all():
+    # Noise with a high learning rate: the held-out loss is lowest after the first round
+    # (CatBoost's best iteration 0), which must not read as "no best found".
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(1500, 5)))
+    options = dict(iterations=300, learning_rate=1.0, depth=6, random_seed=0, thread_count=1)
+    model = CatBoostModel({**options, "verbose": False, "allow_writing_files": False}, False)
+    assert model.fit(X, rng.normal(size=1500)).n_estimators_ == refit_rounds(1, 300)

@@ -6,7 +6,9 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
+import automl._estimator
 from automl import AutoMLClassifier
+from automl._evaluation import refit
 
 
 def test_messy_table_with_string_labels(tiny_classifier, make_messy):
@@ -106,6 +108,28 @@ def test_failing_trials_do_not_stop_the_search(tiny_classifier, load_pmlb):
     assert model.trials_["error"].str.len().gt(0).all()
     proba = model.predict_proba(X)  # the fallback still predicts the class prior
     assert np.allclose(proba, proba[0])
+
+
+def _refit_refusing_linear(config, X, y, spec):
+    """The real refit, except that linear pipelines fail (as a timeout on all rows would)."""
+    if config["model"] == "linear":
+        raise RuntimeError("refit refused")
+    return refit(config, X, y, spec)
+
+
+def test_a_failed_refit_falls_back_to_the_next_trial_not_a_cheap_model(
+    tiny_classifier, load_pmlb, monkeypatch
+):
+    X, y = load_pmlb("prnn_synth")
+    monkeypatch.setattr(automl._estimator, "refit", _refit_refusing_linear)
+    model = tiny_classifier(n_trials=4, models=["lightgbm", "linear"], ensemble_size=1)
+    with pytest.warns(RuntimeWarning, match=r"using trial \d+ \(lightgbm\) alone"):
+        model.fit(X, y)
+    board = model.leaderboard_
+    assert board["model"].iloc[0] == "linear"  # on this table the best trial is linear
+    member = board[board["ensemble_weight"] > 0]
+    assert list(member["model"]) == ["lightgbm"] and member["ensemble_weight"].iloc[0] == 1.0
+    assert roc_auc_score(y, model.predict_proba(X)[:, 1]) > 0.8
 
 
 def test_verbose_prints_a_line_per_trial_and_zero_is_silent(tiny_classifier, load_pmlb, capsys):
