@@ -179,9 +179,7 @@ class _AutoMLBase(BaseEstimator):
         self.leaderboard_ = _leaderboard(self.trials_, weights)
         successful = result.successful()
         self.best_config_ = dict(successful[0].config) if successful else None
-        self.warm_start_ = warm.explain(
-            self.trials_, n_prior_told=getattr(optimizer, "n_prior_told", 0)
-        )
+        self.warm_start_ = warm.explain(self.trials_, n_prior_told=optimizer.n_prior_told)
         self.fit_time_ = time.monotonic() - start
         self.timings_ = {
             "total": self.fit_time_,

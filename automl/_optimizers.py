@@ -38,6 +38,11 @@ class Optimizer(ABC):
     def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
         """The loss of an asked configuration (``crashed`` when it failed)."""
 
+    @property
+    def n_prior_told(self) -> int:
+        """How many past results (``prior``) were told to the optimiser without being run."""
+        return 0
+
     def close(self) -> None:
         """Release resources (temporary folders)."""
 
@@ -98,7 +103,7 @@ class SMACOptimizer(Optimizer):
         self._losses: list[float] = []
         self._asked: set[tuple] = set()
         self._n_told = 0
-        self.n_prior_told = 0
+        self._n_prior_told = 0
         from smac import HyperparameterOptimizationFacade as HPO
         from smac import Scenario
         from smac.acquisition.function import EI
@@ -192,8 +197,12 @@ class SMACOptimizer(Optimizer):
                 self._smac.tell(
                     TrialInfo(config=config, seed=seed), TrialValue(cost=cost), save=False
                 )
-                self.n_prior_told += 1
+                self._n_prior_told += 1
         self._prior = []
+
+    @property
+    def n_prior_told(self) -> int:
+        return self._n_prior_told
 
     def close(self) -> None:
         self._tmp.cleanup()

@@ -85,3 +85,19 @@ def test_prior_waits_for_two_successes():
         opt.tell(handle, loss(config))
     assert opt.n_prior_told == 4
     opt.close()
+
+
+@pytest.mark.parametrize("name", ["smac", "random"])
+def test_every_optimizer_counts_the_prior_it_told(name):
+    """``n_prior_told`` is part of the interface: random search tells nothing, SMAC all."""
+    from automl._optimizers import Optimizer, make_optimizer
+
+    cs = space()
+    prior = [(c, 0.5) for c in grid(cs, 2)]
+    opt = make_optimizer(name, cs, [], 0, 1.0, prior=prior if name == "smac" else ())
+    assert isinstance(opt, Optimizer) and opt.n_prior_told == 0
+    for _ in range(3):
+        config, handle = opt.ask()
+        opt.tell(handle, loss(config))
+    assert opt.n_prior_told == (len(prior) if name == "smac" else 0)
+    opt.close()
