@@ -54,6 +54,12 @@ SKIP_OWN = 1.2
 SKIP_OTHER = 3.0
 TIMEOUT_FACTOR = 2.0  # a timed-out trial is taken to need this multiple of its limit
 
+# A configuration too slow for all rows runs on a row sample sized to take this share of its
+# limit (taking fitting time as linear in rows), if the sample keeps at least MIN_SAMPLE_ROWS
+# training rows; else it is skipped.
+SAMPLE_SHARE = 0.5
+MIN_SAMPLE_ROWS = 2_000
+
 
 def size_factor(config: Mapping[str, Any]) -> float:
     """How much more than its family's defaults ``config`` costs, from its size settings."""
@@ -144,12 +150,30 @@ class CostEstimator:
             unit, basis = self.prior_unit, "prior"
         return PROCESS_OVERHEAD + unit * self._weight(config), basis
 
-    def observe(self, config: Mapping[str, Any], seconds: float, *, timed_out: bool = False):
-        """A trial's fitting seconds (all folds); a timeout's is only a lower bound, taken at twice its limit so
-        that the family's settings as large are skipped next and smaller ones run."""
+    def sample_fidelity(self, config: Mapping[str, Any], wall: float) -> float | None:
+        """The share of the training rows on which ``config`` is expected to fit in
+        ``SAMPLE_SHARE`` of ``wall`` seconds, or None if that leaves too few rows."""
+        seconds, _ = self.predict(config)
+        fitting = max(seconds - PROCESS_OVERHEAD, 1e-9)
+        fidelity = (SAMPLE_SHARE * wall - PROCESS_OVERHEAD) / fitting
+        if fidelity >= 1 or fidelity * self.n_train < MIN_SAMPLE_ROWS:
+            return None
+        return float(fidelity)
+
+    def observe(
+        self,
+        config: Mapping[str, Any],
+        seconds: float,
+        *,
+        timed_out: bool = False,
+        fidelity: float = 1.0,
+    ):
+        """A trial's fitting seconds (all folds), on the ``fidelity`` share of the rows; a
+        timeout's is only a lower bound, taken at twice its limit so that the family's settings
+        as large are skipped next and smaller ones run."""
         if timed_out:
             seconds *= TIMEOUT_FACTOR
-        work = max(seconds, 1e-3)
+        work = max(seconds, 1e-3) / fidelity
         self._log_units[config.get("model", "")].append(math.log(work / self._weight(config)))
 
     def affordable(self, config: Mapping[str, Any], wall: float) -> tuple[bool, float, str]:

@@ -289,7 +289,7 @@ class _AutoMLBase(BaseEstimator):
         """``trial``'s pipeline refitted on all rows under limits, or None if it failed."""
         outcome = run_limited(
             refit,
-            (trial.refit_config or trial.config, data, y_enc, spec),
+            (trial.refit_config or trial.config, data, y_enc, spec, trial.fidelity),
             wall_time=wall,
             memory_mb=self.memory_limit,
         )
@@ -545,6 +545,7 @@ def _trials_frame(result: SearchResult) -> pd.DataFrame:
         "start_time",
         "end_time",
         "expected_time",
+        "fidelity",
         "error",
     ]
     rows = [{c: getattr(t, c) for c in columns} for t in result.trials]

@@ -95,15 +95,38 @@ def predict_pipeline(pipeline, X: pd.DataFrame, task: Task, n_classes: int) -> n
     return np.asarray(pipeline.predict(X), dtype=float)
 
 
+def sample_rows(
+    rows: np.ndarray, y: np.ndarray, fidelity: float, seed: int, classification: bool
+) -> np.ndarray:
+    """A seeded ``fidelity`` share of ``rows`` (all of them at 1), sorted; for classification
+    with at least one row of every class that ``rows`` hold, so no class is lost to the sample."""
+    n = max(1, round(fidelity * len(rows)))
+    if n >= len(rows):
+        return rows
+    kept = np.random.RandomState(seed).choice(rows, n, replace=False)
+    if classification:
+        classes, first = np.unique(y[rows], return_index=True)
+        missing = ~np.isin(classes, y[kept])
+        kept = np.concatenate([kept, rows[first[missing]]])
+    return np.sort(kept)
+
+
 def evaluate(
-    config: dict[str, Any], X: pd.DataFrame, y: np.ndarray, spec: EvaluationSpec
+    config: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    spec: EvaluationSpec,
+    fidelity: float = 1.0,
 ) -> TrialOutcome:
-    """Fit and validate ``config`` on every split; return the loss and out-of-fold predictions."""
+    """Fit and validate ``config`` on every split; return the loss and out-of-fold predictions.
+    With ``fidelity`` below 1 each model is fitted on that share of its training rows (a
+    configuration too slow for all of them), and validated on the same rows as any other."""
     shape = (len(y), spec.n_classes) if spec.task.is_classification else (len(y),)
     total = np.zeros(shape)
     counts = np.zeros(len(y))
     fit_times, predict_time, rounds = [], 0.0, []
     for train, val in spec.splits:
+        train = sample_rows(train, y, fidelity, spec.seed, spec.task.is_classification)
         pipeline = make_pipeline(
             config, spec.task, spec.columns, n_jobs=spec.n_jobs, seed=spec.seed
         )
@@ -139,11 +162,22 @@ def evaluate(
     )
 
 
-def refit(config: dict[str, Any], X: pd.DataFrame, y: np.ndarray, spec: EvaluationSpec):
-    """The pipeline of ``config`` fitted on all rows."""
+def refit(
+    config: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    spec: EvaluationSpec,
+    fidelity: float = 1.0,
+):
+    """The pipeline of ``config`` fitted on all rows, or on the ``fidelity`` share of them that
+    its trial was validated with."""
+    rows = sample_rows(np.arange(len(y)), y, fidelity, spec.seed, spec.task.is_classification)
     pipeline = make_pipeline(config, spec.task, spec.columns, n_jobs=spec.n_jobs, seed=spec.seed)
     with _fit_context(spec.n_jobs):
-        pipeline.fit(X, y)
+        if len(rows) < len(y):
+            pipeline.fit(X.iloc[rows], y[rows])
+        else:
+            pipeline.fit(X, y)
     return pipeline
 
 

@@ -323,7 +323,7 @@ def runs_frame(trials, dataset_id: str, spec, *, source: str, seed: int, fidelit
             "score": None if not np.isfinite(t.score) else float(t.score),
             "loss": None if not np.isfinite(t.loss) else float(t.loss),
             "fit_time": float(t.fit_time),
-            "fidelity": fidelity,
+            "fidelity": fidelity * t.fidelity,
             "resampling": spec.resampling,
             "status": t.status,
             "seed": int(seed),

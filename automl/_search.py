@@ -41,6 +41,7 @@ class TrialRecord:
     error: str = ""
     expected_time: float = float("nan")  # seconds predicted before it ran
     refit_config: dict[str, Any] | None = None  # refit on all rows with this, where not config
+    fidelity: float = 1.0  # share of the training rows its models were fitted on
 
 
 @dataclass
@@ -116,9 +117,11 @@ def run_search(
         result.optimizer_seconds += time.monotonic() - tick
         values = dict(config)
         key = config_key(values)
-        expected = np.nan
+        expected, fidelity = np.nan, 1.0
         if cost is not None:
             fits, expected, basis = cost.affordable(values, max(wall, MIN_TRIAL_SECONDS))
+            if not fits and (sampled := cost.sample_fidelity(values, wall)) is not None:
+                fits, fidelity = True, sampled
             if not fits and skips_in_a_row < MAX_SKIPS_IN_A_ROW:
                 skips_in_a_row += 1
                 why = f"expected {expected:.1f}s ({basis}) > limit {wall:.1f}s"
@@ -142,13 +145,14 @@ def run_search(
             max(wall, MIN_TRIAL_SECONDS),
             memory_limit,
             result,
+            fidelity,
         )
         record.expected_time = expected
         if cost is not None and record.status in (Status.SUCCESS.value, Status.TIMEOUT.value):
             # The model fitting measured in the child, not the wall time (a first trial's also
             # waits for the worker process to start); a timeout's at its limit.
             timed_out = record.status == Status.TIMEOUT.value
-            cost.observe(values, record.fit_time, timed_out=timed_out)
+            cost.observe(values, record.fit_time, timed_out=timed_out, fidelity=fidelity)
         crashed = record.status != Status.SUCCESS.value
         tick = time.monotonic()
         optimizer.tell(handle, crash_cost if crashed else record.loss, crashed=crashed)
@@ -159,9 +163,13 @@ def run_search(
     return result
 
 
-def _run_trial(index, values, origin, X, y, spec, metric, budget, wall, memory_limit, result):
+def _run_trial(
+    index, values, origin, X, y, spec, metric, budget, wall, memory_limit, result, fidelity
+):
     start = budget.elapsed()
-    outcome = run_limited(evaluate, (values, X, y, spec), wall_time=wall, memory_mb=memory_limit)
+    outcome = run_limited(
+        evaluate, (values, X, y, spec, fidelity), wall_time=wall, memory_mb=memory_limit
+    )
     end = budget.elapsed()
     if outcome.status is Status.SUCCESS:
         value = outcome.value
@@ -185,6 +193,7 @@ def _run_trial(index, values, origin, X, y, spec, metric, budget, wall, memory_l
         end_time=end,
         error=outcome.error,
         refit_config=refit_config,
+        fidelity=fidelity,
     )
     result.trials.append(record)
     return record
@@ -222,9 +231,10 @@ def _report(record: TrialRecord, result: SearchResult, metric: Metric) -> None:
     best = result.successful()
     best_score = f"{best[0].score:.4f}" if best else "-"
     outcome = f"{metric.name}={record.score:.4f}" if record.status == "success" else record.status
+    sampled = f", {record.fidelity:.0%} of rows" if record.fidelity < 1 else ""
     print(
         f"[automl] trial {record.trial + 1:>3} {record.model:<20} {outcome:<22} "
-        f"best {best_score}  ({record.end_time - record.start_time:.1f}s, "
+        f"best {best_score}  ({record.end_time - record.start_time:.1f}s{sampled}, "
         f"{record.origin}, {record.end_time:.0f}s elapsed)",
         file=sys.stderr,
         flush=True,

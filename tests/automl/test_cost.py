@@ -1,11 +1,20 @@
 """Cost before running: resampling from the expected cost of a default fit, trials expected not
 to finish skipped, a timeout making the same family's large settings skipped next."""
 
+import time
+
 import numpy as np
 import pytest
 
+import automl._cost
 from automl import AutoMLClassifier
-from automl._cost import CostEstimator, size_factor
+from automl._columns import infer_column_types, normalize_frame
+from automl._cost import MIN_SAMPLE_ROWS, SAMPLE_SHARE, CostEstimator, size_factor
+from automl._evaluation import EvaluationSpec, make_splits, refit, sample_rows
+from automl._optimizers import make_optimizer
+from automl._search import Budget, run_search
+from automl._space import build_space
+from automl._task import Task, get_metric
 from automl.components import DataShape
 
 
@@ -78,3 +87,81 @@ def test_every_family_is_tried_within_the_first_trials(tiny_classifier, load_pml
     model = tiny_classifier(n_trials=2 * len(families), models=families, warm_start=warm_start)
     model.fit(X, y)
     assert set(model.trials_["model"]) == set(families)
+
+
+def test_a_configuration_too_slow_for_all_rows_gets_a_row_sample_that_fits():
+    cost = CostEstimator(n_train=200_000, n_fits=1, n_features=20)
+    forest = {"model": "random_forest"}
+    cost.observe(forest, 100.0)  # own basis: about 100 s on all rows
+    assert not cost.affordable(forest, 10.0)[0]
+    fidelity = cost.sample_fidelity(forest, 10.0)
+    expected, _ = cost.predict(forest)
+    # Sized to take SAMPLE_SHARE of the limit, fitting time taken as linear in rows.
+    assert fidelity == pytest.approx((SAMPLE_SHARE * 10.0 - 0.5) / (expected - 0.5))
+    # A sampled trial's time counts as that of all rows: the estimate does not fall.
+    cost.observe(forest, 100.0 * fidelity, fidelity=fidelity)
+    assert cost.predict(forest)[0] == pytest.approx(expected)
+    # Too few rows left in the sample: skipped rather than sampled.
+    small = CostEstimator(n_train=MIN_SAMPLE_ROWS * 5, n_fits=1, n_features=20)
+    small.observe(forest, 100.0)
+    assert small.sample_fidelity(forest, 10.0) is None
+
+
+def test_sampled_rows_are_seeded_sorted_and_keep_every_class():
+    y = np.r_[np.zeros(990, dtype=int), np.ones(8, dtype=int), [2, 2]]
+    rows = np.arange(len(y))
+    assert sample_rows(rows, y, 1.0, 0, True) is rows
+    kept = sample_rows(rows, y, 0.05, 0, True)
+    assert 50 <= len(kept) <= 52 and np.all(np.diff(kept) > 0)
+    assert set(y[kept]) == {0, 1, 2}
+    assert np.array_equal(kept, sample_rows(rows, y, 0.05, 0, True))
+    assert not np.array_equal(kept, sample_rows(rows, y, 0.05, 1, True))
+
+
+def _binary_spec(X, y):
+    columns = infer_column_types(X)
+    y_enc = np.unique(y, return_inverse=True)[1]
+    splits = make_splits(y_enc, Task.BINARY, 5, seed=0)
+    spec = EvaluationSpec(Task.BINARY, "roc_auc", columns, splits, 2, n_jobs=1, seed=0)
+    return normalize_frame(X, columns), y_enc, spec
+
+
+def test_a_search_runs_configurations_too_slow_for_all_rows_on_a_sample(monkeypatch, load_pmlb):
+    monkeypatch.setattr(automl._cost, "MIN_SAMPLE_ROWS", 5)  # prnn_synth: 200 training rows
+    data, y, spec = _binary_spec(*load_pmlb("prnn_synth"))
+    space = build_space(spec.task, DataShape(*data.shape), spec.columns, seed=0)
+    cost = CostEstimator(len(spec.splits[0][0]), len(spec.splits), data.shape[1])
+    cost.observe({"model": "random_forest"}, 300.0)  # as if forests took 300 s here
+    start = time.monotonic()
+    budget = Budget(start=start, deadline=start + 120, per_trial=10.0, max_trials=4)
+    result = run_search(
+        data,
+        y,
+        spec,
+        get_metric("roc_auc", spec.task),
+        make_optimizer("random", space, [], 0, 1.0),
+        budget,
+        origins={},
+        memory_limit=None,
+        keep_predictions=10,
+        crash_cost=1.0,
+        cost=cost,
+    )
+    # Every family is expected to take a minute or more: what runs, runs on a sample.
+    first = next(t for t in result.trials if t.status != "skipped")
+    assert 0.0 < first.fidelity < 0.2 and first.status == "success"
+    assert np.isfinite(first.loss)
+    assert first.trial in result.predictions  # validated on all of its validation rows
+    assert not np.isnan(result.predictions[first.trial]).any()
+
+
+def test_a_sampled_trial_is_refitted_on_the_same_share_of_rows(load_pmlb):
+    data, y, spec = _binary_spec(*load_pmlb("prnn_synth"))
+    knn = {"n_neighbors": 3, "weights": "uniform", "p": 2}
+    config = {
+        "model": "k_nearest_neighbors",
+        **{f"k_nearest_neighbors:{k}": v for k, v in knn.items()},
+    }
+    pipeline = refit(config, data, y, spec, 0.2)
+    assert pipeline[-1].estimator_.estimator.n_samples_fit_ == 50
+    assert refit(config, data, y, spec)[-1].estimator_.estimator.n_samples_fit_ == len(y)
