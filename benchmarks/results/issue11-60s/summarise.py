@@ -1,5 +1,5 @@
-"""Summarise the issue-11 60 s runs: automl (before, after) against LightGBM's and a random
-forest's defaults. Usage: python summarise.py RESULTS_DIR [RESULTS_DIR ...] > summary.md
+"""Summarise the issue-11 60 s runs: automl (several versions) against LightGBM's and a random
+forest's defaults and any peer (FLAML, AutoGluon) the folders hold. Usage: python summarise.py RESULTS_DIR [RESULTS_DIR ...] > summary.md
 (each a `automl bench run --out` folder; a system name gets the folder's name as suffix when
 several folders hold it)."""
 
@@ -32,7 +32,8 @@ print("|---|---|---|---|---|---|---|")
 ranks = loss.rank(axis=1, method="average").mean()
 better = loss[["lightgbm", "random-forest"]].min(axis=1)
 multi = meta["metric"] == "log_loss"
-for s in [*list(systems), "lightgbm", "random-forest"]:
+peers = [s for s in loss.columns if s not in systems]
+for s in [*systems, *sorted(peers, key=lambda s: s not in ("lightgbm", "random-forest"))]:
     tol = 1e-4
     worse_both = (
         (loss[s] > loss["lightgbm"] + tol) & (loss[s] > loss["random-forest"] + tol)
