@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 import time
 import warnings
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -21,10 +24,11 @@ from automl._cost import CostEstimator, count_bins, lightgbm_default_seconds
 from automl._ensemble import EnsembleModel, select_and_calibrate
 from automl._evaluation import EvaluationSpec, make_splits, refit
 from automl._fallback import failure_summary, fallback_model, fit_fallback
+from automl._input import TableInput
 from automl._limits import Status, run_limited
 from automl._optimizers import make_optimizer
 from automl._search import Budget, SearchResult, run_search
-from automl._space import SPACE_VERSION, build_space, config_key, translate
+from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline, translate
 from automl._task import Task, get_metric
 from automl.components import DataShape
 
@@ -110,6 +114,7 @@ class _AutoMLBase(BaseEstimator):
         data = normalize_frame(frame, columns)
         self._columns = columns
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+        self._seed = seed
         shape = DataShape(len(data), data.shape[1], len(getattr(self, "classes_", [])))
         per_trial = float(self.per_trial_time_limit or max(5.0, self.time_budget / 4))
         n_bins = count_bins(data, seed=seed)
@@ -320,15 +325,41 @@ class _AutoMLBase(BaseEstimator):
         return _DummyModel(dummy, self._classification)
 
     # -------------------------------------------------------------- predict
+    def pipeline_for(self, trial: int | Mapping[str, Any]) -> Pipeline:
+        """An unfitted pipeline of trial number ``trial`` of ``trials_``, or of a configuration
+        of ``search_space_`` (hyperparameters left out take their defaults), built as the
+        search built it: the same preprocessing, model, seed and ``n_jobs``.
+
+        Its first step reads X as ``fit`` and ``predict`` do (an array or a DataFrame with this
+        fit's columns), so ``pipeline_for(t).fit(X, y)`` refits one trial on other rows, e.g.
+        to score it on a test set. A classifier's classes are those of the ``y`` it is fitted
+        on, in sorted order.
+        """
+        check_is_fitted(self, "model_")
+        if isinstance(trial, Mapping):
+            config, why = translate(dict(trial), self.search_space_)
+            if config is None:
+                raise ValueError(f"Not a configuration of this fit's search space: {why}.")
+            values = dict(config)
+        else:
+            rows = self.trials_[self.trials_["trial"] == trial]
+            if rows.empty:
+                raise ValueError(f"No trial {trial!r} among the {len(self.trials_)} of trials_.")
+            values = dict(rows["config"].iloc[0])
+        pipeline = make_pipeline(
+            values, self.task_, self._columns, n_jobs=self.n_jobs, seed=self._seed
+        )
+        return Pipeline([("input", self._table_input()), *pipeline.steps])
+
+    def _table_input(self) -> TableInput:
+        names = getattr(self, "feature_names_in_", None)
+        return TableInput(self._columns, None if names is None else tuple(map(str, names)))
+
     def _prepare(self, X) -> pd.DataFrame:
         check_is_fitted(self, "model_")
-        frame = checks.check_X(X)
+        checks.check_X(X)
         validate_data(self, X, skip_check_array=True, reset=False)
-        if isinstance(X, pd.DataFrame) and hasattr(self, "feature_names_in_"):
-            frame = frame[[str(c) for c in self.feature_names_in_]]
-        else:
-            frame = frame.set_axis(list(self._columns.names), axis=1)
-        return normalize_frame(frame, self._columns)
+        return self._table_input().transform(X)
 
     def _predict_raw(self, X) -> np.ndarray:
         data = self._prepare(X)

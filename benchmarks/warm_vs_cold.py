@@ -27,11 +27,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from automl import AutoMLClassifier, AutoMLRegressor
-from automl._columns import normalize_frame
-from automl._evaluation import predict_pipeline
-from automl._space import make_pipeline
-from automl._task import METRICS
+from automl import METRICS, AutoMLClassifier, AutoMLRegressor
 from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
 
@@ -51,19 +47,17 @@ HERE = Path(__file__).resolve().parent
 
 
 def incumbent_test_losses(model, X_train, y_train, X_test, y_test) -> dict[int, float]:
-    """Test loss of the best-by-validation trial among the first k, for each checkpoint."""
+    """Test loss of the best-by-validation trial among the first k, for each checkpoint: its
+    pipeline (``pipeline_for``) refitted on the train part."""
     trials = model.trials_.sort_values("trial")
     metric = METRICS[model.metric_]
-    columns = model._columns
-    train = normalize_frame(X_train.set_axis(list(columns.names), axis=1), columns)
-    test = normalize_frame(X_test.set_axis(list(columns.names), axis=1), columns)
     if model.task_.is_classification:
         classes = list(model.classes_)
         y_tr = np.array([classes.index(v) for v in y_train])
         y_te = np.array([classes.index(v) if v in classes else -1 for v in y_test])
         keep, labels = y_te >= 0, np.arange(len(classes))
     else:
-        classes, labels = [], None
+        labels = None
         y_tr, y_te = np.asarray(y_train, float), np.asarray(y_test, float)
         keep = np.ones(len(y_te), bool)
     out, cache = {}, {}
@@ -73,14 +67,23 @@ def incumbent_test_losses(model, X_train, y_train, X_test, y_test) -> dict[int, 
         if ok.empty:
             out[k] = np.nan
             continue
-        best = ok.loc[ok["loss"].idxmin()]
-        if best["trial"] not in cache:
-            pipe = make_pipeline(best["config"], model.task_, columns, seed=0)
-            pipe.fit(train, y_tr)
-            proba = predict_pipeline(pipe, test, model.task_, len(classes))
-            cache[best["trial"]] = metric.loss(y_te[keep], proba[keep], labels)
-        out[k] = cache[best["trial"]]
+        best = int(ok.loc[ok["loss"].idxmin(), "trial"])
+        if best not in cache:
+            pipe = model.pipeline_for(best).fit(X_train, y_tr)
+            if labels is None:
+                pred = np.asarray(pipe.predict(X_test), float)
+            else:
+                pred = _aligned_proba(pipe, X_test, len(labels))
+            cache[best] = metric.loss(y_te[keep], pred[keep], labels)
+        out[k] = cache[best]
     return out
+
+
+def _aligned_proba(pipe, X, n_classes: int) -> np.ndarray:
+    """Class probabilities with a column for every class, 0 for those not fitted on."""
+    proba = np.zeros((len(X), n_classes))
+    proba[:, pipe.classes_] = pipe.predict_proba(X)
+    return proba
 
 
 def model_test_loss(model, X_test, y_test) -> float:

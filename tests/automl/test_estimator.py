@@ -224,3 +224,47 @@ def test_resampling_schemes(resampling, label):
     counts = np.bincount(np.concatenate([val for _, val in splits]), minlength=60)
     if resampling != "holdout":
         assert counts.min() == counts.max()  # every row validated equally often
+
+
+def test_pipeline_for_a_trial_is_the_searched_pipeline_unfitted(tiny_classifier, make_messy):
+    """``pipeline_for`` rebuilds a trial's pipeline from the public API: unfitted, reading raw
+    X, and making the same predictions as the pipeline the search builds on prepared data."""
+    from sklearn.utils.validation import check_is_fitted
+
+    from automl._columns import infer_column_types, normalize_frame
+    from automl._space import make_pipeline
+
+    X, y = make_messy(240)
+    model = tiny_classifier(n_trials=2, models=("linear", "k_nearest_neighbors")).fit(X, y)
+    trial = model.trials_.iloc[-1]
+    pipeline = model.pipeline_for(int(trial["trial"]))
+    with pytest.raises(NotFittedError):
+        check_is_fitted(pipeline)
+    prefix = trial["model"] + ":"
+    params = {k[len(prefix) :]: v for k, v in trial["config"].items() if k.startswith(prefix)}
+    assert pipeline.steps[-1][1].params == params
+    train, test = slice(0, 160), slice(160, None)
+    proba = pipeline.fit(X[train], y[train]).predict_proba(X[test])
+    columns = infer_column_types(X)
+    searched = make_pipeline(trial["config"], model.task_, columns, seed=model._seed)
+    searched.fit(normalize_frame(X[train], columns), y[train])
+    expected = searched.predict_proba(normalize_frame(X[test].reset_index(drop=True), columns))
+    np.testing.assert_allclose(proba, expected)
+    # A DataFrame is read by column name, an array by position.
+    shuffled = X[test][list(reversed(X.columns))]
+    np.testing.assert_allclose(pipeline.predict_proba(shuffled), proba)
+    np.testing.assert_allclose(pipeline.predict_proba(X[test].to_numpy(dtype=object)), proba)
+
+
+def test_pipeline_for_a_configuration(tiny_regressor, load_pmlb):
+    X, y = load_pmlb("1096_FacultySalaries")
+    model = tiny_regressor(n_trials=2, models=("linear", "k_nearest_neighbors")).fit(X, y)
+    pipeline = model.pipeline_for({"model": "linear", "linear:C": 10.0})
+    assert pipeline.steps[-1][1].params == {"C": 10.0, "penalty": "l2"}  # the default filled in
+    assert pipeline.fit(X, y).score(X, y) > 0.5
+    with pytest.raises(ValueError, match="search space"):
+        model.pipeline_for({"model": "mlp"})  # not among this fit's families
+    with pytest.raises(ValueError, match="No trial 99"):
+        model.pipeline_for(99)
+    with pytest.raises(NotFittedError):
+        AutoMLClassifier().pipeline_for(0)

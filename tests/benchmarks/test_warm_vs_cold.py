@@ -44,3 +44,40 @@ def test_plot_by_trials_writes_a_png(results, tmp_path):
     table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
     path = plot_by_trials(table.dropna(), tmp_path / "p.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5_000
+
+
+@pytest.mark.parametrize(
+    ("name", "estimator"), [("confidence", "classifier"), ("1096_FacultySalaries", "regressor")]
+)
+def test_incumbents_are_refitted_through_the_public_api(load_pmlb, name, estimator):
+    """Each checkpoint's incumbent, refitted with ``pipeline_for`` and scored on held-out rows;
+    the first checkpoint's incumbent is the first trial when that is the only one run."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from automl import METRICS, AutoMLClassifier, AutoMLRegressor
+    from benchmarks.warm_vs_cold import incumbent_test_losses
+
+    X, y = load_pmlb(name)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=1 / 3, random_state=0)
+    cls = AutoMLClassifier if estimator == "classifier" else AutoMLRegressor
+    model = cls(
+        n_trials=1,
+        warm_start=False,
+        update_knowledge_base=False,
+        models=("linear",),
+        random_state=0,
+    ).fit(X_train, y_train)
+    losses = incumbent_test_losses(model, X_train, y_train, X_test, y_test)
+    assert list(losses) == list(CHECKPOINTS) and len(set(losses.values())) == 1
+    pipe = model.pipeline_for(0).fit(X_train, y_train)
+    metric = METRICS[model.metric_]
+    if estimator == "classifier":
+        keep = np.isin(y_test, model.classes_)
+        labels = np.searchsorted(model.classes_, np.asarray(y_test)[keep])
+        expected = metric.loss(
+            labels, pipe.predict_proba(X_test[keep]), np.arange(len(model.classes_))
+        )
+    else:
+        expected = metric.loss(np.asarray(y_test, float), pipe.predict(X_test))
+    assert losses[CHECKPOINTS[0]] == pytest.approx(expected)
