@@ -132,10 +132,28 @@ class _AutoMLBase(BaseEstimator):
         space = build_space(task, shape, columns, seed=seed, include=self.models)
         self.search_space_ = space
 
-        from automl._knowledge import TrialCost, WarmStart  # lazily: reads the knowledge base
+        from automl._knowledge import (  # lazily: reads the knowledge base
+            TrialCost,
+            explain_warm_start,
+            plan_warm_start,
+            record_fit,
+        )
 
         cost = TrialCost(sum(len(t) for t, _ in spec.splits), data.shape[1], per_trial)
-        warm = WarmStart.plan(self, frame, target, task, metric, space, seed, cost)
+        warm = plan_warm_start(
+            frame,
+            target,
+            task,
+            metric,
+            space,
+            seed,
+            cost,
+            warm_start=self.warm_start,
+            knowledge_base=self.knowledge_base,
+            transfer=self.transfer,
+            leave_one_out=self.leave_one_out,
+            update_knowledge_base=self.update_knowledge_base,
+        )
         if self.verbose >= 1 and warm.configurations:
             print(
                 f"[automl] warm start: {len(warm.configurations)} configurations from "
@@ -184,7 +202,7 @@ class _AutoMLBase(BaseEstimator):
         self.leaderboard_ = _leaderboard(self.trials_, weights)
         successful = result.successful()
         self.best_config_ = dict(successful[0].config) if successful else None
-        self.warm_start_ = warm.explain(self.trials_, n_prior_told=optimizer.n_prior_told)
+        self.warm_start_ = explain_warm_start(warm, self.trials_, optimizer.n_prior_told)
         self.fit_time_ = time.monotonic() - start
         self.timings_ = {
             "total": self.fit_time_,
@@ -196,7 +214,7 @@ class _AutoMLBase(BaseEstimator):
             "search": search_end - start,
         }
         if self.update_knowledge_base:
-            warm.record(self, result, spec)
+            record_fit(warm.kb, warm.fingerprint, warm.metafeatures, result.trials, spec)
         if self.verbose >= 1:
             print(
                 f"[automl] {result.n_run()} trials, {len(successful)} successful, "

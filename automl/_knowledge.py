@@ -50,8 +50,9 @@ def resolve_knowledge_base(value):
 
 
 @dataclass
-class WarmStart:
-    """What the knowledge base suggested for one fit, and how to record the fit afterwards."""
+class WarmStartPlan:
+    """What the knowledge base suggested for one fit (``plan_warm_start``), and this dataset
+    as the knowledge base knows it (for ``record_fit``)."""
 
     configurations: list = field(default_factory=list)
     origins: list[dict[str, Any]] = field(default_factory=list)
@@ -69,230 +70,255 @@ class WarmStart:
     reason: str = ""
     seconds: float = 0.0
 
-    @classmethod
-    def plan(
-        cls, est, frame, target, task, metric, space, seed, cost: TrialCost | None = None
-    ) -> WarmStart:
-        """Meta-features, then the portfolio ordered for this dataset (members that cannot
-        finish within ``cost.per_trial`` skipped) or, without a portfolio or with
-        ``warm_start="nearest"``, the best configurations of the nearest past datasets."""
-        if not (est.warm_start or est.update_knowledge_base):
-            return cls(reason="warm_start=False")
-        start = time.monotonic()
-        from knowledge_base import dataset_fingerprint
-        from metalearning import compute_metafeatures
-        from metalearning.warmstart import leave_one_out_exclusions, suggest_configurations
 
-        kb = resolve_knowledge_base(est.knowledge_base)
+def plan_warm_start(
+    frame: pd.DataFrame,
+    target: np.ndarray,
+    task,
+    metric,
+    space,
+    seed: int,
+    cost: TrialCost | None = None,
+    *,
+    warm_start: bool | str = True,
+    knowledge_base=None,
+    transfer: bool = False,
+    leave_one_out: bool = False,
+    update_knowledge_base: bool = True,
+) -> WarmStartPlan:
+    """Meta-features, then the portfolio ordered for this dataset (members that cannot
+    finish within ``cost.per_trial`` skipped) or, without a portfolio or with
+    ``warm_start="nearest"``, the best configurations of the nearest past datasets.
+
+    The parameters after ``*`` are the estimator's of the same names. The meta-features and
+    fingerprint are computed whenever ``warm_start`` or ``update_knowledge_base`` needs them.
+    """
+    if not (warm_start or update_knowledge_base):
+        return WarmStartPlan(reason="warm_start=False")
+    start = time.monotonic()
+    from knowledge_base import dataset_fingerprint
+    from metalearning import compute_metafeatures
+    from metalearning.warmstart import leave_one_out_exclusions, suggest_configurations
+
+    kb = resolve_knowledge_base(knowledge_base)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mf = compute_metafeatures(frame, target, task=task.value, random_state=0)
+    plan = WarmStartPlan(metafeatures=mf, fingerprint=dataset_fingerprint(frame, target), kb=kb)
+    if not warm_start:
+        plan.reason = "warm_start=False"
+    else:
+        portfolio = None
+        if warm_start in (True, "portfolio"):
+            portfolio = _find_portfolio(kb, task)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mf = compute_metafeatures(frame, target, task=task.value, random_state=0)
-        plan = cls(metafeatures=mf, fingerprint=dataset_fingerprint(frame, target), kb=kb)
-        if not est.warm_start:
-            plan.reason = "warm_start=False"
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN meta-features
+            exclude = leave_one_out_exclusions(kb, mf, plan.fingerprint) if leave_one_out else []
+            found = None
+            if portfolio is None or transfer:
+                found = suggest_configurations(
+                    kb, mf, task.value, metric=metric.name, exclude=exclude
+                )
+        if portfolio is not None:
+            _plan_portfolio(plan, portfolio, kb, mf, exclude, space, cost, transfer, seed)
         else:
-            portfolio = None
-            if est.warm_start in (True, "portfolio"):
-                portfolio = _find_portfolio(kb, task)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # NaN meta-features
-                exclude = (
-                    leave_one_out_exclusions(kb, mf, plan.fingerprint) if est.leave_one_out else []
-                )
-                found = None
-                if portfolio is None or est.transfer:
-                    found = suggest_configurations(
-                        kb, mf, task.value, metric=metric.name, exclude=exclude
-                    )
-            if portfolio is not None:
-                plan._plan_portfolio(portfolio, kb, mf, exclude, space, cost, est.transfer, seed)
-            else:
-                plan.neighbors = found.neighbors
-                plan._translate(found.suggestions, space)
-                if est.transfer:
-                    plan._translate_prior(found.transfer, space)
-            if not plan.configurations:
-                plan.reason = plan.reason or "no similar dataset in the knowledge base"
-        plan.seconds = time.monotonic() - start
-        return plan
+            plan.neighbors = found.neighbors
+            _add_suggestions(plan, found.suggestions, space)
+            if transfer:
+                _add_prior(plan, found.transfer, space)
+        if not plan.configurations:
+            plan.reason = plan.reason or "no similar dataset in the knowledge base"
+    plan.seconds = time.monotonic() - start
+    return plan
 
-    def _translate(self, suggestions, space) -> None:
-        for s in suggestions:
-            config, why = translate(s.config, space)
-            if config is None:
-                reason = (
-                    "model not in this space" if why.startswith("model") else "value out of space"
-                )
-                self.untranslated[reason] = self.untranslated.get(reason, 0) + 1
-                continue
-            if len(self.configurations) >= MAX_WARM_CONFIGS:
-                break
-            self.configurations.append(config)
-            self.origins.append(
+
+def _add_suggestions(plan: WarmStartPlan, suggestions, space) -> None:
+    """The nearest datasets' best configurations that fit ``space``, up to MAX_WARM_CONFIGS."""
+    for s in suggestions:
+        config, why = translate(s.config, space)
+        if config is None:
+            reason = "model not in this space" if why.startswith("model") else "value out of space"
+            plan.untranslated[reason] = plan.untranslated.get(reason, 0) + 1
+            continue
+        if len(plan.configurations) >= MAX_WARM_CONFIGS:
+            break
+        plan.configurations.append(config)
+        plan.origins.append(
+            {
+                "dataset_id": s.dataset_id,
+                "dataset": s.dataset_name,
+                "distance": s.distance,
+                "past_loss": s.loss,
+                "past_metric": s.metric,
+                "source": s.source,
+                "key": config_key(config),
+            }
+        )
+
+
+def _plan_portfolio(
+    plan: WarmStartPlan, portfolio, kb, mf, exclude, space, cost, transfer, seed
+) -> None:
+    """The portfolio's members in this dataset's order, those that fit this space and
+    this budget; every member's fate recorded for ``warm_start_``. With ``transfer``, the
+    prior mean for the optimiser's surrogate, learned from the whole pool with the same
+    dataset weights as the order."""
+    from metalearning.portfolio import plan_portfolio
+
+    plan.method = "portfolio"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ordered = plan_portfolio(portfolio, kb, mf, exclude=exclude)
+    plan.neighbors = ordered.neighbors
+    predicted = (
+        portfolio.cost_model.predict(cost.n_rows_trained, cost.n_features)
+        if cost is not None
+        else np.zeros(len(portfolio.members))
+    )
+    members = []
+    for rank, (index, member) in enumerate(zip(ordered.global_ranks, ordered.members)):
+        entry = {
+            "rank_here": rank + 1,
+            "rank_global": index + 1,
+            "model": member["model"],
+            "predicted_fit_seconds": round(float(predicted[index]), 3),
+        }
+        config, why = translate(member, space)
+        if config is None:
+            entry["skipped"] = f"does not fit this space: {why}"
+        elif cost is not None and predicted[index] > AFFORDABLE_SHARE * cost.per_trial:
+            entry["skipped"] = (
+                f"predicted {predicted[index]:.1f}s of fitting, more than "
+                f"{AFFORDABLE_SHARE:.0%} of the {cost.per_trial:.0f}s a trial may take"
+            )
+        else:
+            entry["key"] = config_key(config)
+            plan.configurations.append(config)
+            plan.origins.append(
                 {
-                    "dataset_id": s.dataset_id,
-                    "dataset": s.dataset_name,
-                    "distance": s.distance,
-                    "past_loss": s.loss,
-                    "past_metric": s.metric,
-                    "source": s.source,
-                    "key": config_key(config),
+                    "dataset_id": None,
+                    "dataset": "portfolio",
+                    "distance": np.nan,
+                    "past_loss": np.nan,
+                    "past_metric": "",
+                    "source": "portfolio",
+                    "key": entry["key"],
                 }
             )
+        members.append(entry)
+    plan.portfolio = {"reason": ordered.reason, "members": members}
+    if transfer and portfolio.pool and portfolio.pool_normalised is not None:
+        _fit_prior_mean(plan, portfolio, ordered.weights, space, seed)
+    plan.reason = "" if plan.configurations else "no portfolio member fits this data"
 
-    def _plan_portfolio(self, portfolio, kb, mf, exclude, space, cost, transfer, seed) -> None:
-        """The portfolio's members in this dataset's order, those that fit this space and
-        this budget; every member's fate recorded for ``warm_start_``. With ``transfer``, the
-        prior mean for the optimiser's surrogate, learned from the whole pool with the same
-        dataset weights as the order."""
-        from metalearning.portfolio import plan_portfolio
 
-        self.method = "portfolio"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            ordered = plan_portfolio(portfolio, kb, mf, exclude=exclude)
-        self.neighbors = ordered.neighbors
-        predicted = (
-            portfolio.cost_model.predict(cost.n_rows_trained, cost.n_features)
-            if cost is not None
-            else np.zeros(len(portfolio.members))
-        )
-        members = []
-        for rank, (index, member) in enumerate(zip(ordered.global_ranks, ordered.members)):
-            entry = {
-                "rank_here": rank + 1,
-                "rank_global": index + 1,
-                "model": member["model"],
-                "predicted_fit_seconds": round(float(predicted[index]), 3),
+def _fit_prior_mean(plan: WarmStartPlan, portfolio, weights, space, seed) -> None:
+    from metalearning.transfer import TransferPrior
+
+    keep, vectors = [], []
+    for i, candidate in enumerate(portfolio.pool):
+        config, _ = translate(candidate, space)
+        if config is not None:
+            keep.append(i)
+            vectors.append(config.get_array())
+    if len(keep) < 2:
+        return
+    normalised = portfolio.pool_normalised[:, keep]
+    prior = TransferPrior(seed=seed).fit(np.array(vectors), normalised, weights)
+    plan.prior_mean = prior.predict
+    plan.prior_datasets = int(np.count_nonzero(weights)) if weights is not None else 0
+    plan.prior_candidates = len(keep)
+
+
+def _add_prior(plan: WarmStartPlan, results, space) -> None:
+    """Past results that fit this space, except the warm configurations (run for real)."""
+    warm = {o["key"] for o in plan.origins}
+    datasets = set()
+    for r in results:
+        config, _ = translate(r.config, space)
+        if config is None or config_key(config) in warm:
+            continue
+        plan.prior.append((config, r.quantile))
+        datasets.add(r.dataset_id)
+    plan.prior_datasets = len(datasets)
+
+
+def explain_warm_start(
+    plan: WarmStartPlan, trials: pd.DataFrame, n_prior_told: int = 0
+) -> dict[str, Any]:
+    """``warm_start_``: which datasets were nearest, what came from each (or the portfolio's
+    members), how each scored in ``trials``, and what was told to the optimiser."""
+    scored = {
+        config_key(c): (s, st)
+        for c, s, st in zip(trials["config"], trials["score"], trials["status"])
+    }
+    configs = []
+    for origin in plan.origins:
+        score, status = scored.get(origin["key"], (np.nan, "not run"))
+        entry = {k: v for k, v in origin.items() if k != "key"}
+        entry.update(score_here=score, status_here=status)
+        configs.append(entry)
+    portfolio = {}
+    if plan.portfolio:
+        entries = []
+        for entry in plan.portfolio["members"]:
+            entry = dict(entry)
+            key = entry.pop("key", None)
+            if key is not None:
+                entry["score_here"], entry["status_here"] = scored.get(key, (np.nan, "not run"))
+            entries.append(entry)
+        portfolio = {"reason": plan.portfolio["reason"], "members": entries}
+    return {
+        "used": bool(plan.configurations),
+        "method": plan.method if plan.configurations else "none",
+        "reason": plan.reason,
+        "portfolio": portfolio,
+        "fingerprint": plan.fingerprint,
+        "neighbors": plan.neighbors.to_dict("records") if len(plan.neighbors) else [],
+        "configurations": configs,
+        "untranslated": dict(plan.untranslated),
+        "transfer": {
+            "method": (
+                "prior mean of the surrogate"
+                if plan.prior_mean is not None
+                else ("told to the optimizer" if plan.prior else "none")
+            ),
+            "results": len(plan.prior) or plan.prior_candidates,
+            "datasets": plan.prior_datasets,
+            "told_to_optimizer": int(n_prior_told),
+        },
+        "seconds": round(plan.seconds, 3),
+    }
+
+
+def record_fit(kb, fingerprint: str | None, metafeatures: pd.Series | None, trials, spec) -> None:
+    """Append this dataset (its ``fingerprint`` and ``metafeatures``) and every trial to the
+    knowledge base ``kb``, if it is writable; a failure warns and never costs the fitted model."""
+    if kb is None or metafeatures is None or not kb.writable:
+        return
+    from metalearning.warmstart import metafeatures_json
+
+    n_rows = sum(len(v) for v in spec.splits[0])
+    dataset = pd.DataFrame(
+        [
+            {
+                "dataset_id": fingerprint,
+                "name": f"user-{fingerprint[:8]}",
+                "source": "user",
+                "openml_dataset_id": None,
+                "openml_task_id": None,
+                "task": spec.task.value,
+                "n_rows": n_rows,
+                "n_features": len(spec.columns.names),
+                "metafeatures": metafeatures_json(metafeatures),
             }
-            config, why = translate(member, space)
-            if config is None:
-                entry["skipped"] = f"does not fit this space: {why}"
-            elif cost is not None and predicted[index] > AFFORDABLE_SHARE * cost.per_trial:
-                entry["skipped"] = (
-                    f"predicted {predicted[index]:.1f}s of fitting, more than "
-                    f"{AFFORDABLE_SHARE:.0%} of the {cost.per_trial:.0f}s a trial may take"
-                )
-            else:
-                entry["key"] = config_key(config)
-                self.configurations.append(config)
-                self.origins.append(
-                    {
-                        "dataset_id": None,
-                        "dataset": "portfolio",
-                        "distance": np.nan,
-                        "past_loss": np.nan,
-                        "past_metric": "",
-                        "source": "portfolio",
-                        "key": entry["key"],
-                    }
-                )
-            members.append(entry)
-        self.portfolio = {"reason": ordered.reason, "members": members}
-        if transfer and portfolio.pool and portfolio.pool_normalised is not None:
-            self._fit_prior_mean(portfolio, ordered.weights, space, seed)
-        self.reason = "" if self.configurations else "no portfolio member fits this data"
-
-    def _fit_prior_mean(self, portfolio, weights, space, seed) -> None:
-        from metalearning.transfer import TransferPrior
-
-        keep, vectors = [], []
-        for i, candidate in enumerate(portfolio.pool):
-            config, _ = translate(candidate, space)
-            if config is not None:
-                keep.append(i)
-                vectors.append(config.get_array())
-        if len(keep) < 2:
-            return
-        normalised = portfolio.pool_normalised[:, keep]
-        prior = TransferPrior(seed=seed).fit(np.array(vectors), normalised, weights)
-        self.prior_mean = prior.predict
-        self.prior_datasets = int(np.count_nonzero(weights)) if weights is not None else 0
-        self.prior_candidates = len(keep)
-
-    def _translate_prior(self, results, space) -> None:
-        """Past results that fit this space, except the warm configurations (run for real)."""
-        warm = {o["key"] for o in self.origins}
-        datasets = set()
-        for r in results:
-            config, _ = translate(r.config, space)
-            if config is None or config_key(config) in warm:
-                continue
-            self.prior.append((config, r.quantile))
-            datasets.add(r.dataset_id)
-        self.prior_datasets = len(datasets)
-
-    def explain(self, trials: pd.DataFrame, n_prior_told: int = 0) -> dict[str, Any]:
-        """Which datasets were nearest, what came from each, and how it scored here."""
-        scored = {
-            config_key(c): (s, st)
-            for c, s, st in zip(trials["config"], trials["score"], trials["status"])
-        }
-        configs = []
-        for origin in self.origins:
-            score, status = scored.get(origin["key"], (np.nan, "not run"))
-            entry = {k: v for k, v in origin.items() if k != "key"}
-            entry.update(score_here=score, status_here=status)
-            configs.append(entry)
-        portfolio = {}
-        if self.portfolio:
-            entries = []
-            for entry in self.portfolio["members"]:
-                entry = dict(entry)
-                key = entry.pop("key", None)
-                if key is not None:
-                    entry["score_here"], entry["status_here"] = scored.get(key, (np.nan, "not run"))
-                entries.append(entry)
-            portfolio = {"reason": self.portfolio["reason"], "members": entries}
-        return {
-            "used": bool(self.configurations),
-            "method": self.method if self.configurations else "none",
-            "reason": self.reason,
-            "portfolio": portfolio,
-            "fingerprint": self.fingerprint,
-            "neighbors": self.neighbors.to_dict("records") if len(self.neighbors) else [],
-            "configurations": configs,
-            "untranslated": dict(self.untranslated),
-            "transfer": {
-                "method": (
-                    "prior mean of the surrogate"
-                    if self.prior_mean is not None
-                    else ("told to the optimizer" if self.prior else "none")
-                ),
-                "results": len(self.prior) or self.prior_candidates,
-                "datasets": self.prior_datasets,
-                "told_to_optimizer": int(n_prior_told),
-            },
-            "seconds": round(self.seconds, 3),
-        }
-
-    def record(self, est, result, spec) -> None:
-        """Append this dataset and every trial to the user's knowledge base."""
-        if self.kb is None or self.metafeatures is None or not self.kb.writable:
-            return
-        from metalearning.warmstart import metafeatures_json
-
-        n_rows = sum(len(v) for v in spec.splits[0])
-        dataset = pd.DataFrame(
-            [
-                {
-                    "dataset_id": self.fingerprint,
-                    "name": f"user-{self.fingerprint[:8]}",
-                    "source": "user",
-                    "openml_dataset_id": None,
-                    "openml_task_id": None,
-                    "task": spec.task.value,
-                    "n_rows": n_rows,
-                    "n_features": len(spec.columns.names),
-                    "metafeatures": metafeatures_json(self.metafeatures),
-                }
-            ]
-        )
-        runs = runs_frame(result.trials, self.fingerprint, spec, source="user", seed=spec.seed)
-        try:
-            self.kb.append(datasets=dataset, runs=runs)
-        except Exception as exc:  # recording must never cost the user the fitted model
-            warnings.warn(f"Could not record this fit in the knowledge base: {exc}", stacklevel=3)
+        ]
+    )
+    runs = runs_frame(trials, fingerprint, spec, source="user", seed=spec.seed)
+    try:
+        kb.append(datasets=dataset, runs=runs)
+    except Exception as exc:  # recording must never cost the user the fitted model
+        warnings.warn(f"Could not record this fit in the knowledge base: {exc}", stacklevel=3)
 
 
 def _find_portfolio(kb, task):
