@@ -26,10 +26,11 @@ meta = jobs.drop_duplicates("dataset").set_index("dataset")[["metric", "n_train"
 systems = [s for s in loss.columns if s.startswith("automl")]
 print(f"{len(loss)} datasets; loss = 1 - ROC AUC (binary) or log loss (multiclass), test third\n")
 print(
-    "| system | worse than both LGBM and RF | multiclass > 1.5x better of LGBM/RF | beats LGBM | mean rank | mean loss | max train time (s) |"
+    "| system | worse than both LGBM and RF | multiclass > 1.5x better of LGBM/RF | beats LGBM | mean rank | mean loss | failed | max train time (s) |"
 )
-print("|---|---|---|---|---|---|---|")
-ranks = loss.rank(axis=1, method="average").mean()
+print("|---|---|---|---|---|---|---|---|")
+# A failed run (no score) ranks last on its dataset, as in the AutoML Benchmark.
+ranks = loss.fillna(np.inf).rank(axis=1, method="average").mean()
 better = loss[["lightgbm", "random-forest"]].min(axis=1)
 multi = meta["metric"] == "log_loss"
 peers = [s for s in loss.columns if s not in systems]
@@ -42,7 +43,7 @@ for s in [*systems, *sorted(peers, key=lambda s: s not in ("lightgbm", "random-f
     beats = (loss[s] < loss["lightgbm"] - tol).sum()
     tt = jobs[jobs["system"] == s]["train_time"].max()
     print(
-        f"| {s} | {worse_both} | {blow} of {multi.sum()} | {beats}/{len(loss)} | {ranks[s]:.2f} | {loss[s].mean():.4f} | {tt:.1f} |"
+        f"| {s} | {worse_both} | {blow} of {multi.sum()} | {beats}/{len(loss)} | {ranks[s]:.2f} | {loss[s].mean():.4f} | {int(loss[s].isna().sum())} | {tt:.1f} |"
     )
 if len(systems) == 2:
     a, b = sorted(systems)
