@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from automl._estimator import AutoMLClassifier, AutoMLRegressor
     from automl._space import SPACE_VERSION
     from automl._task import METRICS, Task
+    from automl.components import (
+        Component,
+        DataShape,
+        register_family,
+        registered_family,
+        unregister_family,
+    )
 
 __version__ = "0.1.0"
 
@@ -27,9 +34,26 @@ _HOMES = {
     "SPACE_VERSION": "automl._space",
     "METRICS": "automl._task",
     "Task": "automl._task",
+    "Component": "automl.components",
+    "DataShape": "automl.components",
+    "register_family": "automl.components",
+    "registered_family": "automl.components",
+    "unregister_family": "automl.components",
 }
 
-__all__ = ["METRICS", "SPACE_VERSION", "AutoMLClassifier", "AutoMLRegressor", "Task", "__version__"]
+__all__ = [
+    "METRICS",
+    "SPACE_VERSION",
+    "AutoMLClassifier",
+    "AutoMLRegressor",
+    "Component",
+    "DataShape",
+    "Task",
+    "__version__",
+    "register_family",
+    "registered_family",
+    "unregister_family",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -2,7 +2,8 @@
 
 Children come from a fork server that has imported the models but never trained one, so
 OpenMP (LightGBM) is never forked in a used state, and a trial that crashes, hangs or blows
-its memory costs only itself.
+its memory costs only itself. The model families a user registered in this process are
+registered in the child too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from multiprocessing import context, popen_forkserver, spawn
 from typing import Any
 
+from automl.components import registered_payload, restore_registered
 from knowledge_base.vocabulary import Status  # re-exported: its home is the shared vocabulary
 
 # What the fork server imports once for every trial child: the trial functions and, as when
@@ -65,11 +67,14 @@ class _Process(context.ForkServerProcess):
         return _Popen(process_obj)
 
 
-def _child(conn, func: Callable, args: tuple, memory_mb: int | None) -> None:
+def _child(
+    conn, func: Callable, args: tuple, memory_mb: int | None, families: bytes | None = None
+) -> None:
     if memory_mb is not None:
         limit = int(memory_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
+        restore_registered(families)
         conn.send((Status.SUCCESS, func(*args), ""))
     except MemoryError:
         conn.send((Status.MEMOUT, None, f"MemoryError: more than memory_limit={memory_mb} MB"))
@@ -89,7 +94,10 @@ def run_limited(
     """``func(*args)`` in a child process; TIMEOUT past ``wall_time`` s, MEMOUT past ``memory_mb``."""
     ctx = _context()
     parent_conn, child_conn = ctx.Pipe(duplex=False)
-    process = _Process(target=_child, args=(child_conn, func, args, memory_mb), daemon=True)
+    families = registered_payload()
+    process = _Process(
+        target=_child, args=(child_conn, func, args, memory_mb, families), daemon=True
+    )
     process.start()
     child_conn.close()
     try:

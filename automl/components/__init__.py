@@ -1,6 +1,16 @@
-"""Model families of the CASH space, one small module per kind of model."""
+"""Model families of the CASH space, one small module per kind of model, and their registry."""
 
 from automl.components._base import Component, DataShape, deferred
+from automl.components._registry import (
+    BUILTIN,
+    COMPONENTS,
+    component_by_name,
+    register_family,
+    registered_family,
+    registered_payload,
+    restore_registered,
+    unregister_family,
+)
 from automl.components.boosting import ADABOOST, GRADIENT_BOOSTING, LIGHTGBM
 from automl.components.catboost import CATBOOST
 from automl.components.neighbours_linear import (
@@ -12,28 +22,27 @@ from automl.components.neighbours_linear import (
 )
 from automl.components.trees import EXTRA_TREES, RANDOM_FOREST
 
-# LightGBM first: its default configuration is the first trial of every search.
-COMPONENTS: tuple[Component, ...] = (
-    LIGHTGBM,
-    CATBOOST,
-    RANDOM_FOREST,
-    EXTRA_TREES,
-    GRADIENT_BOOSTING,
-    ADABOOST,
-    LINEAR,
-    LIBSVM_SVC,
-    LIBSVM_SVR,
-    K_NEAREST_NEIGHBORS,
-    MLP,
-)
-
-
-def component_by_name(name: str) -> Component:
-    """The model family called ``name``."""
-    for component in COMPONENTS:
-        if component.name == name:
-            return component
-    raise ValueError(f"Unknown model family {name!r}; known: {[c.name for c in COMPONENTS]}.")
-
-
-__all__ = ["COMPONENTS", "Component", "DataShape", "component_by_name", "deferred"]
+__all__ = [
+    "ADABOOST",
+    "BUILTIN",
+    "CATBOOST",
+    "COMPONENTS",
+    "EXTRA_TREES",
+    "GRADIENT_BOOSTING",
+    "K_NEAREST_NEIGHBORS",
+    "LIBSVM_SVC",
+    "LIBSVM_SVR",
+    "LIGHTGBM",
+    "LINEAR",
+    "MLP",
+    "RANDOM_FOREST",
+    "Component",
+    "DataShape",
+    "component_by_name",
+    "deferred",
+    "register_family",
+    "registered_family",
+    "registered_payload",
+    "restore_registered",
+    "unregister_family",
+]

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.calibration import CalibratedClassifierCV
 
 from automl._task import Task
-from knowledge_base.space import NATIVE_CATEGORICAL, NEEDS_SCALING
+from knowledge_base.space import FAMILIES, NATIVE_CATEGORICAL, NEEDS_SCALING
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,12 @@ class Component:
     the space prefixes them with ``name:``. ``make(params, task, n_features, n_jobs, seed)``
     returns an unfitted estimator once the number of preprocessed features is known.
 
-    ``needs_scaling`` and ``native_categorical`` are whether :mod:`knowledge_base.space` lists
-    the family in ``NEEDS_SCALING`` / ``NATIVE_CATEGORICAL``, their one home, which the
-    importers read too. A value given here must agree with it.
+    ``needs_scaling`` (the pipeline rescales numeric columns) and ``native_categorical`` (it
+    passes categorical columns as they are, without encoding) of a family of the shipped space
+    (:data:`knowledge_base.space.FAMILIES`) are whether :mod:`knowledge_base.space` lists it in
+    ``NEEDS_SCALING`` / ``NATIVE_CATEGORICAL``, their one home, which the importers read too;
+    a value given here must agree. Any other family (one added with ``register_family``) has
+    the traits it is given, False by default.
     """
 
     name: str
@@ -52,6 +55,9 @@ class Component:
             ("needs_scaling", NEEDS_SCALING),
         ):
             given, listed = getattr(self, trait), self.name in families
+            if self.name not in FAMILIES:
+                object.__setattr__(self, trait, bool(given))
+                continue
             if given is not None and given != listed:
                 raise ValueError(
                     f"{self.name}: {trait}={given}, but knowledge_base.space says {listed}."
