@@ -148,3 +148,10 @@ def test_every_family_fits_its_default_configuration(family):
                 predicted = pipeline.fit(data, y_value).predict(data)
                 assert predicted.shape == (len(X),) and np.isfinite(predicted).all()
                 assert r2_score(y_value, predicted) > 0.2, family
+
+
+def test_the_built_in_families_are_those_of_the_knowledge_base():
+    from knowledge_base.space import FAMILIES, NATIVE_CATEGORICAL, NEEDS_SCALING
+
+    assert {c.name for c in BUILTIN} == FAMILIES
+    assert NEEDS_SCALING | NATIVE_CATEGORICAL <= FAMILIES
