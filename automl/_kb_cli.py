@@ -156,14 +156,6 @@ def _compact(args) -> int:
     return 0
 
 
-def _import_bench(args) -> int:
-    from benchmarks.results import import_into_knowledge_base
-
-    counts = import_into_knowledge_base(args.dir, _open(args))
-    print(counts)
-    return 0
-
-
 def add_kb_commands(sub) -> None:
     kb = sub.add_parser("kb", help="inspect, grow and import into the knowledge base")
     kb.add_argument("--path", help="knowledge-base folder (default: the user's, over the shipped)")
@@ -250,7 +242,3 @@ def add_kb_commands(sub) -> None:
     n.add_argument("--task", choices=["classification", "regression"])
     n.add_argument("-k", type=int, default=10)
     n.set_defaults(func=_neighbors)
-
-    b = cmds.add_parser("import-bench", help="benchmark results with per-trial records")
-    b.add_argument("dir")
-    b.set_defaults(func=_import_bench)

@@ -1,4 +1,4 @@
-"""``automl bench run|report``: the benchmark's command line.
+"""``automl bench run|report|to-kb``: the benchmark's command line.
 
 ``automl`` finds :func:`register` through the ``automl.commands`` entry point (pyproject.toml)
 and never imports this package itself; ``python -m benchmarks`` runs :func:`main` standalone.
@@ -12,6 +12,7 @@ Examples
     automl bench run --suite ../shared/datasets/pmlb --task-type classification --sample 20 \\
         --max-rows 5000 --systems automl,automl-cold,lightgbm --budget 60 --out bench/pmlb
     automl bench report bench/pmlb --out bench/pmlb/report
+    automl bench to-kb bench/pmlb --knowledge-base ~/.automl/knowledge_base
 """
 
 from __future__ import annotations
@@ -175,6 +176,16 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def to_kb_command(args: argparse.Namespace) -> int:
+    """``bench to-kb``: append the automl systems' per-trial records to a knowledge base."""
+    from benchmarks.results import import_into_knowledge_base
+    from knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(args.knowledge_base) if args.knowledge_base else KnowledgeBase.default()
+    print(import_into_knowledge_base(args.results, kb))
+    return 0
+
+
 RUN_DESCRIPTION = """\
 Run every (task, fold, system) job of a suite, each in a fresh process with a memory limit and a
 hard time limit (1.5 * budget + slack), and write one Parquet row per job to OUT/jobs/. Running
@@ -193,7 +204,8 @@ performance, normalised-score box plots, critical-difference diagram)."""
 
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``run`` and ``report`` to an argparse subparsers object (``automl bench ...``)."""
+    """Add ``run``, ``report`` and ``to-kb`` to an argparse subparsers object
+    (``automl bench ...``)."""
     run = subparsers.add_parser(
         "run",
         help="run a benchmark suite",
@@ -208,6 +220,17 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     )
     add_report_arguments(report)
     report.set_defaults(func=report_command)
+    to_kb = subparsers.add_parser(
+        "to-kb",
+        help="append benchmark results' per-trial records to a knowledge base",
+        description="Append the per-trial records that the automl systems of a results folder "
+        "saved (with each dataset's meta-features) to a knowledge base, as source 'benchmark'.",
+    )
+    to_kb.add_argument("results", type=Path, help="results folder of `bench run`")
+    to_kb.add_argument(
+        "--knowledge-base", type=Path, help="its folder (default: the user's, over the shipped)"
+    )
+    to_kb.set_defaults(func=to_kb_command)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

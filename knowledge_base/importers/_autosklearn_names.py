@@ -50,9 +50,6 @@ AUTOSKLEARN_TO_OPENML: dict[str, str] = {
     "PercentageOfMissingValues": "PercentageOfMissingValues",
 }
 
-#: OpenML qualities computed exactly from auto-sklearn's column counts.
-DERIVED_OPENML = ("PercentageOfNumericFeatures", "PercentageOfSymbolicFeatures")
-
 _SPLIT = "measured on auto-sklearn's training split (~67% of rows), not the whole dataset"
 _SYMBOLS = "observed values of categorical inputs; OpenML counts declared values and the target"
 _MOMENTS = "computed after one-hot encoding and imputation, so it includes indicator columns"

@@ -92,3 +92,21 @@ def test_import_into_a_knowledge_base(tmp_path):
     assert len(kb.datasets()) == 1
     assert len(kb.runs(statuses=("success", "crashed"))) == 3
     assert import_into_knowledge_base(tmp_path / "empty", kb) == {"datasets": 0, "runs": 0}
+
+
+def test_automl_bench_to_kb_appends_the_trials(tmp_path, capsys):
+    """``automl bench to-kb`` comes from the benchmarks (an ``automl.commands`` entry point);
+    automl's own ``kb`` command no longer imports them."""
+    from automl.cli import main
+    from knowledge_base import KnowledgeBase
+
+    results = tmp_path / "results"
+    write_job_result(
+        results, {"row": {"job_id": "j1", "status": "success"}, "trials": _trials("j1", "d1")}
+    )
+    kb = tmp_path / "kb"
+    assert main(["bench", "to-kb", str(results), "--knowledge-base", str(kb)]) == 0
+    assert capsys.readouterr().out.strip() == "{'datasets': 1, 'runs': 3}"
+    assert len(KnowledgeBase(kb).runs(statuses=("success", "crashed"))) == 3
+    with pytest.raises(SystemExit):
+        main(["kb", "import-bench", str(results)])
