@@ -1,0 +1,34 @@
+"""The simulation's summaries: mean and median regret per method, and wins against random."""
+
+import pandas as pd
+import pytest
+
+from benchmarks.portfolio_simulation import against_random, summarize
+
+
+@pytest.fixture
+def results() -> pd.DataFrame:
+    # Three datasets; the portfolio is far better than random on two, far worse on the third.
+    regret = {"portfolio": [0.0, 0.01, 0.9], "random": [0.1, 0.1, 0.3]}
+    rows = [
+        (f"d{i}", method, axis, at, value)
+        for method, values in regret.items()
+        for i, value in enumerate(values)
+        for axis, at in (("picks", 10), ("seconds", 60))
+    ]
+    return pd.DataFrame(rows, columns=["dataset", "method", "axis", "at", "regret"])
+
+
+def test_mean_and_median_tell_different_stories(results):
+    mean, median = summarize(results), summarize(results, "median")
+    assert mean.loc["portfolio", "@10 picks"] == pytest.approx(0.91 / 3)
+    assert mean.loc["portfolio", "@10 picks"] > mean.loc["random", "@10 picks"]
+    assert median.loc["portfolio", "@10 picks"] == pytest.approx(0.01)
+    assert median.loc["portfolio", "@10 picks"] < median.loc["random", "@10 picks"]
+    assert list(mean.columns) == ["@10 picks", "@60 s"]
+
+
+def test_wins_against_random_count_datasets(results):
+    table = against_random(results)
+    assert table.loc["portfolio"].tolist() == [2, 0, 1]
+    assert "random" not in table.index
