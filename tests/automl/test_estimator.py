@@ -110,11 +110,11 @@ def test_failing_trials_do_not_stop_the_search(tiny_classifier, load_pmlb):
     assert np.allclose(proba, proba[0])
 
 
-def _refit_refusing_linear(config, X, y, spec):
+def _refit_refusing_linear(config, *args):
     """The real refit, except that linear pipelines fail (as a timeout on all rows would)."""
     if config["model"] == "linear":
         raise RuntimeError("refit refused")
-    return refit(config, X, y, spec)
+    return refit(config, *args)
 
 
 def test_a_failed_refit_falls_back_to_the_next_trial_not_a_cheap_model(
