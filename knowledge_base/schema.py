@@ -41,8 +41,13 @@ __all__ = [
     "validate_frame",
 ]
 
-SCHEMA_VERSION = 1
-"""Version of the table layout; bumped on any change that older readers cannot handle."""
+SCHEMA_VERSION = 2
+"""Version of the table layout; bumped on any change that older readers cannot handle.
+
+2 adds the runs' ``cpu_seconds``, ``energy_joules`` and ``energy_source`` (nullable); files of
+version 1 read with them null and every other value as written (:func:`conform_table`)."""
+
+ENERGY_SOURCES = ("rapl", "model")
 
 DATASET_SOURCES = ("pmlb", "openml", "autosklearn", "user", "benchmark")
 
@@ -55,7 +60,8 @@ def _field(name: str, type_: pa.DataType, doc: str, *, nullable: bool = False) -
 
 
 def _schema(table: str, fields: list[pa.Field]) -> pa.Schema:
-    return pa.schema(fields, metadata={_META_TABLE: table.encode(), _META_VERSION: b"1"})
+    version = str(SCHEMA_VERSION).encode()
+    return pa.schema(fields, metadata={_META_TABLE: table.encode(), _META_VERSION: version})
 
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -124,6 +130,25 @@ RUNS_SCHEMA = _schema(
             "Seconds spent predicting the validation rows (all folds).",
             nullable=True,
         ),
+        _field(
+            "cpu_seconds",
+            pa.float64(),
+            "CPU seconds (user + system) of the run's process and its children (schema 2).",
+            nullable=True,
+        ),
+        _field(
+            "energy_joules",
+            pa.float64(),
+            "Energy of the run in joules: measured (RAPL) or estimated (model) (schema 2).",
+            nullable=True,
+        ),
+        _field(
+            "energy_source",
+            pa.string(),
+            "Where energy_joules comes from: rapl (package counters) or model "
+            "(CPU seconds x watts per core, an estimate) (schema 2).",
+            nullable=True,
+        ),
         _field("fidelity", pa.float64(), "Fraction of rows used, in (0, 1]; 1.0 = all."),
         _field(
             "resampling",
@@ -149,6 +174,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("datasets", "source"): DATASET_SOURCES,
     ("runs", "task"): TASKS,
     ("runs", "status"): STATUSES,
+    ("runs", "energy_source"): ENERGY_SOURCES,
 }
 # JSON columns: name -> must the value be a JSON object (dict)?
 _JSON_COLUMNS: dict[tuple[str, str], bool] = {

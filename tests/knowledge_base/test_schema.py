@@ -30,13 +30,22 @@ SPEC_COLUMNS = {
     ),
     "runs": (
         "run_id dataset_id task model config original_config metric score loss fit_time "
-        "predict_time fidelity resampling status seed created_at source library_version space_version "
+        "predict_time cpu_seconds energy_joules energy_source fidelity resampling status seed created_at source library_version space_version "
         "schema_version error"
     ),
 }
 SPEC_NULLABLE = {
     "datasets": {"openml_dataset_id", "openml_task_id"},
-    "runs": {"original_config", "fit_time", "predict_time", "seed", "error"},
+    "runs": {
+        "original_config",
+        "fit_time",
+        "predict_time",
+        "cpu_seconds",
+        "energy_joules",
+        "energy_source",
+        "seed",
+        "error",
+    },
 }
 SCHEMAS = {"datasets": DATASETS_SCHEMA, "runs": RUNS_SCHEMA}
 
@@ -48,7 +57,7 @@ def test_schema_matches_spec(table):
     assert {f.name for f in schema if f.nullable} == SPEC_NULLABLE[table]
     assert schema.field("created_at").type == pa.timestamp("us", tz="UTC")
     assert schema.field("schema_version").type == pa.int32()
-    assert SCHEMA_VERSION == 1
+    assert SCHEMA_VERSION == 2
 
 
 @pytest.mark.parametrize("table", ["datasets", "runs"])
@@ -81,7 +90,7 @@ def test_defaults_fill_missing_values_in_present_columns(make_runs):
     data = validate_frame(runs, "runs").to_pandas()
     assert data.loc[0, "run_id"] == "keep" and len(data.loc[1, "run_id"]) == 32
     assert data.loc[0, "created_at"] == stamp and data.loc[1, "created_at"] > stamp
-    assert data["schema_version"].tolist() == [1, 1]
+    assert data["schema_version"].tolist() == [1, SCHEMA_VERSION]
 
 
 def test_json_columns_are_canonical(make_runs, make_datasets):
@@ -219,8 +228,8 @@ def test_conform_fills_nullable_columns_of_older_files(make_runs):
             r"f\.parquet: holds the 'datasets' table, not 'runs'",
         ),
         (
-            lambda t: t.replace_schema_metadata({"automl_kb.schema_version": "2"}),
-            r"schema version 2, but this library reads up to 1",
+            lambda t: t.replace_schema_metadata({"automl_kb.schema_version": "3"}),
+            r"schema version 3, but this library reads up to 2",
         ),
         (
             lambda t: t.set_column(3, "model", pa.array([1, 2], pa.int64())),
