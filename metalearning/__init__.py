@@ -7,10 +7,18 @@
   names and values in OpenML's names and conventions;
 * :func:`suggest_configurations`, :func:`nearest_datasets` - warm start from a knowledge base:
   the best configurations of the nearest past datasets, and their other results
-  (:class:`PastResult`) for an optimiser's surrogate.
+  (:class:`PastResult`) for an optimiser's surrogate;
+* :func:`hyperparameter_importance`, :func:`knowledge_base_importance`,
+  :func:`plot_importance` - fANOVA importance of the model family and each hyperparameter,
+  from one search's trials or averaged over past datasets' runs, and its bar chart.
 """
 
 from knowledge_base.importers import AUTOSKLEARN_TO_OPENML, autosklearn_to_openml
+from metalearning.importance import (
+    hyperparameter_importance,
+    knowledge_base_importance,
+    plot_importance,
+)
 from metalearning.metafeatures import METAFEATURE_NAMES, OPENML_QUALITIES, compute_metafeatures
 from metalearning.similarity import SIMILARITY_FEATURES, DatasetSimilarity
 from metalearning.warmstart import (
@@ -32,6 +40,9 @@ __all__ = [
     "WarmStartPlan",
     "autosklearn_to_openml",
     "compute_metafeatures",
+    "hyperparameter_importance",
+    "knowledge_base_importance",
     "nearest_datasets",
+    "plot_importance",
     "suggest_configurations",
 ]
