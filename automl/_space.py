@@ -9,9 +9,11 @@ from ConfigSpace import (
     Categorical,
     Configuration,
     ConfigurationSpace,
+    Constant,
     EqualsCondition,
     Float,
     InCondition,
+    Integer,
 )
 from ConfigSpace.hyperparameters import (
     CategoricalHyperparameter,
@@ -35,6 +37,10 @@ BOUND_TOLERANCE = 1e-6
 #: stands for none (a log scale has no 0): a stored 0 is that bound, e.g. an imported LightGBM
 #: ``reg_alpha=0`` or scikit-learn MLP ``alpha=0``.
 ZERO_LOWER_BOUND = 1e-6
+#: Key of a space's ``meta`` under which a space narrowed by ``search_space``
+#: (``automl/_steering.py``) keeps the original range of each hyperparameter it narrowed:
+#: ``{name: {"lower", "upper", "log", "integer"}}`` or ``{name: {"choices": [...]}}``.
+NARROWED = "automl:narrowed"
 
 
 def available_components(
@@ -125,6 +131,12 @@ def make_pipeline(
 
 def _fitted(hp, value) -> tuple[bool, Any]:
     """Whether ``value`` is a value of ``hp`` and, if so, as ``hp`` holds it (see ``translate``)."""
+    if isinstance(hp, Constant):  # a value search_space fixed
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (value, hp.value)):
+            same = math.isclose(value, hp.value, rel_tol=BOUND_TOLERANCE, abs_tol=1e-12)
+        else:
+            same = value == hp.value or str(value) == str(hp.value)
+        return same, hp.value
     if isinstance(hp, NumericalHyperparameter):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return False, value
@@ -162,7 +174,7 @@ def distinct_configs(configs: list) -> list:
 
 
 def translate(
-    config: dict[str, Any], space: ConfigurationSpace
+    config: dict[str, Any], space: ConfigurationSpace, *, project: bool = True
 ) -> tuple[Configuration | None, str]:
     """A knowledge-base configuration as a configuration of ``space``, or None and the reason.
 
@@ -172,10 +184,16 @@ def translate(
     clipped to it, a 0 of a penalty weight is its lower bound (``ZERO_LOWER_BOUND``), integers
     are rounded; a model the space does not offer or a value out of range makes the
     configuration untranslatable.
+
+    In a space narrowed by ``search_space`` (``NARROWED``), with ``project``, a number within
+    the original range but outside the narrowed one is clipped to the narrowed range (a fixed
+    value replaces it); a category the narrowing excluded makes the configuration
+    untranslatable.
     """
     model = config.get("model")
     if model not in space["model"].choices:
         return None, f"model {model!r} not in this space"
+    narrowed = (space.meta or {}).get(NARROWED, {})
     values: dict[str, Any] = {}
     for name, hp in space.items():
         values[name] = config.get(name, hp.default_value)
@@ -189,6 +207,10 @@ def translate(
             except ValueError:
                 return None, f"{name}={value!r} is not a number"
         legal, fitted = _fitted(hp, value)
+        if not legal and project and name in narrowed:
+            legal, fitted = _projected(hp, narrowed[name], value)
+            if not legal and "choices" in narrowed[name]:
+                return None, f"{name}={value!r} excluded from the narrowed space"
         if not legal:
             return None, f"{name}={value!r} outside the space"
         values[name] = fitted
@@ -197,6 +219,27 @@ def translate(
         return Configuration(space, values=active), ""
     except Exception as exc:  # ConfigSpace raises several types for illegal values
         return None, f"not a valid configuration: {exc}"
+
+
+def _projected(hp, original: dict[str, Any], value) -> tuple[bool, Any]:
+    """A value of the original range (``original``, from ``NARROWED``) clipped into the
+    narrowed ``hp``; categories the narrowing left out are not projected."""
+    if "choices" in original:
+        return False, value
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return False, value
+    bounds = (original["lower"], original["upper"])
+    wider = (Integer if original["integer"] else Float)("wider", bounds, log=original["log"])
+    legal, value = _fitted(wider, value)
+    if not legal:
+        return False, value
+    if isinstance(hp, Constant):
+        return True, hp.value
+    clipped = min(max(value, hp.lower), hp.upper)
+    return True, round(clipped) if isinstance(hp, IntegerHyperparameter) else float(clipped)
 
 
 def _active_values(values: dict[str, Any], space: ConfigurationSpace) -> dict[str, Any]:
