@@ -148,6 +148,39 @@ def _neighbors(args) -> int:
     return 0
 
 
+def _importance(args) -> int:
+    import pandas as pd
+
+    from automl._explain import table_importance
+    from automl._io import clean_target, infer_task, read_table, split_target
+
+    frame = read_table(args.data)
+    X, y = split_target(frame, args.target, args.data)
+    kind = args.task or infer_task(y)
+    nearest, table = table_importance(
+        X,
+        clean_target(y, kind),
+        kind,
+        _open(args),
+        k=args.k,
+        metric=args.metric,
+        min_trials=args.min_trials,
+    )
+    if nearest.empty:
+        print("The knowledge base has no dataset of this kind yet.")
+        return 0
+    print(f"{len(nearest)} nearest past datasets: " + ", ".join(nearest["name"].astype(str)))
+    shown = table if args.all else table[table["status"] == "ok"]
+    with pd.option_context("display.width", 160, "display.max_rows", None):
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if args.png:
+        from metalearning.importance import plot_importance
+
+        title = f"Hyperparameter importance on the {len(nearest)} datasets nearest {args.data}"
+        print(f"wrote {plot_importance(table, args.png, title=title)}")
+    return 0
+
+
 def _compact(args) -> int:
     kb = _open(args)
     before = kb.stats()["files"]
@@ -242,3 +275,17 @@ def add_kb_commands(sub) -> None:
     n.add_argument("--task", choices=["classification", "regression"])
     n.add_argument("-k", type=int, default=10)
     n.set_defaults(func=_neighbors)
+
+    i = cmds.add_parser(
+        "importance",
+        help="which hyperparameters matter on the past datasets most similar to a table (fANOVA)",
+    )
+    i.add_argument("data")
+    i.add_argument("--target", required=True)
+    i.add_argument("--task", choices=["classification", "regression"])
+    i.add_argument("-k", type=int, default=10, help="nearest past datasets to average over")
+    i.add_argument("--metric", help="runs of this metric where a dataset has them")
+    i.add_argument("--min-trials", type=int, default=10, help="fewer runs: not enough trials")
+    i.add_argument("--all", action="store_true", help="also print the rows without an estimate")
+    i.add_argument("--png", help="also draw the importances to this PNG")
+    i.set_defaults(func=_importance)

@@ -54,8 +54,8 @@ def test_an_interaction_is_no_main_effect():
     grid = (np.arange(20) + 0.5) / 20
     X = np.array([(a, b) for a in grid for b in grid])
     y = ((X[:, 0] > 0.5) ^ (X[:, 1] > 0.5)).astype(float)
-    mean, _ = functional_anova(X, y, n_trees=8, max_features=1.0)
-    assert mean.max() < 0.05
+    mean, _, r2 = functional_anova(X, y, n_trees=8, max_features=1.0)
+    assert mean.max() < 0.05 and r2 > 0.9
 
 
 def test_the_two_hyperparameters_that_matter_rank_first():
@@ -67,8 +67,8 @@ def test_the_two_hyperparameters_that_matter_rank_first():
     assert list(frame.columns) == COLUMNS
     assert (frame["family"] == "all").all() and (frame["status"] == "ok").all()
     assert set(frame["hyperparameter"].head(2)) == {"learning_rate", "depth"}
-    assert frame["importance"].head(2).sum() > 0.6
-    assert frame["importance"].iloc[2:].max() < 0.1
+    assert frame["importance"].head(2).sum() > 0.45
+    assert frame["importance"].iloc[2:].max() < 0.05
     assert frame["importance"].between(0, 1).all() and frame["importance"].sum() <= 1.0 + 1e-9
 
 
@@ -120,7 +120,7 @@ def test_cash_space_is_analysed_by_family_and_few_trials_get_no_number():
     frame = hyperparameter_importance(configs, losses, cs)
     row = frame.set_index(["family", "hyperparameter"])
     assert frame.iloc[0][["family", "hyperparameter"]].tolist() == ["all", "model"]
-    assert row.loc[("all", "model"), "importance"] > 0.8
+    assert row.loc[("all", "model"), "importance"] > 0.5
     assert row.loc[("all", "model"), "n_trials"] == 46
     assert ("all", "good:x") not in row.index  # conditional on the family: not in "all"
     good = frame[(frame["family"] == "good") & (frame["status"] == "ok")]
@@ -145,8 +145,13 @@ def test_threshold_constant_loss_and_single_values():
     frame = hyperparameter_importance(same, losses, cs).set_index(["family", "hyperparameter"])
     assert frame.loc[("good", "good:z"), "status"] == "not varied"
     assert np.isnan(frame.loc[("good", "good:z"), "importance"])
+    noise = np.random.default_rng(0).normal(size=100)
+    cs = six_hyperparameters()
+    unexplained = hyperparameter_importance(cs.sample_configuration(100), noise, cs)
+    assert (unexplained["status"] == "no signal").all()  # out-of-bag R^2 <= 0
+    assert unexplained["importance"].isna().all()
     with pytest.raises(ValueError, match="configurations but"):
-        hyperparameter_importance(configs, losses[:-1], cs)
+        hyperparameter_importance(configs, losses[:-1], cash_space())
 
 
 def test_failed_trials_are_left_out():
@@ -186,7 +191,9 @@ def synthetic_kb(path, cs: ConfigurationSpace, n_datasets: int = 3) -> Knowledge
                         "dataset_id": f"d{d}",
                         "task": "regression",
                         "model": "lightgbm",
-                        "config": json.dumps(dict(config), sort_keys=True, default=str),
+                        "config": json.dumps(
+                            dict(config), sort_keys=True, default=lambda v: v.item()
+                        ),
                         "metric": metric,
                         "score": loss,
                         "loss": loss if status == "success" else np.nan,
