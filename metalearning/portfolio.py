@@ -31,7 +31,8 @@ def task_kind(task: str) -> str:
 
 @dataclass
 class PerformanceMatrix:
-    """Losses (datasets x candidates, NaN where a run failed or is missing) and fit times."""
+    """Losses (datasets x candidates, NaN where a run failed or is missing) and costs:
+    ``fit_times`` holds the runs' ``cost`` column, CPU seconds or seconds of fitting."""
 
     dataset_ids: list[str]
     candidates: list[dict]
@@ -41,6 +42,7 @@ class PerformanceMatrix:
     n_features: np.ndarray
     folds: int = 3
     names: list[str] = field(default_factory=list)
+    cost: str = "fit_time"  # or "cpu_seconds": the runs' column in fit_times
 
     @classmethod
     def from_knowledge_base(
@@ -48,7 +50,9 @@ class PerformanceMatrix:
     ) -> PerformanceMatrix:
         """The matrix of ``kind`` held in ``kb``: runs of ``source``, one column per candidate
         (its ``original_config``), one row per dataset with at least ``min_coverage`` of the
-        candidates evaluated (a dataset still being built is left out)."""
+        candidates evaluated (a dataset still being built is left out). A candidate's cost is
+        its CPU seconds where every run has them (what it costs in energy at a constant power
+        per core; runs recorded since schema 2), else its seconds of fitting."""
         runs = kb.runs(statuses=None)
         tasks = CLASSIFICATION_TASKS if kind == "classification" else ("regression",)
         runs = runs[(runs["source"] == source) & runs["task"].isin(tasks)]
@@ -59,8 +63,9 @@ class PerformanceMatrix:
         loss = runs.pivot_table(
             index="dataset_id", columns="original_config", values="loss", aggfunc="first"
         )
+        cost = "cpu_seconds" if runs["cpu_seconds"].notna().all() else "fit_time"
         time_ = runs.pivot_table(
-            index="dataset_id", columns="original_config", values="fit_time", aggfunc="first"
+            index="dataset_id", columns="original_config", values=cost, aggfunc="first"
         ).reindex_like(loss)
         evaluated = runs.groupby("dataset_id")["original_config"].nunique()
         keep = evaluated[evaluated >= min_coverage * loss.shape[1]].index
@@ -78,6 +83,7 @@ class PerformanceMatrix:
             n_features=datasets.loc[loss.index, "n_features"].to_numpy(dtype=float),
             folds=int(folds[2:]) if folds.startswith("cv") else 1,
             names=[str(n) for n in datasets.loc[loss.index, "name"]],
+            cost=cost,
         )
 
     def subset(self, rows) -> PerformanceMatrix:
@@ -92,6 +98,7 @@ class PerformanceMatrix:
             self.n_features[rows],
             self.folds,
             [self.names[i] for i in rows] if self.names else [],
+            self.cost,
         )
 
     def normalised(self) -> np.ndarray:

@@ -193,3 +193,19 @@ def test_a_dataset_unlike_any_gets_the_global_order(tmp_path):
     plan = plan_portfolio(portfolio, kb, alien)
     assert plan.reason.startswith("global order")
     assert plan.members == portfolio.members
+
+
+def test_matrix_costs_are_cpu_seconds_where_every_run_has_them(tmp_path):
+    kb = _matrix_kb(tmp_path / "kb")
+    before = PerformanceMatrix.from_knowledge_base(kb, "classification")
+    assert before.cost == "fit_time"
+    runs = kb.runs(statuses=None)
+    cpu = (1.0 / runs["fit_time"]).to_numpy()  # the fastest fit costs the most CPU
+    kb.append(runs=runs.assign(cpu_seconds=cpu, energy_joules=12 * cpu, energy_source="model"))
+    after = PerformanceMatrix.from_knowledge_base(kb, "classification")
+    assert after.cost == "cpu_seconds" and after.subset([0, 1]).cost == "cpu_seconds"
+    assert np.allclose(after.fit_times, 1.0 / before.fit_times)
+    assert np.argmax(after.relative_costs()) == np.argmin(before.relative_costs())
+    one = runs.iloc[[0]].assign(cpu_seconds=np.nan)  # a run without them: fit times again
+    kb.append(runs=one)
+    assert PerformanceMatrix.from_knowledge_base(kb, "classification").cost == "fit_time"
