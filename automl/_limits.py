@@ -8,28 +8,37 @@ registered in the child too.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import resource
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import context, popen_forkserver, spawn
 from typing import Any
 
+from automl._energy import cpu_seconds_of, process_cpu_seconds
 from automl.components import registered_payload, restore_registered
 from knowledge_base.vocabulary import Status  # re-exported: its home is the shared vocabulary
 
 # What the fork server imports once for every trial child: the trial functions and, as when
 # ``import automl`` loaded the estimator eagerly, everything the estimator imports.
 _PRELOAD = ["automl._evaluation", "automl._estimator"]
+# Seconds between readings of a running child's CPU time (kept for when it dies unreported).
+_SAMPLE_SECONDS = 1.0
 
 
 @dataclass
 class LimitedResult:
+    """What the child returned, or why it did not; ``cpu_seconds`` is the process time of the
+    child and the children it waited for (``automl/_energy.py``)."""
+
     status: Status
     value: Any = None
     error: str = ""
+    cpu_seconds: float = math.nan
 
 
 def _context():
@@ -73,17 +82,22 @@ def _child(
     if memory_mb is not None:
         limit = int(memory_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # A forked child's process times start at zero: os.times() is this child's alone.
     try:
         restore_registered(families)
-        conn.send((Status.SUCCESS, func(*args), ""))
+        value = func(*args)
+        conn.send((Status.SUCCESS, value, "", process_cpu_seconds()))
     except MemoryError:
-        conn.send((Status.MEMOUT, None, f"MemoryError: more than memory_limit={memory_mb} MB"))
+        error = f"MemoryError: more than memory_limit={memory_mb} MB"
+        conn.send((Status.MEMOUT, None, error, process_cpu_seconds()))
     except BaseException as exc:  # the child reports everything; the parent decides
         tb = traceback.format_exc(limit=6)
         try:
-            conn.send((Status.CRASHED, None, f"{type(exc).__name__}: {exc}\n{tb}"))
+            error = f"{type(exc).__name__}: {exc}\n{tb}"
+            conn.send((Status.CRASHED, None, error, process_cpu_seconds()))
         except Exception:
-            conn.send((Status.CRASHED, None, f"{type(exc).__name__}: {exc}"))
+            error = f"{type(exc).__name__}: {exc}"
+            conn.send((Status.CRASHED, None, error, process_cpu_seconds()))
     finally:
         conn.close()
 
@@ -91,25 +105,41 @@ def _child(
 def run_limited(
     func: Callable, args: tuple, *, wall_time: float, memory_mb: int | None = None
 ) -> LimitedResult:
-    """``func(*args)`` in a child process; TIMEOUT past ``wall_time`` s, MEMOUT past ``memory_mb``."""
+    """``func(*args)`` in a child process; TIMEOUT past ``wall_time`` s, MEMOUT past ``memory_mb``.
+
+    The result's ``cpu_seconds`` is what the child reported, else (stopped at its limit, or
+    died) its last reading from ``/proc``, else (no ``/proc``) its wall-clock seconds.
+    """
     ctx = _context()
     parent_conn, child_conn = ctx.Pipe(duplex=False)
     families = registered_payload()
     process = _Process(
         target=_child, args=(child_conn, func, args, memory_mb, families), daemon=True
     )
+    start = time.monotonic()
     process.start()
     child_conn.close()
+    deadline = start + max(wall_time, 0.0)
+    sampled = None
     try:
-        if parent_conn.poll(max(wall_time, 0.0)):
-            try:
-                status, value, error = parent_conn.recv()
-            except EOFError:
-                status, value, error = _died(process, memory_mb)
-            return LimitedResult(Status(status), value, error)
+        while True:
+            wait = min(max(deadline - time.monotonic(), 0.0), _SAMPLE_SECONDS)
+            if parent_conn.poll(wait):
+                try:
+                    status, value, error, cpu = parent_conn.recv()
+                except EOFError:
+                    status, value, error = _died(process, memory_mb)
+                    cpu = sampled
+                cpu = time.monotonic() - start if cpu is None else cpu
+                return LimitedResult(Status(status), value, error, cpu)
+            sampled = cpu_seconds_of(process.pid) or sampled
+            if time.monotonic() >= deadline:
+                break
+        cpu = sampled if sampled is not None else time.monotonic() - start
         if not process.is_alive():
-            return LimitedResult(*_died(process, memory_mb))
-        return LimitedResult(Status.TIMEOUT, None, f"stopped after {wall_time:.1f} s wall-clock")
+            return LimitedResult(*_died(process, memory_mb), cpu)
+        error = f"stopped after {wall_time:.1f} s wall-clock"
+        return LimitedResult(Status.TIMEOUT, None, error, cpu)
     finally:
         if process.is_alive():
             process.kill()
