@@ -342,6 +342,30 @@ class _AutoMLBase(BaseEstimator):
         dummy.fit(np.zeros((len(y_enc), 1)), y_enc)
         return _DummyModel(dummy, self._classification)
 
+    # -------------------------------------------------------------- explain
+    def explain(
+        self, source: str = "trials", *, min_trials: int = 10, n_neighbors: int = 10
+    ) -> pd.DataFrame:
+        """fANOVA importance of the model family and of each hyperparameter
+        (``metalearning.importance``): the share of the loss's variance each explains alone.
+
+        ``source="trials"`` analyses this fit's successful trials: family ``"all"`` holds the
+        choice of family (``model``) and the preprocessing every trial shares, then each family
+        its own trials. ``source="knowledge_base"`` analyses the runs of the first
+        ``n_neighbors`` past datasets the warm start found nearest (``warm_start_``), each
+        alone, and averages them (column ``n_datasets`` added).
+
+        Columns: ``family``, ``hyperparameter``, ``importance``, ``importance_std``,
+        ``n_trials``, ``status``. A group with fewer than ``min_trials`` successful trials gets
+        ``"not enough trials"`` and a NaN importance (so do ``"not varied"``,
+        ``"constant loss"`` and ``"no signal"``: the forest predicts nothing out of bag).
+        ``metalearning.plot_importance`` draws it.
+        """
+        check_is_fitted(self, "model_")
+        from automl._explain import explain_fit
+
+        return explain_fit(self, source, min_trials=min_trials, n_neighbors=n_neighbors)
+
     # -------------------------------------------------------------- predict
     def pipeline_for(self, trial: int | Mapping[str, Any]) -> Pipeline:
         """An unfitted pipeline of trial number ``trial`` of ``trials_``, or of a configuration

@@ -176,7 +176,7 @@ def _importance(args) -> int:
     if args.png:
         from metalearning.importance import plot_importance
 
-        title = f"Hyperparameter importance on the {len(nearest)} datasets nearest {args.data}"
+        title = f"Importance on the {len(nearest)} past datasets nearest {Path(args.data).name}"
         print(f"wrote {plot_importance(table, args.png, title=title)}")
     return 0
 

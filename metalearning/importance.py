@@ -465,8 +465,8 @@ def plot_importance(
         for f, h in zip(ok["family"], ok["hyperparameter"])
     ]
     families = list(dict.fromkeys(frame["family"]))
-    colours = plt.get_cmap("tab10")
-    colour = {f: colours(i % 10) for i, f in enumerate(families)}
+    colours = plt.get_cmap("tab10" if len(families) <= 10 else "tab20")
+    colour = {f: colours(i % colours.N) for i, f in enumerate(families)}
     fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.28 * max(len(ok), 1)))
     if len(ok):
         ax.barh(
@@ -477,7 +477,8 @@ def plot_importance(
             error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "0.3"},
         )
         ax.set_yticks(range(len(ok)), labels, fontsize=8)
-        ax.set_xlim(0, min(1.0, max(0.05, float((ok["importance"] + ok["importance_std"]).max()))))
+        reach = float((ok["importance"] + ok["importance_std"].fillna(0.0)).max())
+        ax.set_xlim(0, min(1.0, max(0.05, 1.05 * reach)))
     else:
         ax.set_yticks([])
         ax.text(0.5, 0.5, "no importance could be estimated", ha="center", transform=ax.transAxes)
