@@ -116,8 +116,8 @@ def run_limited(
     process = _Process(
         target=_child, args=(child_conn, func, args, memory_mb, families), daemon=True
     )
+    process.start()  # the first one waits for the fork server to start: not the trial's time
     start = time.monotonic()
-    process.start()
     child_conn.close()
     deadline = start + max(wall_time, 0.0)
     sampled = None
@@ -132,7 +132,8 @@ def run_limited(
                     cpu = sampled
                 cpu = time.monotonic() - start if cpu is None else cpu
                 return LimitedResult(Status(status), value, error, cpu)
-            sampled = cpu_seconds_of(process.pid) or sampled
+            reading = cpu_seconds_of(process.pid)
+            sampled = sampled if reading is None else reading
             if time.monotonic() >= deadline:
                 break
         cpu = sampled if sampled is not None else time.monotonic() - start
