@@ -125,9 +125,13 @@ class CostEstimator:
         self.prior_unit = one * n_fits
         self._log_units: dict[str, list[float]] = defaultdict(list)
 
+    def default_seconds(self) -> float:
+        """Expected seconds of a trial of LightGBM's defaults on all rows, from the prior."""
+        return PROCESS_OVERHEAD + self.prior_unit
+
     def fitting_share(self, per_trial: float) -> float:
         """The share of a trial's limit LightGBM's defaults are expected to take here."""
-        return (PROCESS_OVERHEAD + self.prior_unit) / per_trial
+        return self.default_seconds() / per_trial
 
     def _weight(self, config: Mapping[str, Any]) -> float:
         family = config.get("model", "")
@@ -176,10 +180,14 @@ class CostEstimator:
         work = max(seconds, 1e-3) / fidelity
         self._log_units[config.get("model", "")].append(math.log(work / self._weight(config)))
 
-    def affordable(self, config: Mapping[str, Any], wall: float) -> tuple[bool, float, str]:
-        """Whether ``config`` is expected to finish within ``wall`` seconds (with the slack its
-        estimate's basis deserves), the estimate and its basis."""
+    def affordable(
+        self, config: Mapping[str, Any], wall: float, fidelity: float = 1.0
+    ) -> tuple[bool, float, str]:
+        """Whether ``config`` is expected to finish within ``wall`` seconds on the ``fidelity``
+        share of the rows (with the slack its estimate's basis deserves), the estimate and its
+        basis."""
         seconds, basis = self.predict(config)
+        seconds = PROCESS_OVERHEAD + fidelity * (seconds - PROCESS_OVERHEAD)
         if basis == "prior":  # too coarse to refuse a trial on: the first ones run
             return True, seconds, basis
         slack = SKIP_OWN if basis == "own" else SKIP_OTHER

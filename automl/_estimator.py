@@ -6,6 +6,7 @@ import sys
 import time
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,19 +22,23 @@ from automl import _validation as checks
 from automl._calibration import Calibrator
 from automl._columns import infer_column_types, normalize_frame
 from automl._cost import CostEstimator, count_bins, lightgbm_default_seconds
+from automl._energy import EnergyMeter
 from automl._ensemble import EnsembleModel, select_and_calibrate
 from automl._evaluation import EvaluationSpec, make_splits, refit
 from automl._fallback import failure_summary, fallback_model, fit_fallback
+from automl._halving import plan_halving
 from automl._input import TableInput
 from automl._limits import Status, run_limited
 from automl._optimizers import make_optimizer
-from automl._search import Budget, SearchResult, run_search
+from automl._search import Budget, SearchResult, ensemble_pool, run_search
 from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline, translate
+from automl._steering import steer, user_first
 from automl._task import Task, get_metric
 from automl.components import DataShape
 
 EXPENSIVE_DEFAULTS = ("catboost",)  # families whose defaults trial runs after the others
 REFIT_RETRIES = 3  # single trials tried when the ensemble could not be refitted
+REFIT_SLACK = 1.3  # a refit's expected seconds, times this, must fit its wall time
 KEEP_PREDICTIONS = 50  # trials whose out-of-fold predictions stay in memory for ensembling
 ENSEMBLE_CANDIDATES = 20
 # resampling="auto": 5-fold CV repeated 3 times up to this many rows, where it lowered test log
@@ -56,6 +61,7 @@ class _AutoMLBase(BaseEstimator):
         self,
         *,
         time_budget: float = 60.0,
+        energy_budget: float | None = None,
         n_trials: int | None = None,
         metric: str | None = None,
         resampling: str | int = "auto",
@@ -65,6 +71,9 @@ class _AutoMLBase(BaseEstimator):
         ensemble_size: int = 50,
         optimizer: str = "smac",
         models: tuple[str, ...] | None = None,
+        initial_configurations: list[dict[str, Any]] | None = None,
+        search_space: dict[str, Any] | None = None,
+        exclude_preprocessing: tuple[str, ...] | None = None,
         knowledge_base=None,
         warm_start: bool = True,
         transfer: bool = False,
@@ -74,6 +83,7 @@ class _AutoMLBase(BaseEstimator):
         verbose: int = 0,
     ):
         self.time_budget = time_budget
+        self.energy_budget = energy_budget
         self.n_trials = n_trials
         self.metric = metric
         self.resampling = resampling
@@ -83,6 +93,9 @@ class _AutoMLBase(BaseEstimator):
         self.ensemble_size = ensemble_size
         self.optimizer = optimizer
         self.models = models
+        self.initial_configurations = initial_configurations
+        self.search_space = search_space
+        self.exclude_preprocessing = exclude_preprocessing
         self.knowledge_base = knowledge_base
         self.warm_start = warm_start
         self.transfer = transfer
@@ -100,6 +113,7 @@ class _AutoMLBase(BaseEstimator):
         self
         """
         start = time.monotonic()
+        meter = self._meter = EnergyMeter()  # this fit's CPU seconds and joules from now on
         checks.check_params(self)
         frame = checks.check_X(X)
         validate_data(self, X, skip_check_array=True, reset=True)
@@ -130,6 +144,15 @@ class _AutoMLBase(BaseEstimator):
             seed=seed,
         )
         space = build_space(task, shape, columns, seed=seed, include=self.models)
+        steered = steer(  # the user's narrowing and configurations, checked before any trial
+            space,
+            task,
+            seed=seed,
+            search_space=self.search_space,
+            initial_configurations=self.initial_configurations,
+            exclude_preprocessing=self.exclude_preprocessing,
+        )
+        space = steered.space
         self.search_space_ = space
 
         from automl._knowledge import (  # lazily: reads the knowledge base
@@ -162,18 +185,23 @@ class _AutoMLBase(BaseEstimator):
             )
         n_train = len(spec.splits[0][0])
         estimator = CostEstimator(n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins)
+        halving = plan_halving(estimator.default_seconds(), float(self.time_budget), n_train)
+        first_rows = halving.fidelities[0] if halving is not None else 1.0
         initial, origins = _initial_configurations(
             space,
             warm.configurations,
             portfolio_first=warm.method == "portfolio",
-            first_fits=estimator.fitting_share(per_trial),
+            first_fits=estimator.fitting_share(per_trial) * first_rows,
         )
+        initial, origins = user_first(steered.initial, initial, origins)
         crash_cost = _crash_cost(metric, y_enc, spec)
         budget = Budget(
             start=start,
             deadline=start + float(self.time_budget),
             per_trial=per_trial,
             max_trials=self.n_trials,
+            energy=self.energy_budget,
+            meter=meter,
         )
         optimizer = make_optimizer(
             self.optimizer, space, initial, seed, crash_cost, warm.prior, warm.prior_mean
@@ -191,17 +219,20 @@ class _AutoMLBase(BaseEstimator):
                 keep_predictions=KEEP_PREDICTIONS,
                 crash_cost=crash_cost,
                 cost=estimator,
+                halving=halving,
                 verbose=self.verbose,
             )
         finally:
             optimizer.close()
         self.trials_ = _trials_frame(result)
+        search_joules = meter.joules()
         search_end = time.monotonic()
         self.model_, weights = self._fit_ensemble(result, data, y_enc, spec, metric, budget)
         ensemble_end = time.monotonic()
         self.leaderboard_ = _leaderboard(self.trials_, weights)
         successful = result.successful()
-        self.best_config_ = dict(successful[0].config) if successful else None
+        pool = ensemble_pool(result)
+        self.best_config_ = dict(pool[0].config) if pool else None
         self.warm_start_ = explain_warm_start(warm, self.trials_, optimizer.n_prior_told)
         self.fit_time_ = time.monotonic() - start
         self.timings_ = {
@@ -213,12 +244,15 @@ class _AutoMLBase(BaseEstimator):
             "ensemble_and_refit": ensemble_end - search_end,
             "search": search_end - start,
         }
+        self.energy_ = {**meter.summary(), "search_joules": search_joules}
         if self.update_knowledge_base:
             record_fit(warm.kb, warm.fingerprint, warm.metafeatures, result.trials, spec)
         if self.verbose >= 1:
             print(
                 f"[automl] {result.n_run()} trials, {len(successful)} successful, "
-                f"ensemble of {len(weights)}, fit in {self.fit_time_:.1f}s",
+                f"ensemble of {len(weights)}, fit in {self.fit_time_:.1f}s, "
+                f"{self.energy_['cpu_seconds']:.0f} CPU s, {self.energy_['joules']:.0f} J "
+                f"({self.energy_['source']})",
                 file=sys.stderr,
             )
         return self
@@ -242,7 +276,7 @@ class _AutoMLBase(BaseEstimator):
     def _fit_ensemble(self, result: SearchResult, data, y_enc, spec, metric, budget: Budget):
         """Caruana selection over the best trials and (classification) a calibrator, both on
         out-of-fold predictions, then each member refitted on all rows."""
-        candidates = [t for t in result.successful() if t.trial in result.predictions]
+        candidates = [t for t in ensemble_pool(result) if t.trial in result.predictions]
         candidates = candidates[:ENSEMBLE_CANDIDATES]
         if not candidates:
             failed = failure_summary(
@@ -309,13 +343,21 @@ class _AutoMLBase(BaseEstimator):
         return max(budget.left(), 2.0 + 2 * trial.single_fit_time)
 
     def _refit(self, trial, data, y_enc, spec, wall: float | None = None):
-        """``trial``'s pipeline refitted on all rows under limits, or None if it failed."""
+        """``trial``'s pipeline refitted on all rows under limits, or None if it failed.
+        A trial of successive halving's lower rungs is refitted on as many rows as ``wall``
+        allows, at least as many as it was validated on."""
+        fidelity = trial.fidelity
+        if trial.refit_fidelity is not None:
+            expected = REFIT_SLACK * trial.refit_seconds(len(y_enc), len(spec.splits[0][0]))
+            fits = 1.0 if wall is None or expected <= wall else wall / expected
+            fidelity = max(trial.fidelity, trial.refit_fidelity * fits)
         outcome = run_limited(
             refit,
-            (trial.refit_config or trial.config, data, y_enc, spec, trial.fidelity),
+            (trial.refit_config or trial.config, data, y_enc, spec, fidelity),
             wall_time=wall,
             memory_mb=self.memory_limit,
         )
+        self._meter.trial(None, outcome.cpu_seconds)  # the refit's CPU counts towards the fit's
         return outcome.value if outcome.status is Status.SUCCESS else None
 
     def _fallback(self, data, y_enc, spec, budget: Budget, reason: str):
@@ -366,6 +408,16 @@ class _AutoMLBase(BaseEstimator):
 
         return explain_fit(self, source, min_trials=min_trials, n_neighbors=n_neighbors)
 
+    def report(self, out) -> Path:
+        """Write the fit report into the folder ``out``: ``index.html`` with PNGs of the anytime
+        curve, the leaderboard, the ensemble, the nearest past datasets, the hyperparameters'
+        importance and time and energy per family (``automl/_report.py``; needs matplotlib).
+        Returns the path of ``index.html``."""
+        check_is_fitted(self, "model_")
+        from automl._report import write_report
+
+        return write_report(self, out)
+
     # -------------------------------------------------------------- predict
     def pipeline_for(self, trial: int | Mapping[str, Any]) -> Pipeline:
         """An unfitted pipeline of trial number ``trial`` of ``trials_``, or of a configuration
@@ -379,7 +431,7 @@ class _AutoMLBase(BaseEstimator):
         """
         check_is_fitted(self, "model_")
         if isinstance(trial, Mapping):
-            config, why = translate(dict(trial), self.search_space_)
+            config, why = translate(dict(trial), self.search_space_, project=False)
             if config is None:
                 raise ValueError(f"Not a configuration of this fit's search space: {why}.")
             values = dict(config)
@@ -424,6 +476,13 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     ----------
     time_budget : float, default=60.0
         Wall-clock seconds for the whole ``fit``, final refit and ensembling included.
+    energy_budget : float or None, default=None
+        Joules for the whole ``fit`` (None: no limit), counted from its start: this
+        process's CPU and every trial's and refit's, as RAPL measures them or, without RAPL,
+        at ``automl._energy.WATTS_PER_CORE`` watts per busy core (an estimate). Like
+        ``time_budget`` it stops the search early enough to keep the refit's expected share
+        and cuts a trial that would outrun it (at the power of the last trials); the first
+        trial always runs. The ensemble's selection and refit may overrun it a little.
     n_trials : int or None, default=None
         Cap on the number of pipelines evaluated (None: as many as the budget allows).
     metric : str or None, default=None
@@ -446,6 +505,24 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         Bayesian optimisation (SMAC3) or random search over the same space.
     models : tuple of str or None, default=None
         Restrict the model families (e.g. ``("lightgbm", "random_forest")``).
+    initial_configurations : list of dict or None, default=None
+        The user's own configurations, run first (origin ``"user"`` in ``trials_``), before
+        the warm start: keys as in ``search_space_`` (``{"model": "lightgbm",
+        "lightgbm:num_leaves": 31}``); hyperparameters left out take the family's defaults
+        (within ``search_space``), and ``model`` may be left out when the keys name one
+        family. Checked against the space before any trial runs (a ``ValueError`` names the
+        bad key or value).
+    search_space : dict or None, default=None
+        Narrow the space: ``{"lightgbm:num_leaves": (8, 64)}`` narrows a range (within the
+        original), a scalar (``"lightgbm:learning_rate": 0.05``) fixes a value, a list
+        restricts a categorical's choices (``"rescaling:__choice__": ["none", "standard"]``).
+        The optimiser samples only the narrowed space; warm-start configurations are clipped
+        into its ranges and dropped where a category they use was excluded. Entries for
+        families ``models`` leaves out are checked, then ignored.
+    exclude_preprocessing : tuple of str or None, default=None
+        Preprocessing never to use: a step (``"feature_selection"``, ``"rescaling"``) or a
+        choice (``"percentile"``, ``"quantile"``, ``"one_hot"``, ``"imputation:mean"``; write
+        ``step:choice`` where a name is ambiguous).
     knowledge_base : str, path, KnowledgeBase or None, default=None
         Where past runs are read and written (None: the shipped base plus the user's own,
         in ``$AUTOML_KB_DIR`` or ``~/.automl/knowledge_base``).
@@ -496,6 +573,12 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     timings_ : dict
         Where the time went: ``warm_start``, ``optimizer`` (SMAC's ask and tell), ``trials``
         (trial processes, wall clock), ``model_fitting`` (inside them), ``ensemble_and_refit``.
+    energy_ : dict
+        What the fit cost: ``joules`` (the whole fit, what ``energy_budget`` limits),
+        ``search_joules`` (up to the end of the search), ``cpu_seconds`` (this process's and its
+        trial and refit processes'), ``trial_cpu_seconds``, ``source`` (``rapl`` or
+        ``model``, an estimate) and ``watts_per_core`` (the model's). ``trials_`` holds each
+        trial's ``cpu_seconds``, ``energy_joules`` and ``energy_source``.
     """
 
     _classification = True
@@ -588,6 +671,8 @@ def _initial_configurations(
 def _fewer_trees(space, default, share: float):
     """LightGBM's defaults with the trees cut so that a fit takes about half a trial's limit."""
     trees = space["lightgbm:n_estimators"]
+    if not hasattr(trees, "lower"):  # fixed by search_space: the user's number of trees
+        return default
     n = int(max(trees.lower, min(trees.default_value, trees.default_value / (2 * share))))
     values = {**dict(default), "lightgbm:n_estimators": n}
     return type(default)(space, values=values)
@@ -619,6 +704,10 @@ def _trials_frame(result: SearchResult) -> pd.DataFrame:
         "end_time",
         "expected_time",
         "fidelity",
+        "rung",
+        "cpu_seconds",
+        "energy_joules",
+        "energy_source",
         "error",
     ]
     rows = [{c: getattr(t, c) for c in columns} for t in result.trials]
@@ -629,7 +718,9 @@ def _leaderboard(trials: pd.DataFrame, weights: dict[int, float]) -> pd.DataFram
     board = trials.copy()
     board["ensemble_weight"] = board["trial"].map(weights).fillna(0.0)
     board["_ok"] = board["status"] != Status.SUCCESS.value
-    board = board.sort_values(["_ok", "loss"], kind="stable").drop(columns="_ok")
+    board["_rung"] = -board["rung"]  # successive halving's higher rungs first
+    board = board.sort_values(["_ok", "_rung", "loss"], kind="stable")
+    board = board.drop(columns=["_ok", "_rung"])
     board.insert(0, "rank", range(1, len(board) + 1))
     cols = [
         "rank",
@@ -639,6 +730,8 @@ def _leaderboard(trials: pd.DataFrame, weights: dict[int, float]) -> pd.DataFram
         "loss",
         "ensemble_weight",
         "fit_time",
+        "cpu_seconds",
+        "energy_joules",
         "status",
         "origin",
         "config",

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from automl._columns import infer_column_types, normalize_frame, to_frame
+from automl._energy import EnergyMeter
 from automl._evaluation import EvaluationSpec, evaluate, make_splits
 from automl._knowledge import runs_frame
 from automl._limits import run_limited
@@ -188,6 +189,7 @@ def evaluate_configurations(
     space) is kept in ``original_config``: the identity of a candidate across datasets.
     """
     metric = METRICS[prepared.spec.metric]
+    meter = EnergyMeter()
     trials = []
     for i, (run_id, ref) in enumerate(configs):
         if run_id in prepared.known:
@@ -199,12 +201,14 @@ def evaluate_configurations(
             continue
         values = dict(config)
         t0 = time.monotonic()
+        mark = meter.mark()
         out = run_limited(
             evaluate,
             (values, prepared.data, prepared.y, prepared.spec),
             wall_time=per_trial_time_limit,
             memory_mb=memory_limit,
         )
+        joules, energy_source = meter.trial(mark, out.cpu_seconds)
         ok = out.status.value == "success"
         loss = out.value.loss if ok else np.nan
         record = TrialRecord(
@@ -220,6 +224,9 @@ def evaluate_configurations(
             start_time=0.0,
             end_time=0.0,
             error=out.error,
+            cpu_seconds=out.cpu_seconds,
+            energy_joules=joules,
+            energy_source=energy_source,
         )
         extra = {
             "predict_time": out.value.predict_time if ok else None,

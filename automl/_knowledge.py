@@ -349,6 +349,9 @@ def runs_frame(trials, dataset_id: str, spec, *, source: str, seed: int, fidelit
             "score": None if not np.isfinite(t.score) else float(t.score),
             "loss": None if not np.isfinite(t.loss) else float(t.loss),
             "fit_time": float(t.fit_time),
+            "cpu_seconds": _number(t.cpu_seconds),
+            "energy_joules": _number(t.energy_joules),
+            "energy_source": t.energy_source or None,
             "fidelity": fidelity * t.fidelity,
             "resampling": spec.resampling,
             "status": t.status,
@@ -361,6 +364,10 @@ def runs_frame(trials, dataset_id: str, spec, *, source: str, seed: int, fidelit
         if t.status != SKIPPED  # never ran: nothing to learn from
     ]
     return pd.DataFrame(rows)
+
+
+def _number(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
 
 
 def _plain(value):

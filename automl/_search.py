@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -11,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from automl._cost import CostEstimator
+from automl._energy import EnergyMeter
 from automl._evaluation import EvaluationSpec, evaluate
+from automl._halving import Halving
 from automl._limits import Status, run_limited
 from automl._optimizers import Optimizer
 from automl._space import config_key
@@ -19,8 +23,11 @@ from automl._task import Metric
 
 MIN_TRIAL_SECONDS = 0.25
 FIRST_TRIAL_FLOOR = 5.0
+# At most this share of the budget is kept for refitting on more rows than validated on.
+REFIT_SHARE = 0.25
 MAX_SKIPS_IN_A_ROW = 25  # then the next configuration runs whatever its expected cost
 SKIPPED = "skipped"  # a trial not run: expected not to finish within its limit
+POWER_TRIALS = 5  # the last trials whose power predicts the next one's (energy_budget)
 
 
 @dataclass
@@ -42,6 +49,17 @@ class TrialRecord:
     expected_time: float = float("nan")  # seconds predicted before it ran
     refit_config: dict[str, Any] | None = None  # refit on all rows with this, where not config
     fidelity: float = 1.0  # share of the training rows its models were fitted on
+    rung: int = 0  # successive halving's rung (0 without it)
+    refit_fidelity: float | None = None  # share of all rows to refit on, where not fidelity
+    cpu_seconds: float = float("nan")  # process time of the trial's child and its children
+    energy_joules: float = float("nan")  # RAPL's or the power model's (automl/_energy.py)
+    energy_source: str = ""  # "rapl" or "model" ("" where not measured)
+
+    def refit_seconds(self, n_rows: int, n_train: int) -> float:
+        """Expected seconds of refitting on the ``refit_fidelity`` share of all ``n_rows``
+        rows, from one fold's fit on the ``fidelity`` share of ``n_train`` rows."""
+        rows = (self.refit_fidelity or self.fidelity) * n_rows
+        return self.single_fit_time * rows / max(1.0, self.fidelity * n_train)
 
 
 @dataclass
@@ -62,12 +80,15 @@ class SearchResult:
 
 @dataclass
 class Budget:
-    """Wall-clock accounting for one fit."""
+    """Wall-clock and energy accounting for one fit; ``energy`` is joules (None: no limit),
+    measured by ``meter`` from when the fit started."""
 
     start: float
     deadline: float
     per_trial: float
     max_trials: int | None
+    energy: float | None = None
+    meter: EnergyMeter = field(default_factory=EnergyMeter)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
@@ -75,12 +96,56 @@ class Budget:
     def left(self) -> float:
         return self.deadline - time.monotonic()
 
+    def total(self) -> float:
+        return self.deadline - self.start
 
-def refit_reserve(result: SearchResult, n_rows: int, n_train: int, top: int = 3) -> float:
-    """Seconds to keep for refitting the best pipelines on all rows after the search."""
-    best = result.successful()[:top]
-    scale = n_rows / max(1, n_train)
-    return 0.5 + 1.3 * sum(t.single_fit_time * scale for t in best)
+    def energy_left(self) -> float:
+        """Joules left of ``energy`` (infinite without an energy budget)."""
+        return math.inf if self.energy is None else self.energy - self.meter.joules()
+
+
+def ensemble_pool(result: SearchResult) -> list[TrialRecord]:
+    """The successful trials that may enter the ensemble, best first: those of the highest rung
+    any trial reached (all of them without successive halving)."""
+    successful = result.successful()
+    top = max((t.rung for t in successful), default=0)
+    return [t for t in successful if t.rung == top]
+
+
+def trial_power(result: SearchResult, budget: Budget, n_jobs: int) -> float:
+    """Watts of a trial while it runs: the last trials' joules per wall-clock second (not the
+    first's once others ran: it also waits for the fork server to start), or, before a second
+    of trials, the power model's for ``n_jobs`` busy cores."""
+    ran = [t for t in result.trials if np.isfinite(t.energy_joules) and t.end_time > t.start_time]
+    ran = ran[1:][-POWER_TRIALS:] if len(ran) > 1 else ran
+    seconds = sum(t.end_time - t.start_time for t in ran)
+    if seconds >= 1.0:
+        return max(sum(t.energy_joules for t in ran) / seconds, 1e-3)
+    available = os.cpu_count() or 1
+    cores = available if n_jobs < 1 else min(n_jobs, available)
+    return budget.meter.watts * cores
+
+
+def energy_wall(result: SearchResult, budget: Budget, reserve: float, n_jobs: int) -> float:
+    """Seconds a trial may run on the energy left (less ``reserve`` seconds of refitting at
+    the same power); infinite without an energy budget."""
+    left = budget.energy_left()
+    if not math.isfinite(left):
+        return math.inf
+    power = trial_power(result, budget, n_jobs)
+    return left / power - reserve
+
+
+def refit_reserve(
+    result: SearchResult, n_rows: int, n_train: int, top: int = 3, cap: float = math.inf
+) -> float:
+    """Seconds to keep for refitting the best pipelines on all rows after the search: at most
+    ``cap`` for refitting on more rows than they were validated on (successive halving's lower
+    rungs), never less than for refitting on as many."""
+    best = ensemble_pool(result)[:top]
+    wanted = 0.5 + 1.3 * sum(t.refit_seconds(n_rows, n_train) for t in best)
+    validated = 0.5 + 1.3 * sum(t.single_fit_time * n_rows / max(1.0, n_train) for t in best)
+    return max(validated, min(wanted, cap))
 
 
 def run_search(
@@ -96,32 +161,46 @@ def run_search(
     keep_predictions: int,
     crash_cost: float,
     cost: CostEstimator | None = None,
+    halving: Halving | None = None,
     verbose: int = 0,
 ) -> SearchResult:
-    """Trials until the budget (less the refit reserve) or ``max_trials`` runs out. With
+    """Trials until the time or energy budget (less the refit reserve) or ``max_trials`` runs
+    out; a trial may run only as long as the energy left allows at the trials' power. With
     ``cost``, a configuration expected not to finish within its limit is skipped (recorded as
-    ``skipped`` and told to the optimiser as a crash) rather than run into a timeout."""
+    ``skipped`` and told to the optimiser as a crash) rather than run into a timeout. With
+    ``halving``, new configurations run on its lowest rung's rows and the best are promoted
+    (``automl/_halving.py``); the optimiser is told the lowest rung's losses only."""
     result = SearchResult()
     n_train = len(spec.splits[0][0])
     skips_in_a_row = 0
     while budget.max_trials is None or result.n_run() < budget.max_trials:
-        reserve = refit_reserve(result, len(y), n_train)
+        reserve = refit_reserve(result, len(y), n_train, cap=REFIT_SHARE * budget.total())
         wall = min(budget.per_trial, budget.left() - reserve)
+        wall = min(wall, energy_wall(result, budget, reserve, spec.n_jobs))
         if not result.n_run():
             # However small the budget, the first pipeline (LightGBM's defaults) gets a chance.
             wall = max(wall, min(budget.per_trial, FIRST_TRIAL_FLOOR))
         elif wall < MIN_TRIAL_SECONDS or budget.left() <= MIN_TRIAL_SECONDS:
             break
-        tick = time.monotonic()
-        config, handle = optimizer.ask()
-        result.optimizer_seconds += time.monotonic() - tick
-        values = dict(config)
+        promotion = halving.next_promotion() if halving is not None else None
+        if promotion is not None:
+            rung, values = promotion
+            handle = None
+        else:
+            tick = time.monotonic()
+            config, handle = optimizer.ask()
+            result.optimizer_seconds += time.monotonic() - tick
+            rung, values = 0, dict(config)
         key = config_key(values)
-        expected, fidelity = np.nan, 1.0
+        expected = np.nan
+        fidelity = halving.fidelities[rung] if halving is not None else 1.0
         if cost is not None:
-            fits, expected, basis = cost.affordable(values, max(wall, MIN_TRIAL_SECONDS))
-            if not fits and (sampled := cost.sample_fidelity(values, wall)) is not None:
-                fits, fidelity = True, sampled
+            fits, expected, basis = cost.affordable(values, max(wall, MIN_TRIAL_SECONDS), fidelity)
+            sampled = cost.sample_fidelity(values, wall) if not fits else None
+            if sampled is not None and (rung == 0 or sampled > halving.fidelities[rung - 1]):
+                fits, fidelity = True, min(sampled, fidelity)
+            if not fits and promotion is not None:
+                continue  # not worth more rows than its last rung had within a trial's limit
             if not fits and skips_in_a_row < MAX_SKIPS_IN_A_ROW:
                 skips_in_a_row += 1
                 why = f"expected {expected:.1f}s ({basis}) > limit {wall:.1f}s"
@@ -148,15 +227,22 @@ def run_search(
             fidelity,
         )
         record.expected_time = expected
+        record.rung = rung
+        if halving is not None and fidelity == halving.fidelities[rung]:
+            # Its rows were few to search fast, not because all would not fit: refit on all.
+            record.refit_fidelity = 1.0
+        if halving is not None:
+            halving.record(rung, key, values, record.loss)
         if cost is not None and record.status in (Status.SUCCESS.value, Status.TIMEOUT.value):
             # The model fitting measured in the child, not the wall time (a first trial's also
             # waits for the worker process to start); a timeout's at its limit.
             timed_out = record.status == Status.TIMEOUT.value
             cost.observe(values, record.fit_time, timed_out=timed_out, fidelity=fidelity)
         crashed = record.status != Status.SUCCESS.value
-        tick = time.monotonic()
-        optimizer.tell(handle, crash_cost if crashed else record.loss, crashed=crashed)
-        result.optimizer_seconds += time.monotonic() - tick
+        if handle is not None:
+            tick = time.monotonic()
+            optimizer.tell(handle, crash_cost if crashed else record.loss, crashed=crashed)
+            result.optimizer_seconds += time.monotonic() - tick
         _keep_best_predictions(result, keep_predictions)
         if verbose >= 1:
             _report(record, result, metric)
@@ -167,10 +253,12 @@ def _run_trial(
     index, values, origin, X, y, spec, metric, budget, wall, memory_limit, result, fidelity
 ):
     start = budget.elapsed()
+    mark = budget.meter.mark()
     outcome = run_limited(
         evaluate, (values, X, y, spec, fidelity), wall_time=wall, memory_mb=memory_limit
     )
     end = budget.elapsed()
+    joules, source = budget.meter.trial(mark, outcome.cpu_seconds)
     if outcome.status is Status.SUCCESS:
         value = outcome.value
         result.predictions[index] = value.predictions
@@ -194,6 +282,9 @@ def _run_trial(
         error=outcome.error,
         refit_config=refit_config,
         fidelity=fidelity,
+        cpu_seconds=float(outcome.cpu_seconds),
+        energy_joules=float(joules),
+        energy_source=source,
     )
     result.trials.append(record)
     return record
@@ -215,6 +306,8 @@ def _skip(index, values, origin, budget, expected: float, why: str) -> TrialReco
         end_time=now,
         error=why,
         expected_time=expected,
+        cpu_seconds=0.0,
+        energy_joules=0.0,
     )
 
 
@@ -222,7 +315,7 @@ def _keep_best_predictions(result: SearchResult, keep: int) -> None:
     """Out-of-fold predictions cost memory: keep them only for the best trials."""
     if len(result.predictions) <= keep:
         return
-    best = {t.trial for t in result.successful()[:keep]}
+    best = {t.trial for t in ensemble_pool(result)[:keep]}
     for trial in [t for t in result.predictions if t not in best]:
         del result.predictions[trial]
 
@@ -232,9 +325,15 @@ def _report(record: TrialRecord, result: SearchResult, metric: Metric) -> None:
     best_score = f"{best[0].score:.4f}" if best else "-"
     outcome = f"{metric.name}={record.score:.4f}" if record.status == "success" else record.status
     sampled = f", {record.fidelity:.0%} of rows" if record.fidelity < 1 else ""
+    sampled += f", rung {record.rung}" if record.rung else ""
+    energy = (
+        f", {record.cpu_seconds:.1f} CPU s, {record.energy_joules:.0f} J"
+        if record.status != SKIPPED
+        else ""
+    )
     print(
         f"[automl] trial {record.trial + 1:>3} {record.model:<20} {outcome:<22} "
-        f"best {best_score}  ({record.end_time - record.start_time:.1f}s{sampled}, "
+        f"best {best_score}  ({record.end_time - record.start_time:.1f}s{energy}{sampled}, "
         f"{record.origin}, {record.end_time:.0f}s elapsed)",
         file=sys.stderr,
         flush=True,

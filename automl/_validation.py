@@ -26,10 +26,11 @@ def check_params(est) -> None:
         kind = numbers.Integral if integer else numbers.Real
         if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
             what = "a positive integer" if integer else "a positive number"
-            unit = " of seconds" if "time" in name else ""
+            unit = " of seconds" if "time" in name else " of joules" if "energy" in name else ""
             raise ValueError(f"`{name}` must be {what}{unit}, got {name}={value!r}.")
 
     positive("time_budget", est.time_budget)
+    positive("energy_budget", est.energy_budget, allow_none=True)
     positive("n_trials", est.n_trials, allow_none=True, integer=True)
     positive("per_trial_time_limit", est.per_trial_time_limit, allow_none=True)
     positive("memory_limit", est.memory_limit, allow_none=True)

@@ -14,13 +14,16 @@ from automl._io import infer_task, read_table, split_target
 
 def _fit(args) -> int:
     from automl import AutoMLClassifier, AutoMLRegressor
+    from automl._steering import SteeringError, read_steering_file
 
+    steering = read_steering_file(args.config) if args.config else {}  # before a long read
     frame = read_table(args.data)
     X, y = split_target(frame, args.target, args.data)
     task = args.task or infer_task(y)
     cls = AutoMLClassifier if task == "classification" else AutoMLRegressor
     params = dict(
         time_budget=args.time_budget,
+        energy_budget=args.energy_budget,
         n_trials=args.n_trials,
         metric=args.metric,
         random_state=args.seed,
@@ -31,14 +34,26 @@ def _fit(args) -> int:
     )
     if args.knowledge_base:
         params["knowledge_base"] = args.knowledge_base
-    model = cls(**params).fit(X, y)
+    params.update(steering)
+    try:
+        model = cls(**params).fit(X, y)
+    except SteeringError as exc:
+        raise SteeringError(f"{args.config}: {exc}") from None
     out = Path(args.out)
     joblib.dump(model, out)
-    board = model.leaderboard_[["rank", "model", "score", "ensemble_weight", "fit_time", "status"]]
+    columns = ["rank", "model", "score", "ensemble_weight", "fit_time", "energy_joules", "status"]
+    board = model.leaderboard_[columns]
     print(f"{task}: {len(X)} rows, {X.shape[1]} columns; metric {model.metric_}")
     print(board.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print(f"{len(model.trials_)} trials in {model.fit_time_:.1f}s; model saved to {out}")
+    energy = model.energy_
+    print(
+        f"{len(model.trials_)} trials in {model.fit_time_:.1f}s, {energy['cpu_seconds']:.1f} CPU s, "
+        f"{energy['joules']:.0f} J ({_ENERGY_SOURCES[energy['source']]}); model saved to {out}"
+    )
     return 0
+
+
+_ENERGY_SOURCES = {"rapl": "measured by RAPL", "model": "estimated from CPU time"}
 
 
 def _predict(args) -> int:
@@ -67,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--target", required=True, help="name of the target column")
     fit.add_argument("--task", choices=["classification", "regression"])
     fit.add_argument("--time-budget", type=float, default=60.0, help="seconds (default 60)")
+    fit.add_argument(
+        "--energy-budget", type=float, help="joules the search may spend (default: no limit)"
+    )
     fit.add_argument("--n-trials", type=int)
     fit.add_argument("--metric")
     fit.add_argument("--seed", type=int, default=0)
@@ -74,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--knowledge-base", help="knowledge-base folder (default: shipped + user's)")
     fit.add_argument("--cold", action="store_true", help="no warm start from the knowledge base")
     fit.add_argument("--no-kb-update", action="store_true", help="do not record this fit")
+    fit.add_argument(
+        "--config",
+        help="YAML or JSON file steering the search: models, search_space, "
+        "initial_configurations, exclude_preprocessing (see README)",
+    )
     fit.add_argument("--out", default="model.joblib")
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print")
     fit.add_argument("--quiet", action="store_true")
