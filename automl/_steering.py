@@ -76,6 +76,8 @@ def steer(
     """``space`` narrowed by ``search_space`` and ``exclude_preprocessing``, and the user's
     ``initial_configurations`` as configurations of it; a ``SteeringError`` names the first
     bad key or value. Without any of the three, ``space`` itself."""
+    if search_space is None and initial_configurations is None and exclude_preprocessing is None:
+        return Steered(space)
     universe, original = _universe(task), space
     narrowing = _narrowing(search_space, exclude_preprocessing, space, universe, task)
     if narrowing:
