@@ -73,6 +73,19 @@ def _predict(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from automl._report import load_model
+
+    model = load_model(args.model)
+    try:
+        index = model.report(args.out)
+    except ImportError as exc:
+        print(f"automl report: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"report written to {index}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="automl", description="AutoML that learns from its past.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--drop-extra", action="store_true", help="ignore columns the model was not fitted on"
     )
     predict.set_defaults(func=_predict)
+
+    report = sub.add_parser("report", help="write a saved model's fit report (HTML and PNGs)")
+    report.add_argument("model", help="a model saved by `automl fit`")
+    report.add_argument("--out", default="report", help="folder of index.html (default report)")
+    report.set_defaults(func=_report)
 
     from automl._kb_cli import add_kb_commands
 
