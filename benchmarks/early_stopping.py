@@ -2,10 +2,11 @@
 
 For each PMLB dataset with at least ``--min-rows`` rows (at most ``--max-rows`` rows kept, a
 seeded sample), each boosting configuration below is scored by 3-fold CV (the trial's own
-evaluation, :func:`automl._evaluation.evaluate`, one thread) twice: with early stopping (the
-shipped behaviour, :mod:`automl.components._early_stopping`) and without it (every round run
-on every training row). Written: ``results.csv`` (loss and fit time per dataset, configuration
-and variant) and ``summary.md`` (per configuration: mean loss ratio, W/T/L, time ratio).
+evaluation, :func:`automl.evaluate`, one thread) twice: with early stopping (the shipped
+behaviour, :mod:`automl.components._early_stopping`) and without it (the configuration with
+``<family>:early_stopping: False``: every round run on every training row). Written:
+``results.csv`` (loss and fit time per dataset, configuration and variant) and ``summary.md``
+(per configuration: mean loss ratio, W/T/L, time ratio).
 
     python benchmarks/early_stopping.py --out benchmarks/results/early-stopping
 """
@@ -19,11 +20,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import automl.components._early_stopping as early_stopping
-from automl._columns import infer_column_types, normalize_frame
-from automl._evaluation import EvaluationSpec, evaluate, make_splits
-from automl._io import read_table
-from automl._task import Task, get_metric
+from automl import (
+    EARLY_STOPPING_MIN_ROWS,
+    EvaluationSpec,
+    Task,
+    evaluate,
+    get_metric,
+    infer_column_types,
+    make_splits,
+    normalize_frame,
+    read_table,
+)
 from benchmarks.report import to_markdown
 
 HERE = Path(__file__).resolve().parent
@@ -83,7 +90,6 @@ def run(args) -> pd.DataFrame:
     index = pd.read_csv(Path(args.pmlb) / "index.csv")
     index = index[index["n_instances"] >= args.min_rows].sort_values("name")
     rows = []
-    enabled_rows = early_stopping.MIN_ROWS
     for _, entry in index.iterrows():
         X, y, task, columns = load(
             Path(args.pmlb) / f"{entry['name']}.tsv.gz", args.max_rows, entry["task"]
@@ -99,14 +105,13 @@ def run(args) -> pd.DataFrame:
             0,
         )
         for name, config in CONFIGS.items():
-            for variant, min_rows in (("early-stopping", enabled_rows), ("all-rounds", 10**12)):
-                early_stopping.MIN_ROWS = min_rows
+            all_rounds = {**config, f"{config['model']}:early_stopping": False}
+            for variant, evaluated in (("early-stopping", config), ("all-rounds", all_rounds)):
                 start = time.perf_counter()
-                outcome = evaluate(config, X, y, spec)
+                outcome = evaluate(evaluated, X, y, spec)
                 wall = time.perf_counter() - start
                 rows.append((entry["name"], len(y), task.value, name, variant, outcome.loss, wall))
                 print(*rows[-1], flush=True)
-        early_stopping.MIN_ROWS = enabled_rows
     return pd.DataFrame(
         rows, columns=["dataset", "n_rows", "task", "config", "variant", "loss", "seconds"]
     )
@@ -151,7 +156,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pmlb", default=str(SHARED_PMLB))
     parser.add_argument("--out", default=str(HERE / "results" / "early-stopping"))
-    parser.add_argument("--min-rows", type=int, default=early_stopping.MIN_ROWS)
+    parser.add_argument("--min-rows", type=int, default=EARLY_STOPPING_MIN_ROWS)
     parser.add_argument("--max-rows", type=int, default=20_000)
     args = parser.parse_args(argv)
     out = Path(args.out)

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from automl._matrix import load_pool
+from automl import ColumnTypes, DataShape, Task, build_space, load_pool, translate
 from automl.components import COMPONENTS
 from benchmarks.report import to_markdown
 from knowledge_base import KnowledgeBase
@@ -64,11 +64,6 @@ N_PORTFOLIO_FIRST = 5
 
 def config_vectors(candidates: list[dict], kind: str) -> np.ndarray:
     """The candidates as the optimiser encodes them (ConfigSpace vectors, NaN inactive)."""
-    from automl._columns import ColumnTypes
-    from automl._space import build_space, translate
-    from automl._task import Task
-    from automl.components import DataShape
-
     task = Task.REGRESSION if kind == "regression" else Task.BINARY
     space = build_space(task, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True)))
     return np.array([translate(c, space)[0].get_array() for c in candidates])
