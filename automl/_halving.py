@@ -23,7 +23,7 @@ from automl._cost import MIN_SAMPLE_ROWS
 
 ETA = 3
 RUNGS = 3  # fidelities 1/9, 1/3, 1
-SHARE_OF_BUDGET = 0.05  # fewer than 20 full trials of LightGBM's defaults fit in the budget
+SHARE_OF_BUDGET = 0.1  # fewer than 10 full trials of LightGBM's defaults fit in the budget
 
 
 @dataclass
