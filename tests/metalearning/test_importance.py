@@ -8,33 +8,23 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from ConfigSpace import Categorical, ConfigurationSpace, EqualsCondition, Float, Integer
+from ConfigSpace import Categorical, ConfigurationSpace, EqualsCondition, Float
 from sklearn.tree import DecisionTreeRegressor
 
+from benchmarks.importance_sanity import objective, space
 from knowledge_base import KnowledgeBase
 from metalearning import hyperparameter_importance, knowledge_base_importance, plot_importance
 from metalearning.importance import COLUMNS, _tree_main_effects, functional_anova
 
 
 def six_hyperparameters(seed: int = 0) -> ConfigurationSpace:
-    """Six hyperparameters of every kind: a log float, an integer, two floats, a categorical,
-    another log float."""
-    cs = ConfigurationSpace(seed=seed)
-    cs.add(
-        Float("learning_rate", (1e-4, 1.0), log=True),
-        Integer("depth", (1, 16)),
-        Float("c", (0.0, 1.0)),
-        Float("d", (0.0, 1.0)),
-        Categorical("e", ["x", "y", "z"]),
-        Float("f", (1.0, 100.0), log=True),
-    )
-    return cs
+    """Six hyperparameters of every kind (the benchmark's sanity check uses the same)."""
+    return space(seed)
 
 
 def two_matter(config, rng: np.random.Generator) -> float:
     """Only learning_rate (a bowl in its log scale) and depth (a V at 6) matter."""
-    bowl = (np.log10(config["learning_rate"]) + 2.0) ** 2
-    return bowl + 0.6 * abs(config["depth"] - 6) + 0.1 * rng.normal()
+    return float(objective(config["learning_rate"], config["depth"])) + 0.1 * rng.normal()
 
 
 def test_main_effects_of_one_tree_are_exact():
