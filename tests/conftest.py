@@ -56,17 +56,18 @@ def seed() -> int:
     return 0
 
 
+def read_pmlb(name: str, max_rows: int | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """(X, y) of a real PMLB dataset (one of those in ``tests/data/pmlb``)."""
+    frame = pd.read_csv(PMLB / f"{name}.tsv.gz", sep="\t")
+    if max_rows is not None and len(frame) > max_rows:
+        frame = frame.sample(max_rows, random_state=0)
+    return frame.drop(columns="target"), frame["target"]
+
+
 @pytest.fixture
 def load_pmlb():
-    """``load_pmlb(name) -> (X, y)``: a real PMLB dataset (one of those in ``tests/data/pmlb``)."""
-
-    def load(name: str, max_rows: int | None = None):
-        frame = pd.read_csv(PMLB / f"{name}.tsv.gz", sep="\t")
-        if max_rows is not None and len(frame) > max_rows:
-            frame = frame.sample(max_rows, random_state=0)
-        return frame.drop(columns="target"), frame["target"]
-
-    return load
+    """``load_pmlb(name) -> (X, y)``: :func:`read_pmlb` as a fixture."""
+    return read_pmlb
 
 
 @pytest.fixture
@@ -145,6 +146,10 @@ def no_network(monkeypatch):
     forkserver, which starts the trial processes, uses one) and loopback addresses (a local Dask
     cluster). The guard covers the test's own process, not the processes it starts.
     """
+    _block_network(monkeypatch)
+
+
+def _block_network(monkeypatch) -> None:
     connect = socket.socket.connect
 
     def guarded_connect(sock, address, *args):
@@ -157,6 +162,19 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(requests.Session, "request", refuse)
+
+
+@contextmanager
+def isolated(user_kb: Path) -> Iterator[None]:
+    """What the autouse fixtures give every test, for a fixture wider than one test (module or
+    session scope, set up before them): the user's knowledge base at ``user_kb``, no network.
+
+    A fit shared by several tests runs in such a fixture (``with isolated(...): model.fit()``).
+    """
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("AUTOML_KB_DIR", str(user_kb))
+        _block_network(monkeypatch)
+        yield
 
 
 @pytest.fixture

@@ -51,13 +51,12 @@ def test_regression_on_real_data(tiny_regressor, load_pmlb):
     assert not hasattr(model, "classes_")
 
 
-@pytest.mark.parametrize(
-    "metric",
-    ["accuracy", pytest.param("balanced_accuracy", marks=pytest.mark.slow), "roc_auc", "log_loss"],
-)
+@pytest.mark.parametrize("metric", ["accuracy", "balanced_accuracy", "roc_auc", "log_loss"])
 def test_classification_metrics(tiny_classifier, load_pmlb, metric):
     X, y = load_pmlb("prnn_crabs")
-    model = tiny_classifier(n_trials=2, metric=metric).fit(X, y)
+    # A small ensemble: selection scores a metric without a vectorised form (balanced accuracy)
+    # once per candidate, step and bag, about 40 s at the default size of 50.
+    model = tiny_classifier(n_trials=2, metric=metric, ensemble_size=3).fit(X, y)
     scores = model.trials_["score"]
     assert model.metric_ == metric
     assert ((scores >= 0) & (scores <= 1)).all() if metric != "log_loss" else (scores > 0).all()
@@ -70,21 +69,30 @@ def test_regression_metrics(tiny_regressor, load_pmlb, metric):
     assert model.metric_ == metric and model.trials_["score"].notna().all()
 
 
+QUICK_FAMILIES = ("lightgbm", "linear", "k_nearest_neighbors")
+
+
 @pytest.mark.slow
 def test_same_seed_same_trials(tiny_classifier, load_pmlb):
     X, y = load_pmlb("prnn_synth")
-    runs = [tiny_classifier(n_trials=12, random_state=3).fit(X, y) for _ in range(2)]
+    # Three quick families: their defaults, then at least four of SMAC's own proposals.
+    quick = dict(n_trials=7, models=QUICK_FAMILIES)
+    runs = [tiny_classifier(random_state=3, **quick).fit(X, y) for _ in range(2)]
+    assert (runs[0].trials_["origin"] == "search").sum() >= 4
     assert runs[0].trials_["config"].tolist() == runs[1].trials_["config"].tolist()
-    other = tiny_classifier(n_trials=12, random_state=4, resampling="holdout").fit(X, y)
+    other = tiny_classifier(random_state=4, resampling="holdout", **quick).fit(X, y)
     assert other.trials_["config"].tolist() != runs[0].trials_["config"].tolist()
 
 
 @pytest.mark.slow
 def test_random_search_is_a_sibling(tiny_classifier, load_pmlb):
     X, y = load_pmlb("prnn_synth")
-    model = tiny_classifier(n_trials=12, optimizer="random").fit(X, y)
-    assert len(model.trials_) == 12
-    assert model.trials_["model"].nunique() > 3
+    families = ("lightgbm", "linear", "libsvm_svc", "k_nearest_neighbors", "mlp")
+    model = tiny_classifier(n_trials=8, optimizer="random", models=families).fit(X, y)
+    trials = model.trials_[model.trials_["status"] != "skipped"]  # skipped ones do not count
+    assert len(trials) == 8
+    assert trials["model"].nunique() > 3
+    assert (trials["origin"] == "search").sum() == 3  # random samples, after the defaults
 
 
 def test_time_budget_is_kept_without_trial_cap(load_pmlb):
@@ -134,10 +142,10 @@ def test_a_failed_refit_falls_back_to_the_next_trial_not_a_cheap_model(
 
 def test_verbose_prints_a_line_per_trial_and_zero_is_silent(tiny_classifier, load_pmlb, capsys):
     X, y = load_pmlb("prnn_synth")
-    tiny_classifier(n_trials=3, verbose=1).fit(X, y)
+    tiny_classifier(n_trials=3, verbose=1, models=QUICK_FAMILIES).fit(X, y)
     lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("[automl] trial")]
     assert len(lines) == 3
-    tiny_classifier(n_trials=3, verbose=0).fit(X, y)
+    tiny_classifier(n_trials=3, verbose=0, models=QUICK_FAMILIES).fit(X, y)
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
 
