@@ -80,7 +80,7 @@ def test_an_expensive_first_trial_is_cut_down_and_the_search_still_runs(tiny_cla
     assert np.isfinite(model.predict_proba(X)).all()
 
 
-@pytest.mark.parametrize("warm_start", [pytest.param(False, marks=pytest.mark.slow), "portfolio"])
+@pytest.mark.parametrize("warm_start", [False, "portfolio"])
 def test_every_family_is_tried_within_the_first_trials(tiny_classifier, load_pmlb, warm_start):
     X, y = load_pmlb("prnn_synth")
     families = ("lightgbm", "random_forest", "extra_trees", "linear", "k_nearest_neighbors")

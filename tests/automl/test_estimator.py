@@ -84,7 +84,6 @@ def test_same_seed_same_trials(tiny_classifier, load_pmlb):
     assert other.trials_["config"].tolist() != runs[0].trials_["config"].tolist()
 
 
-@pytest.mark.slow
 def test_random_search_is_a_sibling(tiny_classifier, load_pmlb):
     X, y = load_pmlb("prnn_synth")
     families = ("lightgbm", "linear", "libsvm_svc", "k_nearest_neighbors", "mlp")
