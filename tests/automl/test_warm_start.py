@@ -11,11 +11,21 @@ from knowledge_base import KnowledgeBase
 from tests.conftest import isolated, read_pmlb
 
 THREE_FAMILIES = ("random_forest", "extra_trees", "k_nearest_neighbors")
+QUICK_FAMILIES = ("lightgbm", "linear", "k_nearest_neighbors")
 
 
 def fit(X, y, kb, **kw):
     # 5-fold CV: at 60 s, "auto" would repeat it 3 times on these 200 rows, for nothing here.
-    params = dict(time_budget=60, n_trials=4, random_state=0, knowledge_base=kb, resampling="cv")
+    # Quick families unless a test names others: what is read and written does not depend on
+    # them, and the default second and third trials (CatBoost, a forest) cost seconds each.
+    params = dict(
+        time_budget=60,
+        n_trials=4,
+        random_state=0,
+        knowledge_base=kb,
+        resampling="cv",
+        models=QUICK_FAMILIES,
+    )
     return AutoMLClassifier(**{**params, **kw}).fit(X, y)
 
 
