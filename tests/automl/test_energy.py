@@ -80,7 +80,7 @@ def test_the_power_model_without_rapl(monkeypatch):
     assert meter.trial(meter.mark(), 2.0) == (24.0, "model")
     assert meter.children_cpu == 2.0
     burn(0.3)
-    assert meter.cpu_seconds() >= 2.29  # the trial and this process's own burn
+    assert meter.cpu_seconds() >= 2.28  # the trial and this process's own burn (clock ticks)
     assert meter.joules() == pytest.approx(meter.cpu_seconds() * 12.0, rel=0.05)
     monkeypatch.setenv("AUTOML_WATTS_PER_CORE", "5.5")
     assert watts_per_core() == 5.5
