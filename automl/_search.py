@@ -55,10 +55,10 @@ class TrialRecord:
     energy_joules: float = float("nan")  # RAPL's or the power model's (automl/_energy.py)
     energy_source: str = ""  # "rapl" or "model" ("" where not measured)
 
-    def refit_seconds(self, n_rows: int, n_train: int) -> float:
-        """Expected seconds of refitting on the ``refit_fidelity`` share of all ``n_rows``
-        rows, from one fold's fit on the ``fidelity`` share of ``n_train`` rows."""
-        rows = (self.refit_fidelity or self.fidelity) * n_rows
+    def refit_seconds(self, n_rows: int, n_train: int, share: float | None = None) -> float:
+        """Expected seconds of refitting on the ``share`` (default ``refit_fidelity``) of all
+        ``n_rows`` rows, from one fold's fit on the ``fidelity`` share of ``n_train`` rows."""
+        rows = (share or self.refit_fidelity or self.fidelity) * n_rows
         return self.single_fit_time * rows / max(1.0, self.fidelity * n_train)
 
 
@@ -144,7 +144,7 @@ def refit_reserve(
     rungs), never less than for refitting on as many."""
     best = ensemble_pool(result)[:top]
     wanted = 0.5 + 1.3 * sum(t.refit_seconds(n_rows, n_train) for t in best)
-    validated = 0.5 + 1.3 * sum(t.single_fit_time * n_rows / max(1.0, n_train) for t in best)
+    validated = 0.5 + 1.3 * sum(t.refit_seconds(n_rows, n_train, t.fidelity) for t in best)
     return max(validated, min(wanted, cap))
 
 
