@@ -6,6 +6,7 @@ import sys
 import time
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from automl._halving import plan_halving
 from automl._input import TableInput
 from automl._limits import Status, run_limited
 from automl._optimizers import make_optimizer
+from automl._parallel import DaskExecutor, LocalExecutor, effective_cores
 from automl._search import Budget, SearchResult, ensemble_pool, run_search
 from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline, translate
 from automl._steering import steer, user_first
@@ -67,7 +69,8 @@ class _AutoMLBase(BaseEstimator):
         resampling: str | int = "auto",
         per_trial_time_limit: float | None = None,
         memory_limit: int | None = 4096,
-        n_jobs: int = 1,
+        n_jobs: int = -1,
+        dask_client=None,
         ensemble_size: int = 50,
         optimizer: str = "smac",
         models: tuple[str, ...] | None = None,
@@ -90,6 +93,7 @@ class _AutoMLBase(BaseEstimator):
         self.per_trial_time_limit = per_trial_time_limit
         self.memory_limit = memory_limit
         self.n_jobs = n_jobs
+        self.dask_client = dask_client
         self.ensemble_size = ensemble_size
         self.optimizer = optimizer
         self.models = models
@@ -140,7 +144,7 @@ class _AutoMLBase(BaseEstimator):
             columns=columns,
             splits=make_splits(y_enc, task, resampling, seed),
             n_classes=n_classes,
-            n_jobs=self.n_jobs,
+            n_jobs=effective_cores(self.n_jobs),
             seed=seed,
         )
         space = build_space(task, shape, columns, seed=seed, include=self.models)
@@ -206,24 +210,28 @@ class _AutoMLBase(BaseEstimator):
         optimizer = make_optimizer(
             self.optimizer, space, initial, seed, crash_cost, warm.prior, warm.prior_mean
         )
+        executor = self._executor(data, y_enc, spec)
         try:
             result = run_search(
                 data,
                 y_enc,
-                spec,
+                replace(spec, n_jobs=max(1, spec.n_jobs // executor.workers)),
                 metric,
                 optimizer,
                 budget,
                 origins=origins,
-                memory_limit=self.memory_limit,
+                memory_limit=self._trial_memory(executor),
                 keep_predictions=KEEP_PREDICTIONS,
                 crash_cost=crash_cost,
                 cost=estimator,
                 halving=halving,
+                executor=executor,
                 verbose=self.verbose,
             )
         finally:
             optimizer.close()
+            executor.close()
+        self.n_workers_ = executor.workers
         self.trials_ = _trials_frame(result)
         search_joules = meter.joules()
         search_end = time.monotonic()
@@ -256,6 +264,20 @@ class _AutoMLBase(BaseEstimator):
                 file=sys.stderr,
             )
         return self
+
+    def _executor(self, data, y_enc, spec):
+        """Where trials run: the Dask cluster given, else up to ``n_jobs`` child processes of
+        this one at a time (one thread each; with fewer cores than workers, the threads share)."""
+        if self.dask_client is not None:
+            return DaskExecutor(self.dask_client, scatter=(data, y_enc))
+        return LocalExecutor(spec.n_jobs)
+
+    def _trial_memory(self, executor) -> int | None:
+        """Megabytes for each trial: ``memory_limit`` shared by the trials that run at once
+        here; on a Dask cluster each worker's trial gets all of it."""
+        if self.memory_limit is None or isinstance(executor, DaskExecutor):
+            return self.memory_limit
+        return max(1, int(self.memory_limit) // executor.workers)
 
     def _resampling(self, shape: DataShape, per_trial: float, n_bins: float | None = None):
         """``auto``: 5-fold CV up to 20,000 rows and 2 million cells unless LightGBM's defaults
@@ -496,9 +518,17 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     per_trial_time_limit : float or None, default=None
         Seconds per trial (None: a quarter of the budget, at least 5 s).
     memory_limit : int or None, default=4096
-        Megabytes of address space per trial process (None: no limit).
-    n_jobs : int, default=1
-        Threads per model fit.
+        Megabytes of address space for the trials that run at once, shared equally (2 trials
+        at a time: 2,048 MB each), and for the final refit (None: no limit).
+    n_jobs : int, default=-1
+        Cores to use (-1: all). Up to ``n_jobs`` trials run at once, each in its own process
+        with one thread, and the final refit uses ``n_jobs`` threads. With ``n_jobs=1`` a
+        seed repeats the search; with more, which trials run depends on which finish first.
+    dask_client : distributed.Client, str or None, default=None
+        Run the trials on this Dask cluster (a client, or its scheduler's address, which
+        ``clone`` can copy): as many at once as its workers have threads, each under
+        ``memory_limit``. A lost worker or a failed task counts as a crashed trial. The
+        workers need this package installed.
     ensemble_size : int, default=50
         Rounds of greedy ensemble selection (1: the best single pipeline).
     optimizer : {"smac", "random"}, default="smac"
@@ -572,7 +602,11 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         Wall-clock seconds of the whole fit.
     timings_ : dict
         Where the time went: ``warm_start``, ``optimizer`` (SMAC's ask and tell), ``trials``
-        (trial processes, wall clock), ``model_fitting`` (inside them), ``ensemble_and_refit``.
+        (trial processes' wall clock, summed: up to ``n_workers_`` times the search's when
+        trials run at once), ``model_fitting`` (inside them), ``ensemble_and_refit``.
+    n_workers_ : int
+        How many trials could run at once: the cores of ``n_jobs``, or the Dask cluster's
+        threads.
     energy_ : dict
         What the fit cost: ``joules`` (the whole fit, what ``energy_budget`` limits),
         ``search_joules`` (up to the end of the search), ``cpu_seconds`` (this process's and its

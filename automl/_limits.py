@@ -102,6 +102,81 @@ def _child(
         conn.close()
 
 
+class LimitedJob:
+    """``func(*args)`` running in a child process under a wall-clock and a memory limit; poll
+    it with :meth:`wait`, which returns the :class:`LimitedResult` once there is one."""
+
+    def __init__(
+        self, func: Callable, args: tuple, *, wall_time: float, memory_mb: int | None = None
+    ):
+        ctx = _context()
+        self._conn, child_conn = ctx.Pipe(duplex=False)
+        self._memory_mb = memory_mb
+        self._wall_time = wall_time
+        families = registered_payload()
+        self._process = _Process(
+            target=_child, args=(child_conn, func, args, memory_mb, families), daemon=True
+        )
+        self._process.start()  # the first waits for the fork server: not the trial's time
+        self.start = time.monotonic()
+        child_conn.close()
+        self.deadline = self.start + max(wall_time, 0.0)
+        self._sampled: float | None = None
+        self._next_sample = self.start
+        self._result: LimitedResult | None = None
+
+    def wait(self, timeout: float | None = None) -> LimitedResult | None:
+        """The result, waiting at most ``timeout`` seconds for it (None: until the child
+        returns or reaches its limit); None while it still runs."""
+        if self._result is not None:
+            return self._result
+        until = math.inf if timeout is None else time.monotonic() + max(timeout, 0.0)
+        try:
+            while True:
+                now = time.monotonic()
+                if now >= self._next_sample:
+                    reading = cpu_seconds_of(self._process.pid)
+                    self._sampled = self._sampled if reading is None else reading
+                    self._next_sample = now + _SAMPLE_SECONDS
+                wait = min(self.deadline, self._next_sample, until) - time.monotonic()
+                if self._conn.poll(max(wait, 0.0)):
+                    return self._finish(*self._received())
+                if time.monotonic() >= self.deadline:
+                    cpu = self._sampled if self._sampled is not None else self._wall()
+                    if not self._process.is_alive():
+                        return self._finish(*_died(self._process, self._memory_mb), cpu)
+                    error = f"stopped after {self._wall_time:.1f} s wall-clock"
+                    return self._finish(Status.TIMEOUT, None, error, cpu)
+                if time.monotonic() >= until:
+                    return None
+        except BaseException:
+            self.kill()
+            raise
+
+    def kill(self) -> None:
+        """Stop the child (if it runs) and release its pipe."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(timeout=5)
+        self._conn.close()
+
+    def _received(self):
+        try:
+            status, value, error, cpu = self._conn.recv()
+        except EOFError:
+            status, value, error = _died(self._process, self._memory_mb)
+            cpu = self._sampled
+        return status, value, error, self._wall() if cpu is None else cpu
+
+    def _wall(self) -> float:
+        return time.monotonic() - self.start
+
+    def _finish(self, status, value, error, cpu) -> LimitedResult:
+        self.kill()
+        self._result = LimitedResult(Status(status), value, error, cpu)
+        return self._result
+
+
 def run_limited(
     func: Callable, args: tuple, *, wall_time: float, memory_mb: int | None = None
 ) -> LimitedResult:
@@ -110,42 +185,7 @@ def run_limited(
     The result's ``cpu_seconds`` is what the child reported, else (stopped at its limit, or
     died) its last reading from ``/proc``, else (no ``/proc``) its wall-clock seconds.
     """
-    ctx = _context()
-    parent_conn, child_conn = ctx.Pipe(duplex=False)
-    families = registered_payload()
-    process = _Process(
-        target=_child, args=(child_conn, func, args, memory_mb, families), daemon=True
-    )
-    process.start()  # the first one waits for the fork server to start: not the trial's time
-    start = time.monotonic()
-    child_conn.close()
-    deadline = start + max(wall_time, 0.0)
-    sampled = None
-    try:
-        while True:
-            wait = min(max(deadline - time.monotonic(), 0.0), _SAMPLE_SECONDS)
-            if parent_conn.poll(wait):
-                try:
-                    status, value, error, cpu = parent_conn.recv()
-                except EOFError:
-                    status, value, error = _died(process, memory_mb)
-                    cpu = sampled
-                cpu = time.monotonic() - start if cpu is None else cpu
-                return LimitedResult(Status(status), value, error, cpu)
-            reading = cpu_seconds_of(process.pid)
-            sampled = sampled if reading is None else reading
-            if time.monotonic() >= deadline:
-                break
-        cpu = sampled if sampled is not None else time.monotonic() - start
-        if not process.is_alive():
-            return LimitedResult(*_died(process, memory_mb), cpu)
-        error = f"stopped after {wall_time:.1f} s wall-clock"
-        return LimitedResult(Status.TIMEOUT, None, error, cpu)
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join(timeout=5)
-        parent_conn.close()
+    return LimitedJob(func, args, wall_time=wall_time, memory_mb=memory_mb).wait()
 
 
 def _died(process, memory_mb: int | None) -> tuple[Status, None, str]:

@@ -16,8 +16,9 @@ from automl._cost import CostEstimator
 from automl._energy import EnergyMeter
 from automl._evaluation import EvaluationSpec, evaluate
 from automl._halving import Halving
-from automl._limits import Status, run_limited
+from automl._limits import LimitedResult, Status
 from automl._optimizers import Optimizer
+from automl._parallel import Executor, LocalExecutor, wait_any
 from automl._space import config_key
 from automl._task import Metric
 
@@ -126,14 +127,24 @@ def trial_power(result: SearchResult, budget: Budget, n_jobs: int) -> float:
     return budget.meter.watts * cores
 
 
-def energy_wall(result: SearchResult, budget: Budget, reserve: float, n_jobs: int) -> float:
+def energy_wall(
+    result: SearchResult,
+    budget: Budget,
+    reserve: float,
+    n_jobs: int,
+    running: tuple[float, ...] = (),
+) -> float:
     """Seconds a trial may run on the energy left (less ``reserve`` seconds of refitting at
-    the same power); infinite without an energy budget."""
+    the same power); infinite without an energy budget. ``running`` holds the start times of
+    trials still running: what they spent so far is not counted yet, and what is left is
+    shared with them."""
     left = budget.energy_left()
     if not math.isfinite(left):
         return math.inf
     power = trial_power(result, budget, n_jobs)
-    return left / power - reserve
+    now = budget.elapsed()
+    left -= power * sum(now - start for start in running)
+    return (left / power - reserve) / (len(running) + 1)
 
 
 def refit_reserve(
@@ -146,6 +157,21 @@ def refit_reserve(
     wanted = 0.5 + 1.3 * sum(t.refit_seconds(n_rows, n_train) for t in best)
     validated = 0.5 + 1.3 * sum(t.refit_seconds(n_rows, n_train, t.fidelity) for t in best)
     return max(validated, min(wanted, cap))
+
+
+@dataclass
+class _Launched:
+    """A trial on its way: what it needs when its result comes."""
+
+    index: int
+    values: dict[str, Any]
+    origin: str
+    handle: Any
+    rung: int
+    fidelity: float
+    expected: float
+    start: float
+    mark: Any
 
 
 def run_search(
@@ -162,6 +188,7 @@ def run_search(
     crash_cost: float,
     cost: CostEstimator | None = None,
     halving: Halving | None = None,
+    executor: Executor | None = None,
     verbose: int = 0,
 ) -> SearchResult:
     """Trials until the time or energy budget (less the refit reserve) or ``max_trials`` runs
@@ -169,119 +196,147 @@ def run_search(
     ``cost``, a configuration expected not to finish within its limit is skipped (recorded as
     ``skipped`` and told to the optimiser as a crash) rather than run into a timeout. With
     ``halving``, new configurations run on its lowest rung's rows and the best are promoted
-    (``automl/_halving.py``); the optimiser is told the lowest rung's losses only."""
+    (``automl/_halving.py``); the optimiser is told the lowest rung's losses only.
+
+    ``executor`` runs up to its ``workers`` trials at once (default: one child process at a
+    time, the only setting whose trials a seed repeats), each under ``memory_limit`` MB; the
+    optimiser is asked again while others run, and told each result as it comes."""
+    executor = executor if executor is not None else LocalExecutor(1)
     result = SearchResult()
     n_train = len(spec.splits[0][0])
     skips_in_a_row = 0
-    while budget.max_trials is None or result.n_run() < budget.max_trials:
-        reserve = refit_reserve(result, len(y), n_train, cap=REFIT_SHARE * budget.total())
-        wall = min(budget.per_trial, budget.left() - reserve)
-        wall = min(wall, energy_wall(result, budget, reserve, spec.n_jobs))
-        if not result.n_run():
-            # However small the budget, the first pipeline (LightGBM's defaults) gets a chance.
-            wall = max(wall, min(budget.per_trial, FIRST_TRIAL_FLOOR))
-        elif wall < MIN_TRIAL_SECONDS or budget.left() <= MIN_TRIAL_SECONDS:
+    running: dict[Any, _Launched] = {}
+    next_index = 0
+    stopped = False
+    while True:
+        while not stopped and len(running) < executor.workers:
+            if budget.max_trials is not None and result.n_run() + len(running) >= budget.max_trials:
+                stopped = True
+                break
+            reserve = refit_reserve(result, len(y), n_train, cap=REFIT_SHARE * budget.total())
+            wall = min(budget.per_trial, budget.left() - reserve)
+            starts = tuple(launched.start for launched in running.values())
+            wall = min(wall, energy_wall(result, budget, reserve, spec.n_jobs, starts))
+            if not result.n_run() and not running:
+                # However small the budget, the first pipeline (LightGBM's defaults) gets a chance.
+                wall = max(wall, min(budget.per_trial, FIRST_TRIAL_FLOOR))
+            elif wall < MIN_TRIAL_SECONDS or budget.left() <= MIN_TRIAL_SECONDS:
+                stopped = True
+                break
+            promotion = halving.next_promotion() if halving is not None else None
+            if promotion is not None:
+                rung, values = promotion
+                handle = None
+            else:
+                tick = time.monotonic()
+                config, handle = optimizer.ask()
+                result.optimizer_seconds += time.monotonic() - tick
+                rung, values = 0, dict(config)
+            key = config_key(values)
+            expected = np.nan
+            fidelity = halving.fidelities[rung] if halving is not None else 1.0
+            if cost is not None:
+                limit = max(wall, MIN_TRIAL_SECONDS)
+                fits, expected, basis = cost.affordable(values, limit, fidelity)
+                sampled = cost.sample_fidelity(values, wall) if not fits else None
+                if sampled is not None and (rung == 0 or sampled > halving.fidelities[rung - 1]):
+                    fits, fidelity = True, min(sampled, fidelity)
+                if not fits and promotion is not None:
+                    continue  # not worth more rows than its last rung had within a trial's limit
+                if not fits and skips_in_a_row < MAX_SKIPS_IN_A_ROW:
+                    skips_in_a_row += 1
+                    why = f"expected {expected:.1f}s ({basis}) > limit {wall:.1f}s"
+                    origin = origins.get(key, "search")
+                    record = _skip(next_index, values, origin, budget, expected, why)
+                    next_index += 1
+                    result.trials.append(record)
+                    optimizer.tell(handle, crash_cost, crashed=True)
+                    if verbose >= 1:
+                        _report(record, result, metric)
+                    continue
+            skips_in_a_row = 0
+            launched = _Launched(
+                next_index,
+                values,
+                origins.get(key, "search"),
+                handle,
+                rung,
+                fidelity,
+                expected,
+                budget.elapsed(),
+                budget.meter.mark(),
+            )
+            next_index += 1
+            job = executor.submit(
+                evaluate,
+                (values, X, y, spec, fidelity),
+                wall_time=max(wall, MIN_TRIAL_SECONDS),
+                memory_mb=memory_limit,
+            )
+            running[job] = launched
+        if not running:
             break
-        promotion = halving.next_promotion() if halving is not None else None
-        if promotion is not None:
-            rung, values = promotion
-            handle = None
-        else:
-            tick = time.monotonic()
-            config, handle = optimizer.ask()
-            result.optimizer_seconds += time.monotonic() - tick
-            rung, values = 0, dict(config)
-        key = config_key(values)
-        expected = np.nan
-        fidelity = halving.fidelities[rung] if halving is not None else 1.0
-        if cost is not None:
-            fits, expected, basis = cost.affordable(values, max(wall, MIN_TRIAL_SECONDS), fidelity)
-            sampled = cost.sample_fidelity(values, wall) if not fits else None
-            if sampled is not None and (rung == 0 or sampled > halving.fidelities[rung - 1]):
-                fits, fidelity = True, min(sampled, fidelity)
-            if not fits and promotion is not None:
-                continue  # not worth more rows than its last rung had within a trial's limit
-            if not fits and skips_in_a_row < MAX_SKIPS_IN_A_ROW:
-                skips_in_a_row += 1
-                why = f"expected {expected:.1f}s ({basis}) > limit {wall:.1f}s"
-                origin = origins.get(key, "search")
-                record = _skip(len(result.trials), values, origin, budget, expected, why)
-                result.trials.append(record)
-                optimizer.tell(handle, crash_cost, crashed=True)
-                if verbose >= 1:
-                    _report(record, result, metric)
-                continue
-        skips_in_a_row = 0
-        record = _run_trial(
-            len(result.trials),
-            values,
-            origins.get(key, "search"),
-            X,
-            y,
-            spec,
-            metric,
-            budget,
-            max(wall, MIN_TRIAL_SECONDS),
-            memory_limit,
-            result,
-            fidelity,
-        )
-        record.expected_time = expected
-        record.rung = rung
-        if halving is not None and fidelity == halving.fidelities[rung]:
+        job, outcome = wait_any(list(running))
+        launched = running.pop(job)
+        record = _record(launched, outcome, metric, budget, result)
+        if halving is not None and record.fidelity == halving.fidelities[record.rung]:
             # Its rows were few to search fast, not because all would not fit: refit on all.
             record.refit_fidelity = 1.0
         if halving is not None:
-            halving.record(rung, key, values, record.loss)
+            halving.record(record.rung, config_key(record.config), record.config, record.loss)
         if cost is not None and record.status in (Status.SUCCESS.value, Status.TIMEOUT.value):
             # The model fitting measured in the child, not the wall time (a first trial's also
             # waits for the worker process to start); a timeout's at its limit.
             timed_out = record.status == Status.TIMEOUT.value
-            cost.observe(values, record.fit_time, timed_out=timed_out, fidelity=fidelity)
+            cost.observe(
+                record.config, record.fit_time, timed_out=timed_out, fidelity=record.fidelity
+            )
         crashed = record.status != Status.SUCCESS.value
-        if handle is not None:
+        if launched.handle is not None:
             tick = time.monotonic()
-            optimizer.tell(handle, crash_cost if crashed else record.loss, crashed=crashed)
+            optimizer.tell(launched.handle, crash_cost if crashed else record.loss, crashed=crashed)
             result.optimizer_seconds += time.monotonic() - tick
         _keep_best_predictions(result, keep_predictions)
         if verbose >= 1:
             _report(record, result, metric)
+    result.trials.sort(key=lambda t: t.trial)
     return result
 
 
-def _run_trial(
-    index, values, origin, X, y, spec, metric, budget, wall, memory_limit, result, fidelity
-):
-    start = budget.elapsed()
-    mark = budget.meter.mark()
-    outcome = run_limited(
-        evaluate, (values, X, y, spec, fidelity), wall_time=wall, memory_mb=memory_limit
-    )
+def _record(
+    launched: _Launched,
+    outcome: LimitedResult,
+    metric: Metric,
+    budget: Budget,
+    result: SearchResult,
+) -> TrialRecord:
     end = budget.elapsed()
-    joules, source = budget.meter.trial(mark, outcome.cpu_seconds)
+    joules, source = budget.meter.trial(launched.mark, outcome.cpu_seconds)
     if outcome.status is Status.SUCCESS:
         value = outcome.value
-        result.predictions[index] = value.predictions
+        result.predictions[launched.index] = value.predictions
         loss, fit_time, single = value.loss, value.fit_time, value.single_fit_time
         refit_config = value.refit_config
     else:
-        loss, fit_time, single = np.nan, end - start, end - start
+        loss, fit_time, single = np.nan, end - launched.start, end - launched.start
         refit_config = None
     record = TrialRecord(
-        trial=index,
-        model=values["model"],
-        config=values,
-        origin=origin,
+        trial=launched.index,
+        model=launched.values["model"],
+        config=launched.values,
+        origin=launched.origin,
         loss=float(loss),
         score=float(metric.to_score(loss)) if np.isfinite(loss) else np.nan,
         status=outcome.status.value,
         fit_time=float(fit_time),
         single_fit_time=float(single),
-        start_time=start,
+        start_time=launched.start,
         end_time=end,
         error=outcome.error,
+        expected_time=launched.expected,
         refit_config=refit_config,
-        fidelity=fidelity,
+        fidelity=launched.fidelity,
+        rung=launched.rung,
         cpu_seconds=float(outcome.cpu_seconds),
         energy_joules=float(joules),
         energy_source=source,

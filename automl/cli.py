@@ -29,6 +29,7 @@ def _fit(args) -> int:
         random_state=args.seed,
         verbose=0 if args.quiet else 1,
         n_jobs=args.n_jobs,
+        dask_client=args.dask_scheduler,
         warm_start=not args.cold,
         update_knowledge_base=not args.no_kb_update,
     )
@@ -101,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--n-trials", type=int)
     fit.add_argument("--metric")
     fit.add_argument("--seed", type=int, default=0)
-    fit.add_argument("--n-jobs", type=int, default=1)
+    fit.add_argument("--n-jobs", type=int, default=-1, help="cores to use (-1: all)")
+    fit.add_argument("--dask-scheduler", help="run the trials on this Dask scheduler (address)")
     fit.add_argument("--knowledge-base", help="knowledge-base folder (default: shipped + user's)")
     fit.add_argument("--cold", action="store_true", help="no warm start from the knowledge base")
     fit.add_argument("--no-kb-update", action="store_true", help="do not record this fit")

@@ -74,6 +74,7 @@ for warm in (False, True):
         knowledge_base=sys.argv[1],
         update_knowledge_base=False,
         random_state=0,
+        n_jobs=1,
         verbose=0,
     ).fit(X, y)
     board = model.leaderboard_

@@ -308,6 +308,7 @@ def test_same_seed_same_steered_trials(load_pmlb):
         search_space=NARROW,
         exclude_preprocessing=("feature_selection",),
         initial_configurations=[{"model": "linear", "linear:C": 2.0}],
+        n_jobs=1,
     )
     runs = [AutoMLClassifier(**options).fit(X, y) for _ in range(2)]
     assert runs[0].trials_["config"].tolist() == runs[1].trials_["config"].tolist()

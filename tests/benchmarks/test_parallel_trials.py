@@ -1,0 +1,47 @@
+"""The parallel-trials benchmark's summary and plot say what its results hold."""
+
+import pandas as pd
+
+from benchmarks.parallel_trials import plot, summarize
+
+
+def _results() -> pd.DataFrame:
+    """Three datasets: 2 workers run 1.8x, 2x and 1.5x the trials; loss better, tied, worse."""
+    rate = {"a": (10.0, 18.0), "b": (20.0, 40.0), "c": (4.0, 6.0)}
+    loss = {"a": (0.2, 0.1), "b": (0.3, 0.3), "c": (0.1, 0.15)}
+    rows = []
+    for name in rate:
+        for i, n_jobs in enumerate((1, -1)):
+            rows.append(
+                {
+                    "dataset": name,
+                    "rows": 500,
+                    "n_jobs": n_jobs,
+                    "budget": 60.0,
+                    "workers": 1 if n_jobs == 1 else 2,
+                    "trials_per_minute": rate[name][i],
+                    "test_loss": loss[name][i],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_summary_gives_the_speed_up_and_the_wins():
+    text = summarize(_results())
+    assert "3 datasets; 60 s fits" in text and "(2 trials at once)" in text
+    assert "| a | 500 | 10 | 18 | 1.8 | 0.2 | 0.1 |" in text
+    # geometric mean of 1.8, 2 and 1.5: (5.4) ** (1/3) = 1.75
+    assert "geometric mean 1.75x, median 1.80x (from 1.50x to 2.00x)" in text
+    assert "better on 1, tied on 1, worse on 1" in text
+    assert "mean rank 1.50 against 1.50" in text
+
+
+def test_a_dataset_with_one_setting_only_is_left_out():
+    results = _results()
+    results = results[~((results["dataset"] == "c") & (results["n_jobs"] == -1))]
+    assert summarize(results).startswith("2 datasets;")
+
+
+def test_plot_writes_a_png(tmp_path):
+    path = plot(_results(), tmp_path / "parallel.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5_000
