@@ -104,7 +104,12 @@ class DaskExecutor:
     address); ``scatter`` holds the large arguments (the data), sent to the workers once."""
 
     def __init__(self, client, scatter: Sequence[Any] = ()):
-        from distributed import Client
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise ImportError(
+                "dask_client needs Dask's distributed scheduler: pip install 'dask[distributed]'"
+            ) from exc
 
         self._own = not isinstance(client, Client)
         self.client = Client(client) if self._own else client
