@@ -70,12 +70,25 @@ def to_frame(X) -> pd.DataFrame:
     return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
 
 
+def _plain_number(dtype) -> bool:
+    return (
+        pd.api.types.is_float_dtype(dtype)
+        or pd.api.types.is_integer_dtype(dtype)
+        or pd.api.types.is_bool_dtype(dtype)
+    ) and not isinstance(dtype, pd.CategoricalDtype)
+
+
 def normalize_frame(frame: pd.DataFrame, types: ColumnTypes) -> pd.DataFrame:
     """Numeric columns as float64 (inf becomes NaN), categorical columns as object (str or NaN)."""
     out = {}
     for name, is_cat in zip(types.names, types.categorical):
         col = frame[name]
-        if is_cat:
+        if is_cat and isinstance(col.dtype, pd.CategoricalDtype):
+            # Each category's string once, taken by code (-1, missing, takes the NaN at the end):
+            # the same values as the general path below, without a Python call per row.
+            labels = np.array([str(v) for v in col.cat.categories] + [np.nan], dtype=object)
+            out[name] = labels[col.cat.codes.to_numpy()]
+        elif is_cat:
             values = col.astype(object)
             out[name] = (
                 values.where(col.notna(), np.nan)
@@ -83,7 +96,9 @@ def normalize_frame(frame: pd.DataFrame, types: ColumnTypes) -> pd.DataFrame:
                 .to_numpy(dtype=object)
             )
         else:
-            if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            if _plain_number(col.dtype):  # float, int or bool, nullable or not: no object copy
+                numeric = pd.Series(col.to_numpy(dtype=float, na_value=np.nan), copy=False)
+            elif pd.api.types.is_datetime64_any_dtype(col.dtype):
                 numeric = col.astype("int64").astype(float) / 1e9
                 numeric[col.isna()] = np.nan
             else:

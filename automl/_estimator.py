@@ -519,7 +519,9 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         Seconds per trial (None: a quarter of the budget, at least 5 s).
     memory_limit : int or None, default=4096
         Megabytes of address space for the trials that run at once, shared equally (2 trials
-        at a time: 2,048 MB each), and for the final refit (None: no limit).
+        at a time: 2,048 MB each), and for the final refit (None: no limit); each process's
+        share comes on top of what it maps when it starts (the interpreter, its libraries and
+        its copy of the data).
     n_jobs : int, default=-1
         Cores to use (-1: all). Up to ``n_jobs`` trials run at once, each in its own process
         with one thread, and the final refit uses ``n_jobs`` threads. With ``n_jobs=1`` a

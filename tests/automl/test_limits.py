@@ -32,6 +32,23 @@ def test_memory_limit_gives_memout():
     assert "1500" in result.error
 
 
+def _allocate(n: int) -> int:
+    return len(bytearray(n))
+
+
+def test_memory_limit_counts_what_the_trial_adds_not_its_libraries():
+    # A trial process starts with about 900 MB of address space mapped (the interpreter and
+    # the fork server's imports): under the old limit, which counted them, a 500 MB trial
+    # could not allocate anything; and data the trial receives is not counted either.
+    data = bytes(300 * 1024**2)
+    result = run_limited(_allocate, (200 * 1024**2,), wall_time=20, memory_mb=500)
+    assert result.status is Status.SUCCESS and result.value == 200 * 1024**2
+    result = run_limited(len, (data,), wall_time=20, memory_mb=100)
+    assert result.status is Status.SUCCESS and result.value == len(data)
+    result = run_limited(_allocate, (600 * 1024**2,), wall_time=20, memory_mb=500)
+    assert result.status is Status.MEMOUT
+
+
 def test_hard_exit_is_a_crash():
     result = run_limited(os._exit, (3,), wall_time=10)
     assert result.status is Status.CRASHED
