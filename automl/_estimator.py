@@ -31,7 +31,7 @@ from automl._halving import plan_halving
 from automl._input import TableInput
 from automl._limits import Status, run_limited
 from automl._optimizers import make_optimizer
-from automl._parallel import DaskExecutor, LocalExecutor, effective_cores
+from automl._parallel import DaskExecutor, LocalExecutor, effective_cores, local_workers
 from automl._search import Budget, SearchResult, ensemble_pool, run_search
 from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline, translate
 from automl._steering import steer, user_first
@@ -270,7 +270,8 @@ class _AutoMLBase(BaseEstimator):
         this one at a time (one thread each; with fewer cores than workers, the threads share)."""
         if self.dask_client is not None:
             return DaskExecutor(self.dask_client, scatter=(data, y_enc))
-        return LocalExecutor(spec.n_jobs)
+        data_bytes = float(data.memory_usage(deep=False).sum() + y_enc.nbytes)
+        return LocalExecutor(local_workers(spec.n_jobs, self.memory_limit, data_bytes))
 
     def _trial_memory(self, executor) -> int | None:
         """Megabytes for each trial: ``memory_limit`` shared by the trials that run at once
@@ -519,7 +520,10 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         Seconds per trial (None: a quarter of the budget, at least 5 s).
     memory_limit : int or None, default=4096
         Megabytes of address space for the trials that run at once, shared equally (2 trials
-        at a time: 2,048 MB each), and for the final refit (None: no limit); each process's
+        at a time: 2,048 MB each), and for the final refit (None: no limit). Fewer trials run
+        at once than ``n_jobs`` allows where a share would hold less than 6 MB per MB of
+        data (``automl._parallel.local_workers``): a large table gets fewer, larger shares.
+        Each process's
         share comes on top of what it maps when it starts (the interpreter, its libraries and
         its copy of the data).
     n_jobs : int, default=-1

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from automl._limits import LimitedJob, Status
-from automl._parallel import DaskExecutor, DaskJob, LocalExecutor, effective_cores, wait_any
+from automl._parallel import (
+    DaskExecutor,
+    DaskJob,
+    LocalExecutor,
+    effective_cores,
+    local_workers,
+    wait_any,
+)
 
 
 def _interval(seconds: float) -> tuple[float, float]:
@@ -51,6 +58,21 @@ def test_a_job_past_its_limit_is_a_timeout_when_polled():
 def test_effective_cores():
     assert effective_cores(-1) == (os.cpu_count() or 1)
     assert effective_cores(3) == 3
+
+
+@pytest.mark.parametrize(
+    ("cores", "memory_limit", "data_mb", "workers"),
+    [
+        (2, 4096, 1, 2),  # a small table: one trial per core
+        (2, 4096, 400, 1),  # 1,000,000 rows x 50 columns: one trial, with all the memory
+        (8, 4096, 100, 6),  # 600 MB each: six of eight cores
+        (2, None, 400, 2),  # no limit: one per core
+    ],
+)
+def test_workers_are_fewer_where_the_memory_would_not_hold_them(
+    cores, memory_limit, data_mb, workers
+):
+    assert local_workers(cores, memory_limit, data_mb * 2**20) == workers
 
 
 def test_parallel_fit_runs_trials_at_once_and_tells_every_result(tiny_classifier, load_pmlb):
