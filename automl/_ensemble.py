@@ -4,6 +4,7 @@ argmax of one noisy estimate; the fitted ensemble, with its calibrator."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -28,40 +29,194 @@ MAX_RESELECTION_ROWS = 2_000
 
 def selection_loss(metric: Metric, labels: np.ndarray | None, calibrated: bool = False) -> Callable:
     """``loss(y, preds)``: ``metric``'s loss of each of the stacked predictions ``preds``
-    (m, n, k) or (m, n), vectorised for log loss, binary ROC AUC and accuracy. With
-    ``calibrated``, log loss is that after the best of a grid of temperatures and the floor
-    (calibration inside the selection loop)."""
-    if metric.name == "log_loss" and calibrated:
-        return _calibrated_log_loss
+    (m, n, k) or (m, n), for all m at once with numpy: ``metric.loss`` of each (to float
+    rounding, ties alike), which is what inputs outside the fast forms get (labels other than
+    0..k-1, a class absent, NaN). With ``calibrated``, log loss is that after the best of a grid
+    of temperatures and the floor (calibration inside the selection loop)."""
     if metric.name == "log_loss":
+        return _calibrated_log_loss if calibrated else _log_loss
+    fast = _FAST_SCORES.get(metric.name)
 
-        def loss(y, preds):
-            rows = np.arange(len(y))
-            total = preds.sum(axis=2)
-            picked = preds[:, rows, y] / np.where(total > 0, total, 1.0)
-            return -np.mean(np.log(np.clip(picked, 1e-15, None)), axis=1)
+    def reference(y, preds):  # contiguous rows: numpy sums them as it always has
+        return np.array([metric.loss(y, np.ascontiguousarray(p), labels) for p in preds])
 
-        return loss
-    if metric.name == "roc_auc" and labels is not None and len(labels) == 2:
+    if fast is None:
+        return reference
 
-        def loss(y, preds):
-            positive = y == 1
-            n1 = int(positive.sum())
-            n0 = len(y) - n1
-            if n1 == 0 or n0 == 0:
-                return np.array([metric.loss(y, p, labels) for p in preds])
-            scores = preds[:, :, 1] / np.clip(preds.sum(axis=2), 1e-15, None)
-            auc = (_positive_rank_sums(scores, positive) - n1 * (n1 + 1) / 2) / (n0 * n1)
-            return metric.offset - auc
+    def loss(y, preds):
+        score = fast(y, preds, labels)
+        if score is None:
+            return reference(y, preds)
+        return metric.offset - score if metric.greater_is_better else score
 
-        return loss
-    if metric.name == "accuracy":
+    return loss
 
-        def loss(y, preds):
-            return metric.offset - np.mean(np.argmax(preds, axis=2) == y, axis=1)
 
-        return loss
-    return lambda y, preds: np.array([metric.loss(y, p, labels) for p in preds])
+def _log_loss(y, preds):  # clipped at 1e-15, as selection always has (sklearn: float eps)
+    rows = np.arange(len(y))
+    total = _row_sums(preds)
+    picked = preds[:, rows, y] / np.where(total > 0, total, 1.0)
+    return -np.mean(np.log(np.clip(picked, 1e-15, None)), axis=1)
+
+
+def _accuracy(y, preds, labels):
+    """The metric's score of each candidate (so are the next ones'), None where only
+    ``metric.loss`` will do."""
+    grouped = _by_class(y, preds, labels)
+    hits = None if grouped is None else _class_hits(*grouped[1:])
+    return None if hits is None else hits.sum(axis=1) / len(y)
+
+
+def _balanced_accuracy(y, preds, labels):
+    grouped = _by_class(y, preds, labels)
+    hits = None if grouped is None else _class_hits(*grouped[1:])
+    if hits is None:
+        return None
+    counts = np.diff(grouped[2])
+    present = counts > 0  # sklearn drops the classes only predicted (their recall is NaN)
+    recall = np.ascontiguousarray(hits[:, present] / counts[present])  # summed as sklearn's
+    return recall.mean(axis=1)
+
+
+def _roc_auc(y, preds, labels):
+    """ROC AUC (one-vs-rest, macro, if more than two classes) from the ranks: the Mann-Whitney
+    statistic, ties counting one half, which is the area sklearn's trapezoids make."""
+    grouped = _by_class(y, preds, labels)
+    if grouped is None:
+        return None
+    y, preds, bounds = grouped
+    m, n, k = preds.shape
+    counts = np.diff(bounds)
+    classes = [1] if k == 2 else list(range(k))
+    if k < 2 or counts.min() == 0:  # a class absent: no AUC (sklearn: NaN or an error)
+        return None
+    total = _row_sums(preds)
+    if k > 2 and not (total >= 1e-15).all():  # sklearn's rows would not sum to one: an error
+        return None
+    total = np.clip(total, 1e-15, None)
+    scores = np.empty((len(classes), m, n))
+    for i, c in enumerate(classes):
+        np.divide(preds[:, :, c], total, out=scores[i])
+    keys = scores.view(np.int64)
+    if np.bitwise_or.reduce(keys, axis=None) >> 62:  # not all in [0, 2): -0.0, NaN, negative
+        scores += 0.0  # -0.0 -> 0.0
+        if np.bitwise_or.reduce(keys, axis=None) >> 62:
+            return None
+    # A non-negative float's bits order as it does: sort them with the label in the lowest bit,
+    # negatives before positives in a tie (then, for the rows with such ties, positives first).
+    keys <<= 1
+    for i, c in enumerate(classes):
+        keys[i, :, bounds[c] : bounds[c + 1]] |= 1
+    keys.sort(axis=-1)
+    tied = np.nonzero(((keys[..., 1:] ^ keys[..., :-1]) == 1).any(axis=-1))  # negative, positive
+    flipped = keys[tied] ^ 1
+    flipped.sort(axis=-1)
+    positions = np.arange(n)
+    n1 = counts[classes][:, None]
+    pairs_before = n1 * (n1 - 1) // 2  # the positives' positions count those among themselves
+    below_or_tied = np.einsum("cmn,n->cm", np.bitwise_and(keys, 1, out=keys), positions)
+    below_or_tied -= pairs_before
+    below = below_or_tied.copy()
+    negatives_at = np.einsum("rn,n->r", np.bitwise_and(flipped, 1, out=flipped), positions)
+    below[tied] = n * (n - 1) // 2 - negatives_at - pairs_before[tied[0], 0]
+    auc = (below_or_tied + below) / 2 / (n1 * (n - n1))
+    return auc[0] if k == 2 else np.ascontiguousarray(auc.T).mean(axis=1)
+
+
+def _regression(name: str) -> Callable:
+    """``score(y, preds (m, n), labels)`` of the regression metric ``name``, as sklearn sums it."""
+
+    def score(y, preds, labels):
+        if preds.ndim != 2 or np.ndim(y) != 1 or len(y) < 2:
+            return None
+        error = preds - y
+        if name == "mae":
+            out = np.abs(error).mean(axis=1)
+        else:
+            squared = error**2
+            if name == "rmse":
+                out = np.sqrt(squared.mean(axis=1))
+            else:  # r2, made finite as sklearn does: 1 if no residual, else 0 if y is constant
+                residual = squared.sum(axis=1)
+                spread = ((y - y.mean()) ** 2).sum()
+                wrong = residual != 0
+                out = np.ones(len(preds))
+                out[wrong] = 1 - residual[wrong] / spread if spread != 0 else 0.0
+        return out if np.isfinite(out).all() else None
+
+    return score
+
+
+_FAST_SCORES = {
+    "accuracy": _accuracy,
+    "balanced_accuracy": _balanced_accuracy,
+    "roc_auc": _roc_auc,
+    **{name: _regression(name) for name in ("rmse", "mae", "r2")},
+}
+# Their value does not depend on the order of the rows (they count, or rank), exactly:
+# ensemble_selection groups the rows by class for them, as their fast forms want.
+_ROW_ORDER_FREE = frozenset({"accuracy", "balanced_accuracy", "roc_auc"})
+
+
+def _by_class(y, preds, labels):
+    """``(y, preds, bounds)`` with the rows sorted by class (if they are not), class c's rows
+    ``bounds[c]:bounds[c + 1]``; None unless ``y`` holds the classes' positions 0..k-1 in
+    ``labels`` (as the estimator encodes them)."""
+    y = np.asarray(y)
+    if preds.ndim != 3 or len(y) == 0 or y.dtype.kind not in "iu":
+        return None
+    k = preds.shape[2]
+    if labels is not None and not np.array_equal(labels, np.arange(k)):
+        return None
+    if (y[1:] < y[:-1]).any():
+        order = np.argsort(y, kind="stable")
+        y, preds = y[order], preds[:, order]
+    if y[0] < 0 or y[-1] >= k:
+        return None
+    return y, preds, np.searchsorted(y, np.arange(k + 1))
+
+
+def _class_hits(preds: np.ndarray, bounds: np.ndarray) -> np.ndarray | None:
+    """(m, k): how many of each class's rows ``np.argmax`` gives their class (the first largest
+    column); None if a class's own column holds NaN (argmax's first NaN)."""
+    m, _, k = preds.shape
+    hits = np.zeros((m, k), dtype=np.int64)
+    for t in range(k):
+        rows = slice(bounds[t], bounds[t + 1])
+        own = preds[:, rows, t]
+        if np.isnan(own).any():
+            return None
+        right = np.ones(own.shape, dtype=bool)
+        for c in range(k):
+            if c < t:
+                right &= preds[:, rows, c] < own
+            elif c > t:
+                right &= preds[:, rows, c] <= own
+        hits[:, t] = np.count_nonzero(right, axis=1)
+    return hits
+
+
+def _row_sums(preds: np.ndarray) -> np.ndarray:
+    """``preds.sum(axis=-1)`` (of C-ordered ``preds``) to the last bit, in any memory order, and
+    faster: numpy adds fewer than 8 values in order."""
+    k = preds.shape[-1]
+    if k >= 8 or not _sums_in_order():
+        return np.ascontiguousarray(preds).sum(axis=-1)
+    out = preds[..., 0].copy()
+    for c in range(1, k):
+        out += preds[..., c]
+    return out
+
+
+@functools.cache
+def _sums_in_order() -> bool:
+    """Whether numpy sums a row of fewer than 8 values in order (checked once, on random rows)."""
+    x = np.random.RandomState(0).uniform(size=(7, 1000, 7))
+    for k in range(2, 8):
+        rows = np.ascontiguousarray(x[..., :k])
+        if not np.array_equal(rows.sum(axis=-1), functools.reduce(np.add, rows.transpose(2, 0, 1))):
+            return False
+    return True
 
 
 IN_LOOP_TEMPERATURES = np.exp(np.linspace(np.log(0.5), np.log(4.0), 8))
@@ -74,31 +229,14 @@ def _calibrated_log_loss(y, preds):
     rows = np.arange(n)
     prior_y = (np.bincount(y, minlength=preds.shape[2]) / n)[y]
     eps = min_floor(n)
-    z = np.log(np.clip(preds / preds.sum(axis=2, keepdims=True), TINY, None))
+    z = np.log(np.clip(preds / _row_sums(preds)[..., None], TINY, None))
     z -= z.max(axis=2, keepdims=True)
     best = np.full(len(preds), np.inf)
     for temperature in IN_LOOP_TEMPERATURES:
         e = np.exp(z / temperature)
-        q_y = e[:, rows, y] / e.sum(axis=2)
+        q_y = e[:, rows, y] / _row_sums(e)
         best = np.minimum(best, -np.mean(np.log((1 - eps) * q_y + eps * prior_y), axis=1))
     return best
-
-
-def _positive_rank_sums(scores: np.ndarray, positive: np.ndarray) -> np.ndarray:
-    """Per row of ``scores`` (m, n): the sum of the positives' ranks, ties at their mean rank."""
-    m, n = scores.shape
-    order = np.argsort(scores, axis=1, kind="mergesort")
-    ordered = np.take_along_axis(scores, order, axis=1)
-    positions = np.broadcast_to(np.arange(n), (m, n))
-    new = np.ones((m, n), dtype=bool)
-    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    first = np.maximum.accumulate(np.where(new, positions, 0), axis=1)
-    end = np.ones((m, n), dtype=bool)
-    end[:, :-1] = new[:, 1:]
-    reversed_last = np.maximum.accumulate(np.where(end[:, ::-1], positions, 0), axis=1)
-    last = (n - 1 - reversed_last)[:, ::-1]
-    ranks = (first + last) / 2.0 + 1.0
-    return np.sum(ranks * positive[order], axis=1)
 
 
 def ensemble_selection(
@@ -126,8 +264,16 @@ def ensemble_selection(
         raise ValueError("ensemble selection needs at least one model")
     loss = selection_loss(metric, labels, calibrated)
     preds = np.stack([np.asarray(p, dtype=np.float64) for p in predictions])
+    y = np.asarray(y)
+    by_class = metric.name in _ROW_ORDER_FREE
+
+    def greedy(rows):
+        if by_class:  # the same loss, each class's rows one block for the fast forms
+            rows = rows[np.argsort(y[rows], kind="stable")]
+        return _greedy(preds[:, rows], y[rows], loss, size, early_stop)
+
     if bags <= 0:
-        return _greedy(preds, y, loss, size, early_stop)
+        return greedy(np.arange(len(y)))
     rng = np.random.RandomState(seed)
     weights = np.zeros(n)
     done = 0
@@ -135,10 +281,10 @@ def ensemble_selection(
         rows = rng.randint(0, len(y), len(y))
         if labels is not None and len(np.unique(y[rows])) < 2:
             continue
-        weights += _greedy(preds[:, rows], y[rows], loss, size, early_stop)
+        weights += greedy(rows)
         done += 1
     if done == 0:
-        return _greedy(preds, y, loss, size, early_stop)
+        return greedy(np.arange(len(y)))
     return weights / weights.sum()
 
 
@@ -149,9 +295,16 @@ def _greedy(preds: np.ndarray, y, loss, size: int, early_stop: bool) -> np.ndarr
     counts[best] = 1
     total = preds[best].copy()
     current = losses[best]
+    # Class-major (m, k, n) in memory, each class's column contiguous for the losses.
+    major = np.ascontiguousarray(np.moveaxis(preds, -1, 1)) if preds.ndim == 3 else preds
+    total_major = np.moveaxis(total, -1, 0) if preds.ndim == 3 else total
+    buffer = np.empty_like(major)
+    trial = np.moveaxis(buffer, 1, -1) if preds.ndim == 3 else buffer
     for _ in range(max(0, size - 1)):
         k = counts.sum()
-        trial_losses = loss(y, (total + preds) / (k + 1))
+        np.add(total_major, major, out=buffer)
+        np.divide(buffer, k + 1, out=buffer)
+        trial_losses = loss(y, trial)
         # Ties (within float noise: ROC AUC often ties) go to the earliest, best-ranked model.
         pick = int(np.flatnonzero(trial_losses <= trial_losses.min() + 1e-12)[0])
         if early_stop and trial_losses[pick] > current + 1e-12:

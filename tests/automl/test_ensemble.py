@@ -1,8 +1,11 @@
+import warnings
+
 import numpy as np
 import pytest
 
-from automl._ensemble import ensemble_selection
-from automl._task import METRICS
+from automl import _ensemble as ensemble
+from automl._ensemble import _row_sums, ensemble_selection, selection_loss
+from automl._task import METRICS, Metric
 
 
 def test_complementary_models_are_combined():
@@ -24,3 +27,113 @@ def test_a_dominant_model_takes_all_the_weight():
     preds = [y.copy(), y + 1.0, y - 2.0]
     weights = ensemble_selection(preds, y, METRICS["rmse"], size=10)
     assert weights.tolist() == [1.0, 0.0, 0.0]
+
+
+# The selection's vectorised losses against the metric itself (scikit-learn's, one candidate
+# at a time: what selection computed before them), on predictions with many ties.
+CLASSIFICATION = [
+    (name, k)
+    for name in ("accuracy", "balanced_accuracy", "roc_auc", "log_loss")
+    for k in (2, 3, 5, 9)
+]
+REGRESSION = [(name, 0) for name in ("rmse", "mae", "r2")]
+
+
+def _problem(name: str, k: int, seed: int, m: int = 7, n: int = 160):
+    """``(y, preds (m, n, k) or (m, n), labels)``: rounded (tied) probabilities, repeated rows
+    and a repeated candidate."""
+    rng = np.random.RandomState(seed)
+    if not k:
+        y = rng.randn(n)
+        preds = y + rng.uniform(0.2, 2.0, (m, 1)) * rng.randn(m, n)
+        preds[1] = y  # a perfect candidate (r2's zero numerator)
+        preds[2] = preds[3]
+        return y, preds, None
+    y = rng.randint(0, k, n)
+    preds = rng.dirichlet(np.full(k, 0.6), size=(m, n))
+    preds[: m // 2] = np.round(preds[: m // 2] * 4) / 4  # tree-like: ties, exact zeros
+    if name == "log_loss":  # sklearn clips at float eps, selection at 1e-15 (as it always did)
+        preds += 0.01
+    preds[:, 10:20] = preds[:, :10]
+    preds[2] = preds[3]
+    return y, preds, np.arange(k)
+
+
+def _reference(metric, labels):
+    return lambda y, preds: np.array([metric.loss(y, p, labels) for p in preds])
+
+
+@pytest.mark.parametrize("name, k", CLASSIFICATION + REGRESSION)
+def test_the_vectorised_selection_loss_is_the_metrics_own(name, k, monkeypatch):
+    metric = METRICS[name]
+    problems = [_problem(name, k, seed) for seed in range(4)]
+    expected = [_reference(metric, labels)(y, preds) for y, preds, labels in problems]
+    monkeypatch.setattr(Metric, "loss", None)  # not called: all of it vectorised
+    for (y, preds, labels), want in zip(problems, expected):
+        fast = selection_loss(metric, labels)(y, preds)
+        np.testing.assert_allclose(fast, want, rtol=0, atol=1e-12)
+        if k:  # the selection hands it class-major arrays: the same bits
+            major = np.moveaxis(np.ascontiguousarray(np.moveaxis(preds, -1, 1)), 1, -1)
+            np.testing.assert_array_equal(selection_loss(metric, labels)(y, major), fast)
+
+
+@pytest.mark.parametrize("name, k", CLASSIFICATION + REGRESSION)
+@pytest.mark.parametrize("bags", [0, 4])
+def test_selection_picks_the_weights_the_metric_itself_picks(name, k, bags, monkeypatch):
+    metric = METRICS[name]
+    y, preds, labels = _problem(name, k, seed=k + bags)
+    options = dict(size=15, labels=labels, bags=bags, seed=1)
+    fast = ensemble_selection(list(preds), y, metric, **options)
+    monkeypatch.setattr(
+        ensemble, "selection_loss", lambda metric, labels, calibrated: _reference(metric, labels)
+    )
+    assert ensemble_selection(list(preds), y, metric, **options).tolist() == fast.tolist()
+
+
+@pytest.mark.parametrize(
+    "name, case",
+    [
+        ("roc_auc", "class absent"),  # sklearn: NaN (one class), an error (multiclass)
+        ("balanced_accuracy", "class absent"),
+        ("accuracy", "labels not 0..k-1"),
+        ("accuracy", "NaN"),  # np.argmax takes the first NaN
+        ("roc_auc", "NaN"),
+        ("roc_auc", "negative zero"),
+        ("rmse", "NaN"),
+    ],
+)
+@pytest.mark.parametrize("k", [2, 4])
+def test_inputs_outside_the_fast_forms_get_the_metric_itself(name, case, k):
+    metric = METRICS[name]
+    y, preds, labels = _problem(name, k if metric.classification else 0, seed=5)
+    if case == "class absent":
+        y = np.where(y == k - 1, 0, y)
+    elif case == "labels not 0..k-1":
+        labels = np.arange(1, k + 1)
+        y = y + 1
+    elif case == "negative zero":
+        preds = np.where(preds == 0, -0.0, preds)
+    else:
+        preds[1, 5] = np.nan
+
+    def outcome(loss):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return loss(y, preds)
+        except ValueError as error:
+            return str(error)
+
+    fast, reference = outcome(selection_loss(metric, labels)), outcome(_reference(metric, labels))
+    if isinstance(reference, str):
+        assert fast == reference
+    else:
+        np.testing.assert_allclose(fast, reference, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("k", range(1, 13))
+def test_row_sums_are_numpys_to_the_last_bit(k):
+    preds = np.random.RandomState(k).dirichlet(np.ones(k), size=(5, 300)) * 3.7
+    major = np.moveaxis(np.ascontiguousarray(np.moveaxis(preds, -1, 1)), 1, -1)
+    np.testing.assert_array_equal(_row_sums(preds), preds.sum(axis=-1))
+    np.testing.assert_array_equal(_row_sums(major), preds.sum(axis=-1))
