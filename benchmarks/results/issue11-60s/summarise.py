@@ -1,6 +1,7 @@
 """Summarise the issue-11 60 s runs: automl (several versions) against LightGBM's and a random
-forest's defaults and any peer (FLAML, AutoGluon) the folders hold. Usage: python summarise.py RESULTS_DIR [RESULTS_DIR ...] > summary.md
-(each a `automl bench run --out` folder; a system name gets the folder's name as suffix when
+forest's defaults and any peer (FLAML, AutoGluon) the folders hold. Usage: python summarise.py RESULTS_DIR [RESULTS_DIR ...] [SUMMARY.md] [--without SYSTEM] > summary.md
+(each a `automl bench run --out` folder, or an earlier summary whose per-dataset table gives the
+peers' losses; a system name gets the folder's name as suffix when
 several folders hold it)."""
 
 import glob
@@ -10,14 +11,54 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+
+def from_summary(path: str) -> pd.DataFrame:
+    """Every system's losses read back from an earlier summary's per-dataset table (4 decimals),
+    as job rows: for runs whose raw folders are gone."""
+    lines = Path(path).read_text().split("## Per dataset")[1].strip().splitlines()
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = []
+    for line in lines[2:]:
+        if not line.startswith("|"):
+            break
+        cells = dict(zip(header, (c.strip() for c in line.strip("|").split("|"))))
+        for system in header[3:]:
+            value = float(cells[system])
+            rows.append(
+                {
+                    "dataset": cells["dataset"],
+                    "system": system,
+                    "metric": cells["metric"],
+                    "n_train": int(cells["n_train"]),
+                    "higher_is_better": False,
+                    "score": value,  # already a loss
+                    "train_time": np.nan,
+                    "run": Path(path).stem,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+args = sys.argv[1:]
+without = {args[i + 1] for i, a in enumerate(args) if a == "--without"}
+args = [
+    a for i, a in enumerate(args) if a != "--without" and (i == 0 or args[i - 1] != "--without")
+]
 frames = []
-for folder in sys.argv[1:]:
-    f = pd.concat(pd.read_parquet(p) for p in glob.glob(f"{folder}/jobs/*.parquet"))
-    f["run"] = Path(folder).name
+for arg in args:
+    if arg.endswith(".md"):
+        frames.append(from_summary(arg))
+        continue
+    f = pd.concat(pd.read_parquet(p) for p in glob.glob(f"{arg}/jobs/*.parquet"))
+    f["run"] = Path(arg).name
     frames.append(f)
 jobs = pd.concat(frames)
+jobs = jobs[~jobs["system"].isin(without)]
+# Dataset names in a summary's table are cut at 40 characters.
+jobs["dataset"] = jobs["dataset"].str[:40]
 automl = jobs["system"].str.startswith("automl")
-jobs.loc[automl, "system"] = jobs.loc[automl, "system"] + "@" + jobs.loc[automl, "run"]
+unnamed = automl & ~jobs["system"].str.contains("@")  # a summary's are named already
+jobs.loc[unnamed, "system"] = jobs.loc[unnamed, "system"] + "@" + jobs.loc[unnamed, "run"]
 base = jobs[~automl].drop_duplicates(["dataset", "system"], keep="last")
 jobs = pd.concat([jobs[automl], base])
 jobs["loss"] = np.where(jobs["higher_is_better"], 1 - jobs["score"], jobs["score"])
