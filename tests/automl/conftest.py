@@ -1,6 +1,8 @@
 import pytest
+from ConfigSpace import Float
+from sklearn.base import BaseEstimator, ClassifierMixin
 
-from automl import AutoMLClassifier, AutoMLRegressor
+from automl import AutoMLClassifier, AutoMLRegressor, Component, Task, registered_family
 from automl.components import COMPONENTS
 
 # Every family but CatBoost, whose defaults (the second trial of a cold search) cost 5-8 CPU
@@ -26,3 +28,25 @@ def tiny_classifier():
 @pytest.fixture
 def tiny_regressor():
     return lambda **kw: AutoMLRegressor(**{**TINY, **kw})
+
+
+class AlwaysFails(ClassifierMixin, BaseEstimator):
+    """A model whose every fit raises: trials of its family crash."""
+
+    def fit(self, X, y):
+        raise RuntimeError("this family always fails")
+
+
+FAILING = Component(
+    name="always_fails",
+    tasks=frozenset({Task.BINARY, Task.MULTICLASS}),
+    hyperparameters=lambda task, shape: [Float("unused", (0.0, 1.0), default=0.5)],
+    make=lambda params, task, n_features, n_jobs, seed: AlwaysFails(),
+)
+
+
+@pytest.fixture
+def failing_family():
+    """A registered classification family whose trials all crash (in their own processes)."""
+    with registered_family(FAILING) as family:
+        yield family
