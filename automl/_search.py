@@ -208,97 +208,108 @@ def run_search(
     running: dict[Any, _Launched] = {}
     next_index = 0
     stopped = False
-    while True:
-        while not stopped and len(running) < executor.workers:
-            if budget.max_trials is not None and result.n_run() + len(running) >= budget.max_trials:
-                stopped = True
+    try:
+        while True:
+            while not stopped and len(running) < executor.workers:
+                if (
+                    budget.max_trials is not None
+                    and result.n_run() + len(running) >= budget.max_trials
+                ):
+                    stopped = True
+                    break
+                reserve = refit_reserve(result, len(y), n_train, cap=REFIT_SHARE * budget.total())
+                wall = min(budget.per_trial, budget.left() - reserve)
+                starts = tuple(launched.start for launched in running.values())
+                wall = min(wall, energy_wall(result, budget, reserve, spec.n_jobs, starts))
+                if not result.n_run() and not running:
+                    # However small the budget, the first pipeline (LightGBM's defaults) gets a chance.
+                    wall = max(wall, min(budget.per_trial, FIRST_TRIAL_FLOOR))
+                elif wall < MIN_TRIAL_SECONDS or budget.left() <= MIN_TRIAL_SECONDS:
+                    stopped = True
+                    break
+                promotion = halving.next_promotion() if halving is not None else None
+                if promotion is not None:
+                    rung, values = promotion
+                    handle = None
+                else:
+                    tick = time.monotonic()
+                    config, handle = optimizer.ask()
+                    result.optimizer_seconds += time.monotonic() - tick
+                    rung, values = 0, dict(config)
+                key = config_key(values)
+                expected = np.nan
+                fidelity = halving.fidelities[rung] if halving is not None else 1.0
+                if cost is not None:
+                    limit = max(wall, MIN_TRIAL_SECONDS)
+                    fits, expected, basis = cost.affordable(values, limit, fidelity)
+                    sampled = cost.sample_fidelity(values, wall) if not fits else None
+                    if sampled is not None and (
+                        rung == 0 or sampled > halving.fidelities[rung - 1]
+                    ):
+                        fits, fidelity = True, min(sampled, fidelity)
+                    if not fits and promotion is not None:
+                        continue  # not worth more rows than its last rung had within a trial's limit
+                    if not fits and skips_in_a_row < MAX_SKIPS_IN_A_ROW:
+                        skips_in_a_row += 1
+                        why = f"expected {expected:.1f}s ({basis}) > limit {wall:.1f}s"
+                        origin = origins.get(key, "search")
+                        record = _skip(next_index, values, origin, budget, expected, why)
+                        next_index += 1
+                        result.trials.append(record)
+                        optimizer.tell(handle, crash_cost, crashed=True)
+                        if verbose >= 1:
+                            _report(record, result, metric)
+                        continue
+                skips_in_a_row = 0
+                launched = _Launched(
+                    next_index,
+                    values,
+                    origins.get(key, "search"),
+                    handle,
+                    rung,
+                    fidelity,
+                    expected,
+                    budget.elapsed(),
+                    budget.meter.mark(),
+                )
+                next_index += 1
+                job = executor.submit(
+                    evaluate,
+                    (values, X, y, spec, fidelity),
+                    wall_time=max(wall, MIN_TRIAL_SECONDS),
+                    memory_mb=memory_limit,
+                )
+                running[job] = launched
+            if not running:
                 break
-            reserve = refit_reserve(result, len(y), n_train, cap=REFIT_SHARE * budget.total())
-            wall = min(budget.per_trial, budget.left() - reserve)
-            starts = tuple(launched.start for launched in running.values())
-            wall = min(wall, energy_wall(result, budget, reserve, spec.n_jobs, starts))
-            if not result.n_run() and not running:
-                # However small the budget, the first pipeline (LightGBM's defaults) gets a chance.
-                wall = max(wall, min(budget.per_trial, FIRST_TRIAL_FLOOR))
-            elif wall < MIN_TRIAL_SECONDS or budget.left() <= MIN_TRIAL_SECONDS:
-                stopped = True
-                break
-            promotion = halving.next_promotion() if halving is not None else None
-            if promotion is not None:
-                rung, values = promotion
-                handle = None
-            else:
+            job, outcome = wait_any(list(running))
+            launched = running.pop(job)
+            record = _record(launched, outcome, metric, budget, result)
+            if halving is not None and record.fidelity == halving.fidelities[record.rung]:
+                # Its rows were few to search fast, not because all would not fit: refit on all.
+                record.refit_fidelity = 1.0
+            if halving is not None:
+                halving.record(record.rung, config_key(record.config), record.config, record.loss)
+            if cost is not None and record.status in (Status.SUCCESS.value, Status.TIMEOUT.value):
+                # The model fitting measured in the child, not the wall time (a first trial's also
+                # waits for the worker process to start); a timeout's at its limit.
+                timed_out = record.status == Status.TIMEOUT.value
+                cost.observe(
+                    record.config, record.fit_time, timed_out=timed_out, fidelity=record.fidelity
+                )
+            crashed = record.status != Status.SUCCESS.value
+            if launched.handle is not None:
                 tick = time.monotonic()
-                config, handle = optimizer.ask()
+                optimizer.tell(
+                    launched.handle, crash_cost if crashed else record.loss, crashed=crashed
+                )
                 result.optimizer_seconds += time.monotonic() - tick
-                rung, values = 0, dict(config)
-            key = config_key(values)
-            expected = np.nan
-            fidelity = halving.fidelities[rung] if halving is not None else 1.0
-            if cost is not None:
-                limit = max(wall, MIN_TRIAL_SECONDS)
-                fits, expected, basis = cost.affordable(values, limit, fidelity)
-                sampled = cost.sample_fidelity(values, wall) if not fits else None
-                if sampled is not None and (rung == 0 or sampled > halving.fidelities[rung - 1]):
-                    fits, fidelity = True, min(sampled, fidelity)
-                if not fits and promotion is not None:
-                    continue  # not worth more rows than its last rung had within a trial's limit
-                if not fits and skips_in_a_row < MAX_SKIPS_IN_A_ROW:
-                    skips_in_a_row += 1
-                    why = f"expected {expected:.1f}s ({basis}) > limit {wall:.1f}s"
-                    origin = origins.get(key, "search")
-                    record = _skip(next_index, values, origin, budget, expected, why)
-                    next_index += 1
-                    result.trials.append(record)
-                    optimizer.tell(handle, crash_cost, crashed=True)
-                    if verbose >= 1:
-                        _report(record, result, metric)
-                    continue
-            skips_in_a_row = 0
-            launched = _Launched(
-                next_index,
-                values,
-                origins.get(key, "search"),
-                handle,
-                rung,
-                fidelity,
-                expected,
-                budget.elapsed(),
-                budget.meter.mark(),
-            )
-            next_index += 1
-            job = executor.submit(
-                evaluate,
-                (values, X, y, spec, fidelity),
-                wall_time=max(wall, MIN_TRIAL_SECONDS),
-                memory_mb=memory_limit,
-            )
-            running[job] = launched
-        if not running:
-            break
-        job, outcome = wait_any(list(running))
-        launched = running.pop(job)
-        record = _record(launched, outcome, metric, budget, result)
-        if halving is not None and record.fidelity == halving.fidelities[record.rung]:
-            # Its rows were few to search fast, not because all would not fit: refit on all.
-            record.refit_fidelity = 1.0
-        if halving is not None:
-            halving.record(record.rung, config_key(record.config), record.config, record.loss)
-        if cost is not None and record.status in (Status.SUCCESS.value, Status.TIMEOUT.value):
-            # The model fitting measured in the child, not the wall time (a first trial's also
-            # waits for the worker process to start); a timeout's at its limit.
-            timed_out = record.status == Status.TIMEOUT.value
-            cost.observe(
-                record.config, record.fit_time, timed_out=timed_out, fidelity=record.fidelity
-            )
-        crashed = record.status != Status.SUCCESS.value
-        if launched.handle is not None:
-            tick = time.monotonic()
-            optimizer.tell(launched.handle, crash_cost if crashed else record.loss, crashed=crashed)
-            result.optimizer_seconds += time.monotonic() - tick
-        _keep_best_predictions(result, keep_predictions)
-        if verbose >= 1:
-            _report(record, result, metric)
+            _keep_best_predictions(result, keep_predictions)
+            if verbose >= 1:
+                _report(record, result, metric)
+    finally:
+        for job in running:  # an interrupted search leaves no trial running
+            job.kill()
     result.trials.sort(key=lambda t: t.trial)
     return result
 

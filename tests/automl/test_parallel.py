@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 import time
 
 import numpy as np
 import pytest
+from ConfigSpace import Float
+from sklearn.base import BaseEstimator, ClassifierMixin
 
+from automl import Component, Task, registered_family
+from automl._columns import infer_column_types, normalize_frame
+from automl._evaluation import EvaluationSpec, make_splits
 from automl._limits import LimitedJob, Status
+from automl._optimizers import RandomSearch
 from automl._parallel import (
     DaskExecutor,
     DaskJob,
@@ -18,6 +25,10 @@ from automl._parallel import (
     local_workers,
     wait_any,
 )
+from automl._search import Budget, run_search
+from automl._space import build_space
+from automl._task import get_metric
+from automl.components import DataShape
 
 
 def _interval(seconds: float) -> tuple[float, float]:
@@ -147,3 +158,53 @@ def test_a_lost_dask_worker_is_a_crashed_trial(dask_client):
         assert result.status is Status.SUCCESS and result.value == 3
     finally:
         executor.close()
+
+
+class _Sleeps(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        time.sleep(60)
+        return self
+
+
+SLEEPY = Component(
+    name="sleepy",
+    tasks=frozenset({Task.BINARY, Task.MULTICLASS}),
+    hyperparameters=lambda task, shape: [Float("unused", (0.0, 1.0), default=0.5)],
+    make=lambda params, task, n_features, n_jobs, seed: _Sleeps(),
+)
+
+
+class _FailsWhenTold(RandomSearch):
+    def tell(self, handle, cost, *, crashed=False):
+        raise RuntimeError("interrupted")
+
+
+def test_an_interrupted_search_leaves_no_trial_running(load_pmlb):
+    X, y = load_pmlb("prnn_synth")
+    columns = infer_column_types(X)
+    data = normalize_frame(X, columns)
+    y_enc = np.unique(y, return_inverse=True)[1]
+    splits = make_splits(y_enc, Task.BINARY, "holdout", seed=0)
+    spec = EvaluationSpec(Task.BINARY, "roc_auc", columns, splits, 2, n_jobs=1, seed=0)
+    with registered_family(SLEEPY):
+        shape = DataShape(*data.shape)
+        space = build_space(spec.task, shape, columns, seed=0, include=("sleepy", "linear"))
+        samples = space.sample_configuration(50)
+        first = [next(c for c in samples if c["model"] == m) for m in ("sleepy", "linear")]
+        optimizer = _FailsWhenTold(space, first, 0)
+        start = time.monotonic()
+        with pytest.raises(RuntimeError, match="interrupted"):
+            run_search(  # the sleepy trial runs while the linear one ends and is told
+                data,
+                y_enc,
+                spec,
+                get_metric("roc_auc", spec.task),
+                optimizer,
+                Budget(start=start, deadline=start + 120, per_trial=90.0, max_trials=2),
+                origins={},
+                memory_limit=None,
+                keep_predictions=10,
+                crash_cost=1.0,
+                executor=LocalExecutor(2),
+            )
+    assert time.monotonic() - start < 30 and not multiprocessing.active_children()
