@@ -38,7 +38,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from automl import AutoMLClassifier
 from automl._calibration import fit_calibrator, folds_for
@@ -50,6 +49,7 @@ from automl._task import METRICS
 from benchmarks.metrics import score_predictions
 from benchmarks.report import to_markdown
 from benchmarks.systems import FitContext, LightGBM, RandomForest
+from benchmarks.warm_vs_cold import pmlb_split
 
 HERE = Path(__file__).resolve().parent
 SETTINGS = dict(
@@ -231,13 +231,6 @@ def shipped(art: dict) -> dict:
     )
 
 
-def _split(name: str, pmlb: Path):
-    frame = pd.read_csv(pmlb / f"{name}.tsv.gz", sep="\t")
-    X, y = frame.drop(columns="target"), frame["target"]
-    stratify = y if y.value_counts().min() >= 2 else None
-    return train_test_split(X, y, test_size=1 / 3, random_state=0, stratify=stratify)
-
-
 def run(args) -> pd.DataFrame:
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
@@ -250,7 +243,7 @@ def run(args) -> pd.DataFrame:
         names = names[: args.limit]
     rows = []
     for name in names:
-        X_train, X_test, y_train, y_test = _split(name, pmlb)
+        X_train, X_test, y_train, y_test = pmlb_split(name, pmlb)
         task_type = "binary" if y_train.nunique() == 2 else "multiclass"
         ref_file = cache / f"{name}.references.pkl"
         if not ref_file.exists() and not args.analyse_only:
@@ -317,7 +310,7 @@ def verify(args) -> None:
     names = [n for n in names if index.loc[n, "n_instances"] <= args.max_rows][: args.verify]
     rows = []
     for name in names:
-        X_train, X_test, y_train, y_test = _split(name, pmlb)
+        X_train, X_test, y_train, y_test = pmlb_split(name, pmlb)
         model = AutoMLClassifier(**SETTINGS).fit(X_train, y_train)
         proba = model.predict_proba(X_test)
         rows.append(dict(dataset=name, **scores(y_test, proba, model.classes_)))

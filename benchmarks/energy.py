@@ -26,11 +26,10 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from automl import AutoMLClassifier
 from benchmarks.report import to_markdown
-from benchmarks.warm_vs_cold import model_test_loss
+from benchmarks.warm_vs_cold import model_test_loss, pmlb_split
 
 HERE = Path(__file__).resolve().parent
 SHARED_PMLB = HERE.parent.parent / "shared" / "datasets" / "pmlb"
@@ -83,19 +82,15 @@ def run(datasets: list[str], pmlb: Path, budget: float, out: Path) -> pd.DataFra
     path = out / "results.csv"
     done = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["dataset", "cut"])
     for name in datasets:
-        frame = pd.read_csv(pmlb / f"{name}.tsv.gz", sep="\t")
-        X, y = frame.drop(columns="target"), frame["target"]
-        stratify = y if y.value_counts().min() >= 2 else None
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=1 / 3, random_state=0, stratify=stratify
-        )
+        X_train, X_test, y_train, y_test = pmlb_split(name, pmlb)
+        rows = len(X_train) + len(X_test)
         mine = done[done["dataset"] == name]
         full = mine[mine["cut"] == 1.0]
         for cut in sorted(CUTS, reverse=True):  # the uncut fit first: it sets the energy
             if (mine["cut"] == cut).any():
                 continue
             energy = None if cut == 1.0 else cut * float(full["joules"].iloc[0])
-            row = {"dataset": name, "rows": len(frame), "cut": cut, "budget": budget}
+            row = {"dataset": name, "rows": rows, "cut": cut, "budget": budget}
             row.update(
                 energy_budget=energy,
                 **fit_and_score(X_train, y_train, X_test, y_test, budget, energy),

@@ -24,12 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.stats import wilcoxon
-from sklearn.model_selection import train_test_split
 
 from automl import AutoMLClassifier
 from benchmarks.energy import DATASETS, SHARED_PMLB
 from benchmarks.report import to_markdown
-from benchmarks.warm_vs_cold import model_test_loss
+from benchmarks.warm_vs_cold import model_test_loss, pmlb_split
 
 SETTINGS = (1, -1)  # n_jobs
 
@@ -64,16 +63,12 @@ def run(datasets: list[str], pmlb: Path, budget: float, out: Path) -> pd.DataFra
     path = out / "results.csv"
     done = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["dataset", "n_jobs"])
     for name in datasets:
-        frame = pd.read_csv(pmlb / f"{name}.tsv.gz", sep="\t")
-        X, y = frame.drop(columns="target"), frame["target"]
-        stratify = y if y.value_counts().min() >= 2 else None
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=1 / 3, random_state=0, stratify=stratify
-        )
+        X_train, X_test, y_train, y_test = pmlb_split(name, pmlb)
+        rows = len(X_train) + len(X_test)
         for n_jobs in SETTINGS:
             if ((done["dataset"] == name) & (done["n_jobs"] == n_jobs)).any():
                 continue
-            row = {"dataset": name, "rows": len(frame), "n_jobs": n_jobs, "budget": budget}
+            row = {"dataset": name, "rows": rows, "n_jobs": n_jobs, "budget": budget}
             row.update(fit_and_score(X_train, y_train, X_test, y_test, budget, n_jobs))
             done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
             done.to_csv(path, index=False)

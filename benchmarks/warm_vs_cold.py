@@ -86,6 +86,15 @@ def _aligned_proba(pipe, X, n_classes: int) -> np.ndarray:
     return proba
 
 
+def pmlb_split(name: str, pmlb: Path, *, stratify: bool = True):
+    """X_train, X_test, y_train, y_test of a PMLB dataset: the benchmarks' one split (2/3-1/3,
+    seed 0), stratified where asked and every class has two rows."""
+    frame = pd.read_csv(Path(pmlb) / f"{name}.tsv.gz", sep="\t")
+    X, y = frame.drop(columns="target"), frame["target"]
+    strata = y if stratify and y.value_counts().min() >= 2 else None
+    return train_test_split(X, y, test_size=1 / 3, random_state=0, stratify=strata)
+
+
 def model_test_loss(model, X_test, y_test) -> float:
     """The fitted estimator's own test loss (its ensemble, as a user gets it)."""
     metric = METRICS[model.metric_]
@@ -140,14 +149,8 @@ def run(args) -> pd.DataFrame:
         ]
     names = [n for n in names if index.loc[n, "n_instances"] <= args.max_rows]
     for name in names[shard::n_shards]:
-        frame = pd.read_csv(Path(args.pmlb) / f"{name}.tsv.gz", sep="\t")
-        X, y = frame.drop(columns="target"), frame["target"]
-        X_train, X_test, y_train, y_test = train_test_split(
-            X,
-            y,
-            test_size=1 / 3,
-            random_state=0,
-            stratify=y if args.task == "classification" and y.value_counts().min() >= 2 else None,
+        X_train, X_test, y_train, y_test = pmlb_split(
+            name, args.pmlb, stratify=args.task == "classification"
         )
         for mode in args.modes.split(","):
             if len(done) and ((done["dataset"] == name) & (done["mode"] == mode)).any():
