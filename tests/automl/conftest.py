@@ -1,8 +1,11 @@
+import numpy as np
 import pytest
 from ConfigSpace import Float
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from automl import AutoMLClassifier, AutoMLRegressor, Component, Task, registered_family
+from automl._columns import infer_column_types, normalize_frame
+from automl._evaluation import EvaluationSpec, make_splits
 from automl.components import COMPONENTS
 
 # Every family but CatBoost, whose defaults (the second trial of a cold search) cost 5-8 CPU
@@ -50,3 +53,18 @@ def failing_family():
     """A registered classification family whose trials all crash (in their own processes)."""
     with registered_family(FAILING) as family:
         yield family
+
+
+def _binary_search_inputs(X, y, resampling="holdout"):
+    columns = infer_column_types(X)
+    y_enc = np.unique(y, return_inverse=True)[1]
+    splits = make_splits(y_enc, Task.BINARY, resampling, seed=0)
+    spec = EvaluationSpec(Task.BINARY, "roc_auc", columns, splits, 2, n_jobs=1, seed=0)
+    return normalize_frame(X, columns), y_enc, spec
+
+
+@pytest.fixture
+def binary_search_inputs():
+    """``binary_search_inputs(X, y, resampling="holdout")``: the data, encoded target and
+    ROC AUC evaluation spec that ``run_search`` takes, for a binary table."""
+    return _binary_search_inputs

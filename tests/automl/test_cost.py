@@ -8,13 +8,12 @@ import pytest
 
 import automl._cost
 from automl import AutoMLClassifier
-from automl._columns import infer_column_types, normalize_frame
 from automl._cost import MIN_SAMPLE_ROWS, SAMPLE_SHARE, CostEstimator, size_factor
-from automl._evaluation import EvaluationSpec, make_splits, refit, sample_rows
+from automl._evaluation import refit, sample_rows
 from automl._optimizers import make_optimizer
 from automl._search import Budget, run_search
 from automl._space import build_space
-from automl._task import Task, get_metric
+from automl._task import get_metric
 from automl.components import DataShape
 
 
@@ -121,17 +120,11 @@ def test_sampled_rows_are_seeded_sorted_and_keep_every_class():
     assert not np.array_equal(kept, sample_rows(rows, y, 0.05, 1, True))
 
 
-def _binary_spec(X, y):
-    columns = infer_column_types(X)
-    y_enc = np.unique(y, return_inverse=True)[1]
-    splits = make_splits(y_enc, Task.BINARY, 5, seed=0)
-    spec = EvaluationSpec(Task.BINARY, "roc_auc", columns, splits, 2, n_jobs=1, seed=0)
-    return normalize_frame(X, columns), y_enc, spec
-
-
-def test_a_search_runs_configurations_too_slow_for_all_rows_on_a_sample(monkeypatch, load_pmlb):
+def test_a_search_runs_configurations_too_slow_for_all_rows_on_a_sample(
+    monkeypatch, load_pmlb, binary_search_inputs
+):
     monkeypatch.setattr(automl._cost, "MIN_SAMPLE_ROWS", 5)  # prnn_synth: 200 training rows
-    data, y, spec = _binary_spec(*load_pmlb("prnn_synth"))
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
     space = build_space(spec.task, DataShape(*data.shape), spec.columns, seed=0)
     cost = CostEstimator(len(spec.splits[0][0]), len(spec.splits), data.shape[1])
     cost.observe({"model": "random_forest"}, 300.0)  # as if forests took 300 s here
@@ -158,8 +151,8 @@ def test_a_search_runs_configurations_too_slow_for_all_rows_on_a_sample(monkeypa
     assert not np.isnan(result.predictions[first.trial]).any()
 
 
-def test_a_sampled_trial_is_refitted_on_the_same_share_of_rows(load_pmlb):
-    data, y, spec = _binary_spec(*load_pmlb("prnn_synth"))
+def test_a_sampled_trial_is_refitted_on_the_same_share_of_rows(load_pmlb, binary_search_inputs):
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
     knn = {"n_neighbors": 3, "weights": "uniform", "p": 2}
     config = {
         "model": "k_nearest_neighbors",

@@ -5,17 +5,14 @@ highest rung ensembled)."""
 import math
 import time
 
-import numpy as np
 import pytest
 
-from automl._columns import infer_column_types, normalize_frame
 from automl._cost import MIN_SAMPLE_ROWS
-from automl._evaluation import EvaluationSpec, make_splits
 from automl._halving import SHARE_OF_BUDGET, Halving, plan_halving
 from automl._optimizers import RandomSearch
 from automl._search import Budget, ensemble_pool, refit_reserve, run_search
 from automl._space import build_space, config_key
-from automl._task import Task, get_metric
+from automl._task import get_metric
 from automl.components import DataShape
 
 
@@ -69,14 +66,13 @@ class _Told(RandomSearch):
         super().tell(handle[0], cost, crashed=crashed)
 
 
-def test_a_search_with_halving_promotes_the_best_and_ensembles_only_the_top_rung(load_pmlb):
-    X, y = load_pmlb("prnn_synth")  # 250 rows
-    columns = infer_column_types(X)
-    data = normalize_frame(X, columns)
-    y_enc = np.unique(y, return_inverse=True)[1]
-    splits = make_splits(y_enc, Task.BINARY, "holdout", seed=0)
-    spec = EvaluationSpec(Task.BINARY, "roc_auc", columns, splits, 2, n_jobs=1, seed=0)
-    space = build_space(spec.task, DataShape(*data.shape), columns, seed=0, include=("linear",))
+def test_a_search_with_halving_promotes_the_best_and_ensembles_only_the_top_rung(
+    load_pmlb, binary_search_inputs
+):
+    data, y_enc, spec = binary_search_inputs(*load_pmlb("prnn_synth"))  # 250 rows
+    space = build_space(
+        spec.task, DataShape(*data.shape), spec.columns, seed=0, include=("linear",)
+    )
     optimizer = _Told(space, [], 0)
     halving = Halving((1 / 3, 1.0))
     start = time.monotonic()
@@ -110,6 +106,6 @@ def test_a_search_with_halving_promotes_the_best_and_ensembles_only_the_top_rung
     assert {t.trial for t in pool} == {t.trial for t in high if t.status == "success"}
     # The refit reserve plans for all rows, not the third a low trial was validated on.
     best = pool[0]
-    assert refit_reserve(result, len(y_enc), len(splits[0][0]), top=1) == pytest.approx(
-        0.5 + 1.3 * best.single_fit_time * len(y_enc) / len(splits[0][0])
+    assert refit_reserve(result, len(y_enc), len(spec.splits[0][0]), top=1) == pytest.approx(
+        0.5 + 1.3 * best.single_fit_time * len(y_enc) / len(spec.splits[0][0])
     )

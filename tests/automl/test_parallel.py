@@ -13,8 +13,6 @@ from ConfigSpace import Float
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from automl import Component, Task, registered_family
-from automl._columns import infer_column_types, normalize_frame
-from automl._evaluation import EvaluationSpec, make_splits
 from automl._limits import LimitedJob, Status
 from automl._optimizers import RandomSearch
 from automl._parallel import (
@@ -179,17 +177,12 @@ class _FailsWhenTold(RandomSearch):
         raise RuntimeError("interrupted")
 
 
-def test_an_interrupted_search_leaves_no_trial_running(load_pmlb):
-    X, y = load_pmlb("prnn_synth")
-    columns = infer_column_types(X)
-    data = normalize_frame(X, columns)
-    y_enc = np.unique(y, return_inverse=True)[1]
-    splits = make_splits(y_enc, Task.BINARY, "holdout", seed=0)
-    spec = EvaluationSpec(Task.BINARY, "roc_auc", columns, splits, 2, n_jobs=1, seed=0)
+def test_an_interrupted_search_leaves_no_trial_running(load_pmlb, binary_search_inputs):
+    data, y_enc, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
     before = set(multiprocessing.active_children())  # e.g. a Dask cluster's workers
     with registered_family(SLEEPY):
         shape = DataShape(*data.shape)
-        space = build_space(spec.task, shape, columns, seed=0, include=("sleepy", "linear"))
+        space = build_space(spec.task, shape, spec.columns, seed=0, include=("sleepy", "linear"))
         samples = space.sample_configuration(50)
         first = [next(c for c in samples if c["model"] == m) for m in ("sleepy", "linear")]
         optimizer = _FailsWhenTold(space, first, 0)
