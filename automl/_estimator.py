@@ -220,7 +220,7 @@ class _AutoMLBase(BaseEstimator):
                 optimizer,
                 budget,
                 origins=origins,
-                memory_limit=self._trial_memory(executor),
+                memory_limit=executor.trial_memory(self.memory_limit),
                 keep_predictions=KEEP_PREDICTIONS,
                 crash_cost=crash_cost,
                 cost=estimator,
@@ -272,13 +272,6 @@ class _AutoMLBase(BaseEstimator):
             return DaskExecutor(self.dask_client, scatter=(data, y_enc))
         data_bytes = float(data.memory_usage(deep=False).sum() + y_enc.nbytes)
         return LocalExecutor(local_workers(spec.n_jobs, self.memory_limit, data_bytes))
-
-    def _trial_memory(self, executor) -> int | None:
-        """Megabytes for each trial: ``memory_limit`` shared by the trials that run at once
-        here; on a Dask cluster each worker's trial gets all of it."""
-        if self.memory_limit is None or isinstance(executor, DaskExecutor):
-            return self.memory_limit
-        return max(1, int(self.memory_limit) // executor.workers)
 
     def _resampling(self, shape: DataShape, per_trial: float, n_bins: float | None = None):
         """``auto``: 5-fold CV up to 20,000 rows and 2 million cells unless LightGBM's defaults

@@ -60,6 +60,10 @@ class LocalExecutor:
     ) -> LimitedJob:
         return LimitedJob(func, args, wall_time=wall_time, memory_mb=memory_mb)
 
+    def trial_memory(self, memory_limit: int | None) -> int | None:
+        """Megabytes for each trial: ``memory_limit`` shared by the trials that run at once."""
+        return None if memory_limit is None else max(1, int(memory_limit) // self.workers)
+
     def close(self) -> None:
         pass
 
@@ -152,6 +156,10 @@ class DaskExecutor:
         )
         return DaskJob(future, wall_time)
 
+    def trial_memory(self, memory_limit: int | None) -> int | None:
+        """Megabytes for each trial: all of ``memory_limit`` (each runs on its own worker)."""
+        return memory_limit
+
     def close(self) -> None:
         for future in self._scattered.values():
             future.release()
@@ -177,5 +185,7 @@ class Executor(Protocol):
     def submit(
         self, func: Callable, args: tuple, *, wall_time: float, memory_mb: int | None
     ) -> Job: ...
+
+    def trial_memory(self, memory_limit: int | None) -> int | None: ...
 
     def close(self) -> None: ...

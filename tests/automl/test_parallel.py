@@ -102,9 +102,9 @@ def test_parallel_fit_runs_trials_at_once_and_tells_every_result(tiny_classifier
 
 def test_memory_limit_is_shared_by_the_trials_that_run_at_once(tiny_classifier):
     model = tiny_classifier(memory_limit=4000)
-    assert model._trial_memory(LocalExecutor(2)) == 2000
-    assert model._trial_memory(LocalExecutor(1)) == 4000
-    assert tiny_classifier(memory_limit=None)._trial_memory(LocalExecutor(2)) is None
+    assert LocalExecutor(2).trial_memory(model.memory_limit) == 2000
+    assert LocalExecutor(1).trial_memory(model.memory_limit) == 4000
+    assert LocalExecutor(2).trial_memory(tiny_classifier(memory_limit=None).memory_limit) is None
 
 
 @pytest.fixture(scope="module")
