@@ -1,7 +1,8 @@
 """Warm start against cold start, leave-one-dataset-out, by number of trials.
 
 For each dataset: one outer stratified split (2/3 train, 1/3 test, seed 0); the estimator is fitted
-on the train part with ``n_trials=50`` once per mode: ``warm`` (the default: the warm-start
+on the train part with ``n_trials=50`` and ``n_jobs=1`` (so that the first k trials
+are the same on every run) once per mode: ``warm`` (the default: the warm-start
 configurations run first, as auto-sklearn does), ``warm+transfer`` (``transfer=True``: the nearest
 datasets' other results are also told to SMAC) and ``cold`` (``warm_start=False``). Warm modes use
 ``leave_one_out=True``: the dataset, its exact duplicates and near-identical meta-features are
@@ -162,7 +163,7 @@ def run(args) -> pd.DataFrame:
                 params["knowledge_base"] = loo_portfolio_base(
                     name, args.task, out / "portfolios", args.portfolio_source
                 )
-            common = dict(leave_one_out=True, update_knowledge_base=False, random_state=0)
+            common = dict(leave_one_out=True, update_knowledge_base=False, random_state=0, n_jobs=1)
             if args.budgets:
                 losses = {}
                 for seconds in (float(b) for b in args.budgets.split(",")):
