@@ -118,6 +118,22 @@ def test_failing_trials_do_not_stop_the_search(tiny_classifier, load_pmlb, faili
     assert proba.shape == (len(X), 2) and np.isfinite(proba).all()
 
 
+def test_constant_predictor_only_when_the_fallback_models_fail_too(
+    tiny_classifier, load_pmlb, failing_family, monkeypatch
+):
+    X, y = load_pmlb("prnn_synth")
+    y = np.where(np.arange(len(y)) % 4 == 0, 1, 0)  # a prior of about 1:3
+    failing = {"model": failing_family.name, f"{failing_family.name}:unused": 0.5}
+    # The fallback's cheap candidates are the failing family too: its child process crashes.
+    monkeypatch.setattr(
+        automl._fallback, "cheap_configurations", lambda task, n_rows: [("failing", failing)]
+    )
+    with pytest.warns(RuntimeWarning, match=r"fallback models failed too.*constant predictor"):
+        model = tiny_classifier(n_trials=2, models=(failing_family.name,)).fit(X, y)
+    assert np.allclose(model.predict_proba(X), [1 - y.mean(), y.mean()])  # the class prior
+    assert (model.predict(X) == 0).all()
+
+
 def _refit_refusing_linear(config, *args):
     """The real refit, except that linear pipelines fail (as a timeout on all rows would)."""
     if config["model"] == "linear":
