@@ -159,9 +159,9 @@ class SMACOptimizer(Optimizer):
             model=model,
             acquisition_function=EI(xi=0.0, log=False),
             acquisition_maximizer=maximizer,
-            config_selector=HPO.get_config_selector(scenario, retrain_after=1),
+            config_selector=_config_selector(scenario),
             initial_design=initial_design,
-            intensifier=HPO.get_intensifier(scenario, max_config_calls=1),
+            intensifier=_intensifier(scenario),
             logging_level=False,
             overwrite=True,
         )
@@ -206,6 +206,72 @@ class SMACOptimizer(Optimizer):
 
     def close(self) -> None:
         self._tmp.cleanup()
+
+
+class _ConfigList(list):
+    """A list of configurations of one space whose ``in`` compares their vectors.
+
+    SMAC keeps the configurations it has seen in lists and asks ``config in seen`` before
+    every proposal; ConfigSpace's ``==`` builds both configurations' dicts, so that each ask
+    cost O(trials) dict builds (3.7 s of 20 s asks over 200 trials). Equal vectors are equal
+    configurations.
+    """
+
+    def __init__(self, configs=()):
+        super().__init__(configs)
+        self._keys = {_vector_key(c) for c in self}
+
+    def append(self, config) -> None:
+        super().append(config)
+        self._keys.add(_vector_key(config))
+
+    def __contains__(self, config) -> bool:
+        return _vector_key(config) in self._keys
+
+
+def _config_selector(scenario):
+    """SMAC's config selector (retrained after every result), made linear in the trials so far.
+
+    - SMAC 2.4.1 asks the forest for each evaluated configuration in turn to find the
+      incumbent's predicted cost, which EI improves upon: after n results, n calls of about
+      3 ms on every ask (saheart, 2 trials at once: 4.6 s of a 20 s search). One call for all
+      rows takes the same first minimum of the same predictions.
+    - Its list of processed configurations is a :class:`_ConfigList`.
+
+    The same seed proposes the same configurations as SMAC's own selector (checked over 200
+    asks).
+    """
+    from smac.main.config_selector import ConfigSelector
+
+    class FastConfigSelector(ConfigSelector):
+        @property
+        def _processed_configs(self):
+            return self._processed
+
+        @_processed_configs.setter
+        def _processed_configs(self, configs):
+            self._processed = _ConfigList(configs)
+
+        def _get_x_best(self, X: np.ndarray) -> tuple[np.ndarray, float]:
+            if not self._predict_x_best or len(X) == 0:
+                return super()._get_x_best(X)
+            means = self._model.predict_marginalized(X)[0][:, 0]
+            best = int(np.argmin(means))
+            return X[best], float(means[best])
+
+    return FastConfigSelector(scenario, retrain_after=1, max_new_config_tries=16)
+
+
+def _intensifier(scenario):
+    """SMAC's intensifier (one evaluation per configuration), its rejected configurations (all
+    but the incumbent, so far) a :class:`_ConfigList`."""
+    from smac.intensifier.intensifier import Intensifier
+
+    class FastIntensifier(Intensifier):
+        def get_rejected_configs(self):
+            return _ConfigList(super().get_rejected_configs())
+
+    return FastIntensifier(scenario=scenario, max_config_calls=1, max_incumbents=10)
 
 
 def _ordered_local_search(space: ConfigurationSpace, seed: int):

@@ -101,3 +101,48 @@ def test_every_optimizer_counts_the_prior_it_told(name):
         opt.tell(handle, loss(config))
     assert opt.n_prior_told == (len(prior) if name == "smac" else 0)
     opt.close()
+
+
+def _proposals(n_asks: int) -> list[tuple]:
+    from automl import ColumnTypes, DataShape, Task, build_space
+
+    cs = build_space(Task.BINARY, DataShape(500, 10), ColumnTypes(("a", "b"), (False, True)))
+    opt = SMACOptimizer(cs, [], seed=3, n_random_initial=4)
+    asked = []
+    for i in range(n_asks):
+        config, handle = opt.ask()
+        vector = np.nan_to_num(config.get_array(), nan=0.3)
+        opt.tell(handle, float(np.sin(vector * 3.1).sum() % 1.0), crashed=i == 5)
+        asked.append(tuple(vector))
+    opt.close()
+    return asked
+
+
+def test_faster_selection_proposes_what_smacs_own_does(monkeypatch):
+    """The config selector and intensifier with batched predictions and vector membership
+    propose the same configurations as SMAC's own, on the joint space (inactive values)."""
+    from smac import HyperparameterOptimizationFacade as HPO
+
+    import automl._optimizers as optimizers
+
+    ours = _proposals(30)
+    monkeypatch.setattr(
+        optimizers, "_config_selector", lambda s: HPO.get_config_selector(s, retrain_after=1)
+    )
+    monkeypatch.setattr(
+        optimizers, "_intensifier", lambda s: HPO.get_intensifier(s, max_config_calls=1)
+    )
+    assert _proposals(30) == ours and len(set(ours)) == 30
+
+
+def test_config_list_membership_is_by_value():
+    from automl._optimizers import _ConfigList
+
+    cs = space()
+    configs = _ConfigList(grid(cs, 2))
+    twin = Configuration(cs, values=dict(configs[0]))
+    assert twin is not configs[0] and twin in configs
+    other = Configuration(cs, values={"x": 0.5, "y": 0.5})
+    assert other not in configs
+    configs.append(other)
+    assert Configuration(cs, values={"x": 0.5, "y": 0.5}) in configs
