@@ -1,14 +1,16 @@
-"""Trials per minute, and test loss, with one trial at a time against as many as there are cores.
+"""Trials per minute, and test loss, with one trial at a time, as many as there are cores, and
+the same on a Dask LocalCluster.
 
 For each dataset (the 10 PMLB classification datasets of ``benchmarks/energy.py``, 267 to 7,400
 rows): one stratified split (2/3 train, 1/3 test, seed 0), then a fit of ``--budget`` seconds
-(60) with ``n_jobs=1`` and one with ``n_jobs=-1`` (all cores: 2 trials at once on a 2-core
-machine, one thread each). Trials per minute counts the trials that ran (not the skipped ones)
-per minute of search (the fit's wall time less its ensemble and refit). Each fitted model is
-scored on the test third: 1-AUC (binary) or log loss (multiclass). Every fit is leave-one-out
-(this dataset hidden from the warm start), writes nothing to a knowledge base, and uses
-``random_state=0``. Written to ``--out``: ``results.csv`` (a rerun skips the rows it holds),
-``summary.md`` and ``parallel.png``. Run it on a quiet machine.
+(60) in each setting: ``n_jobs=1``, ``n_jobs=-1`` (all cores: 2 trials at once on a 2-core
+machine, one thread each) and ``dask`` (``dask_client=`` a LocalCluster of one single-threaded
+worker process per core, started once). Trials per minute counts the trials that ran (not the
+skipped ones) per minute of search (the fit's wall time less its ensemble and refit). Each
+fitted model is scored on the test third: 1-AUC (binary) or log loss (multiclass). Every fit
+is leave-one-out (this dataset hidden from the warm start), writes nothing to a knowledge
+base, and uses ``random_state=0``. Written to ``--out``: ``results.csv`` (a rerun skips the
+rows it holds), ``summary.md`` and ``parallel.png``. Run it on a quiet machine.
 
     python -m benchmarks.parallel_trials --out benchmarks/results/parallel-trials
 """
@@ -30,14 +32,15 @@ from benchmarks.energy import DATASETS, SHARED_PMLB
 from benchmarks.report import to_markdown
 from benchmarks.warm_vs_cold import model_test_loss, pmlb_split
 
-SETTINGS = (1, -1)  # n_jobs
+SETTINGS = ("1", "-1", "dask")  # n_jobs=1, n_jobs=-1, a LocalCluster of one worker per core
 
 
-def fit_and_score(X_train, y_train, X_test, y_test, budget: float, n_jobs: int) -> dict:
+def fit_and_score(X_train, y_train, X_test, y_test, budget: float, setting: str, client) -> dict:
     start = time.monotonic()
+    parallel = dict(dask_client=client) if setting == "dask" else dict(n_jobs=int(setting))
     model = AutoMLClassifier(
         time_budget=budget,
-        n_jobs=n_jobs,
+        **parallel,
         leave_one_out=True,
         update_knowledge_base=False,
         random_state=0,
@@ -58,69 +61,106 @@ def fit_and_score(X_train, y_train, X_test, y_test, budget: float, n_jobs: int) 
     }
 
 
-def run(datasets: list[str], pmlb: Path, budget: float, out: Path) -> pd.DataFrame:
+def read_results(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame(columns=["dataset", "n_jobs"])
+    return pd.read_csv(path, dtype={"n_jobs": str})
+
+
+def local_cluster():
+    """A ``distributed.Client`` on a LocalCluster of one single-threaded worker process per
+    core, and the cluster (to close)."""
+    import distributed
+
+    cluster = distributed.LocalCluster(
+        n_workers=os.cpu_count(), threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    return distributed.Client(cluster), cluster
+
+
+def run(
+    datasets: list[str], pmlb: Path, budget: float, out: Path, settings=SETTINGS
+) -> pd.DataFrame:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "results.csv"
-    done = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["dataset", "n_jobs"])
+    done = read_results(path)
+    client = cluster = None
     for name in datasets:
         X_train, X_test, y_train, y_test = pmlb_split(name, pmlb)
         rows = len(X_train) + len(X_test)
-        for n_jobs in SETTINGS:
-            if ((done["dataset"] == name) & (done["n_jobs"] == n_jobs)).any():
+        for setting in settings:
+            if ((done["dataset"] == name) & (done["n_jobs"] == setting)).any():
                 continue
-            row = {"dataset": name, "rows": rows, "n_jobs": n_jobs, "budget": budget}
-            row.update(fit_and_score(X_train, y_train, X_test, y_test, budget, n_jobs))
+            if setting == "dask" and client is None:
+                client, cluster = local_cluster()
+            row = {"dataset": name, "rows": rows, "n_jobs": setting, "budget": budget}
+            row.update(fit_and_score(X_train, y_train, X_test, y_test, budget, setting, client))
             done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
             done.to_csv(path, index=False)
             print(
-                f"{name:<16} n_jobs={n_jobs:>2}: {row['n_trials']:3d} trials "
+                f"{name:<16} n_jobs={setting:>4}: {row['n_trials']:3d} trials "
                 f"({row['trials_per_minute']:.1f}/min), test loss {row['test_loss']:.4f}",
                 file=sys.stderr,
                 flush=True,
             )
+    if client is not None:
+        client.close()
+        cluster.close()
     return done
 
 
-def summarize(results: pd.DataFrame) -> str:
-    results = results.astype({"n_jobs": int})
-    rate = results.pivot_table(index="dataset", columns="n_jobs", values="trials_per_minute")
-    loss = results.pivot_table(index="dataset", columns="n_jobs", values="test_loss")
-    both = rate.dropna().index.intersection(loss.dropna().index)
-    workers = int(results.loc[results["n_jobs"] == -1, "workers"].max())
-    table = pd.DataFrame(
-        {
-            "rows": results.drop_duplicates("dataset").set_index("dataset").loc[both, "rows"],
-            "trials/min @1": rate.loc[both, 1].round(1),
-            f"trials/min @{workers}": rate.loc[both, -1].round(1),
-            "ratio": (rate.loc[both, -1] / rate.loc[both, 1]).round(2),
-            "test loss @1": loss.loc[both, 1].round(4),
-            f"test loss @{workers}": loss.loc[both, -1].round(4),
-        }
-    )
-    ratio = rate.loc[both, -1] / rate.loc[both, 1]
-    delta = loss.loc[both, -1] - loss.loc[both, 1]
+def _compare(rate, loss, a: str, b: str, label: str) -> list[str]:
+    """Lines comparing setting ``a`` with ``b`` on the datasets both ran."""
+    both = rate[[a, b]].dropna().index.intersection(loss[[a, b]].dropna().index)
+    ratio = rate.loc[both, a] / rate.loc[both, b]
+    delta = loss.loc[both, a] - loss.loc[both, b]
     wins, ties = int((delta < -1e-9).sum()), int((delta.abs() <= 1e-9).sum())
     losses = int((delta > 1e-9).sum())
-    ranks = loss.loc[both].rank(axis=1).mean()
+    ranks = loss.loc[both, [a, b]].rank(axis=1).mean()
     p = wilcoxon(delta[delta.abs() > 1e-9]).pvalue if wins + losses >= 2 else np.nan
+    return [
+        f"- Trials per minute, {label}: geometric mean {np.exp(np.log(ratio).mean()):.2f}x, "
+        f"median {ratio.median():.2f}x (from {ratio.min():.2f}x to {ratio.max():.2f}x), "
+        f"{len(both)} datasets.",
+        f"- Test loss, {label}: better on {wins}, tied on {ties}, worse on {losses}; mean rank "
+        f"{ranks[a]:.2f} against {ranks[b]:.2f}; mean loss {loss.loc[both, a].mean():.4f} "
+        f"against {loss.loc[both, b].mean():.4f}; Wilcoxon p = {p:.3g}.",
+    ]
+
+
+def _pivot(results: pd.DataFrame, value: str) -> pd.DataFrame:
+    table = results.pivot_table(index="dataset", columns="n_jobs", values=value)
+    return table.reindex(columns=[s for s in SETTINGS if s in table.columns])
+
+
+def summarize(results: pd.DataFrame) -> str:
+    results = results.astype({"n_jobs": str})
+    rate, loss = _pivot(results, "trials_per_minute"), _pivot(results, "test_loss")
+    both = rate[["1", "-1"]].dropna().index.intersection(loss[["1", "-1"]].dropna().index)
+    rate, loss = rate.loc[both], loss.loc[both]
+    workers = int(results.loc[results["n_jobs"] == "-1", "workers"].max())
+    names = {"1": "n_jobs=1", "-1": "n_jobs=-1", "dask": "Dask LocalCluster"}
+    table = pd.DataFrame(
+        {"rows": results.drop_duplicates("dataset").set_index("dataset")["rows"]}
+    ).loc[rate.index]
+    for setting in rate.columns:
+        table[f"trials/min {names[setting]}"] = rate[setting].round(1)
+    table["ratio -1/1"] = (rate["-1"] / rate["1"]).round(2)
+    for setting in rate.columns:
+        table[f"test loss {names[setting]}"] = loss[setting].round(4)
     budget = results["budget"].iloc[0]
-    return "\n".join(
-        [
-            f"{len(both)} datasets; {budget:g} s fits on {os.cpu_count()} cores, n_jobs=1 against "
-            f"n_jobs=-1 ({workers} trials at once).",
-            "",
-            to_markdown(table.rename_axis("dataset")),
-            "",
-            f"- Trials per minute, n_jobs=-1 / n_jobs=1: geometric mean "
-            f"{np.exp(np.log(ratio).mean()):.2f}x, median {ratio.median():.2f}x "
-            f"(from {ratio.min():.2f}x to {ratio.max():.2f}x).",
-            f"- Test loss, n_jobs=-1 against n_jobs=1: better on {wins}, tied on {ties}, worse on "
-            f"{losses}; mean rank {ranks[-1]:.2f} against {ranks[1]:.2f}; mean loss "
-            f"{loss.loc[both, -1].mean():.4f} against {loss.loc[both, 1].mean():.4f}; Wilcoxon "
-            f"p = {p:.3g}.",
-            "",
-        ]
-    )
+    lines = [
+        f"{len(rate)} datasets; {budget:g} s fits on {os.cpu_count()} cores: n_jobs=1, n_jobs=-1 "
+        f"({workers} trials at once) and, where run, a Dask LocalCluster of {os.cpu_count()} "
+        "single-threaded workers.",
+        "",
+        to_markdown(table.rename_axis("dataset")),
+        "",
+        *_compare(rate, loss, "-1", "1", "n_jobs=-1 against n_jobs=1"),
+    ]
+    if "dask" in rate.columns:
+        lines += _compare(rate, loss, "dask", "-1", "Dask LocalCluster against n_jobs=-1")
+    return "\n".join([*lines, ""])
 
 
 def plot(results: pd.DataFrame, path: Path) -> Path:
@@ -129,13 +169,14 @@ def plot(results: pd.DataFrame, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    results = results.astype({"n_jobs": int})
-    rate = results.pivot_table(index="dataset", columns="n_jobs", values="trials_per_minute")
-    rate = rate.dropna()
+    rate = _pivot(results.astype({"n_jobs": str}), "trials_per_minute").dropna()
+    labels = {"1": "n_jobs=1", "-1": "n_jobs=-1", "dask": "Dask LocalCluster"}
     fig, ax = plt.subplots(figsize=(7, 4.5))
     x = np.arange(len(rate))
-    ax.bar(x - 0.2, rate[1], width=0.4, label="n_jobs=1")
-    ax.bar(x + 0.2, rate[-1], width=0.4, label="n_jobs=-1")
+    width = 0.8 / len(rate.columns)
+    for i, setting in enumerate(rate.columns):
+        offset = (i - (len(rate.columns) - 1) / 2) * width
+        ax.bar(x + offset, rate[setting], width=width, label=labels[setting])
     ax.set_xticks(x, rate.index, rotation=45, ha="right")
     ax.set_ylabel("trials per minute of search")
     ax.set_title("Parallel trials")
@@ -151,9 +192,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--pmlb", type=Path, default=SHARED_PMLB)
     parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--settings", default=",".join(SETTINGS), help="of 1, -1 and dask")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    results = run(args.datasets.split(","), args.pmlb, args.budget, args.out)
+    settings = args.settings.split(",")
+    results = run(args.datasets.split(","), args.pmlb, args.budget, args.out, settings)
     (args.out / "summary.md").write_text(summarize(results))
     plot(results, args.out / "parallel.png")
     print(summarize(results))
