@@ -43,6 +43,13 @@ class Optimizer(ABC):
         """How many past results (``prior``) were told to the optimiser without being run."""
         return 0
 
+    #: Whether the optimiser schedules successive halving itself (``fidelity``).
+    schedules_fidelity = False
+
+    def fidelity(self, handle: Any) -> float:
+        """The share of the training rows an asked trial is to be fitted on."""
+        return 1.0
+
     def close(self) -> None:
         """Release resources (temporary folders)."""
 
@@ -119,6 +126,7 @@ class SMACOptimizer(Optimizer):
             seed=seed,
             output_directory=self._tmp.name,
             crash_cost=self.crash_cost,
+            **self._budgets(),
         )
         forest = RandomForest
         extra = {}
@@ -147,8 +155,14 @@ class SMACOptimizer(Optimizer):
         with _quiet():
             self._smac = self._make_facade(HPO, scenario, model, EI, initial_design)
 
-    @staticmethod
-    def _make_facade(HPO, scenario, model, EI, initial_design):
+    def _budgets(self) -> dict:
+        """The scenario's budget range (none: every trial on all rows)."""
+        return {}
+
+    def _make_intensifier(self, scenario):
+        return _intensifier(scenario)
+
+    def _make_facade(self, HPO, scenario, model, EI, initial_design):
         maximizer = HPO.get_acquisition_maximizer(
             scenario, challengers=1000, local_search_iterations=2
         )
@@ -161,7 +175,7 @@ class SMACOptimizer(Optimizer):
             acquisition_maximizer=maximizer,
             config_selector=_config_selector(scenario),
             initial_design=initial_design,
-            intensifier=_intensifier(scenario),
+            intensifier=self._make_intensifier(scenario),
             logging_level=False,
             overwrite=True,
         )
@@ -194,9 +208,8 @@ class SMACOptimizer(Optimizer):
                 if config_key(config) in self._asked:
                     continue
                 cost = float(np.quantile(losses, quantile))
-                self._smac.tell(
-                    TrialInfo(config=config, seed=seed), TrialValue(cost=cost), save=False
-                )
+                info = TrialInfo(config=config, seed=seed, budget=self._budgets().get("min_budget"))
+                self._smac.tell(info, TrialValue(cost=cost), save=False)
                 self._n_prior_told += 1
         self._prior = []
 
@@ -206,6 +219,33 @@ class SMACOptimizer(Optimizer):
 
     def close(self) -> None:
         self._tmp.cleanup()
+
+
+class SMACHalvingOptimizer(SMACOptimizer):
+    """SMAC's own successive halving (its ``SuccessiveHalving`` intensifier, eta 3) over row
+    samples: SMAC chooses both the configurations and the share of rows each trial gets, from
+    ``fidelities`` (the lowest to all rows), in synchronous brackets. The alternative to the
+    search's own asynchronous halving (``automl/_halving.py``), kept selectable to compare."""
+
+    def __init__(self, space, initial, seed, *, fidelities: tuple[float, ...], **kwargs):
+        self._fidelities = tuple(fidelities)
+        super().__init__(space, initial, seed, **kwargs)
+
+    def _budgets(self) -> dict:
+        return dict(min_budget=self._fidelities[0], max_budget=self._fidelities[-1])
+
+    def _make_intensifier(self, scenario):
+        from smac.intensifier.successive_halving import SuccessiveHalving
+
+        return SuccessiveHalving(scenario, eta=3, incumbent_selection="highest_observed_budget")
+
+    schedules_fidelity = True
+
+    def fidelity(self, handle: Any) -> float:
+        if handle.budget is None:
+            return self._fidelities[-1]
+        # SMAC's budgets are min * eta**k: take the search's rung nearest to it.
+        return min(self._fidelities, key=lambda f: abs(np.log(f / handle.budget)))
 
 
 class _ConfigList(list):
@@ -315,7 +355,7 @@ def _quiet():
         yield
 
 
-def _never_called(config, seed: int = 0) -> float:
+def _never_called(config, seed: int = 0, budget: float | None = None) -> float:
     raise RuntimeError("the search evaluates trials itself, through ask and tell")
 
 
@@ -327,13 +367,26 @@ def make_optimizer(
     crash_cost: float,
     prior: list[tuple[Configuration, float]] = (),
     prior_mean=None,
+    fidelities: tuple[float, ...] | None = None,
 ) -> Optimizer:
     """The optimiser called ``name``: "smac" (which learns from ``prior`` results and a
-    ``prior_mean`` of its surrogate) or "random"."""
-    if name == "smac":
+    ``prior_mean`` of its surrogate), "random", or "smac-halving" (SMAC's own successive
+    halving over ``fidelities``, the shares of rows of the search's rungs; plain "smac" where
+    the search plans no halving)."""
+    if name == "smac-halving" and fidelities:
+        return SMACHalvingOptimizer(
+            space,
+            initial,
+            seed,
+            fidelities=fidelities,
+            crash_cost=crash_cost,
+            prior=prior,
+            prior_mean=prior_mean,
+        )
+    if name in ("smac", "smac-halving"):
         return SMACOptimizer(
             space, initial, seed, crash_cost=crash_cost, prior=prior, prior_mean=prior_mean
         )
     if name == "random":
         return RandomSearch(space, initial, seed)
-    raise ValueError(f"Unknown optimizer {name!r}; choose 'smac' or 'random'.")
+    raise ValueError(f"Unknown optimizer {name!r}; choose 'smac', 'random' or 'smac-halving'.")

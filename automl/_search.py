@@ -227,7 +227,10 @@ def run_search(
                 elif wall < MIN_TRIAL_SECONDS or budget.left() <= MIN_TRIAL_SECONDS:
                     stopped = True
                     break
-                promotion = halving.next_promotion() if halving is not None else None
+                scheduled = halving is not None and optimizer.schedules_fidelity
+                promotion = None
+                if halving is not None and not scheduled:
+                    promotion = halving.next_promotion()
                 if promotion is not None:
                     rung, values = promotion
                     handle = None
@@ -236,6 +239,8 @@ def run_search(
                     config, handle = optimizer.ask()
                     result.optimizer_seconds += time.monotonic() - tick
                     rung, values = 0, dict(config)
+                    if scheduled:
+                        rung = halving.fidelities.index(optimizer.fidelity(handle))
                 key = config_key(values)
                 expected = np.nan
                 fidelity = halving.fidelities[rung] if halving is not None else 1.0

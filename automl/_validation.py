@@ -52,9 +52,10 @@ def check_params(est) -> None:
             "`warm_start` must be True, False, 'portfolio' or 'nearest', "
             f"got warm_start={est.warm_start!r}."
         )
-    if est.optimizer not in ("smac", "random"):
+    if est.optimizer not in ("smac", "random", "smac-halving"):
         raise ValueError(
-            f"`optimizer` must be 'smac' or 'random', got optimizer={est.optimizer!r}."
+            "`optimizer` must be 'smac', 'random' or 'smac-halving', "
+            f"got optimizer={est.optimizer!r}."
         )
 
 

@@ -7,6 +7,7 @@ Built-in systems (names on the command line):
 ``automl-cold``        the same with ``warm_start=False``
 ``automl-random``      the same with ``optimizer="random"``
 ``automl-loo``         the same with ``leave_one_out=True`` (the task's own rows hidden)
+``automl-loo-smac-sh`` ``automl-loo`` with ``optimizer="smac-halving"`` (SMAC's own halving)
 ``constant``           class priors (classification) or the mean (regression)
 ``lightgbm``           LightGBM with its defaults
 ``random-forest``      scikit-learn random forest, 500 trees (as the AMLB)
@@ -342,6 +343,11 @@ BUILTIN_SYSTEMS: dict[str, Callable[[], System]] = {
     "automl-cold": _lazy("benchmarks.peers", "AutoMLSystem", params={"warm_start": False}),
     "automl-random": _lazy("benchmarks.peers", "AutoMLSystem", params={"optimizer": "random"}),
     "automl-loo": _lazy("benchmarks.peers", "AutoMLSystem", params={"leave_one_out": True}),
+    "automl-loo-smac-sh": _lazy(
+        "benchmarks.peers",
+        "AutoMLSystem",
+        params={"leave_one_out": True, "optimizer": "smac-halving"},
+    ),
     "constant": Constant,
     "lightgbm": LightGBM,
     "random-forest": RandomForest,

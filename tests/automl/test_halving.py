@@ -109,3 +109,43 @@ def test_a_search_with_halving_promotes_the_best_and_ensembles_only_the_top_rung
     assert refit_reserve(result, len(y_enc), len(spec.splits[0][0]), top=1) == pytest.approx(
         0.5 + 1.3 * best.single_fit_time * len(y_enc) / len(spec.splits[0][0])
     )
+
+
+def test_smac_can_schedule_the_rungs_itself(load_pmlb, binary_search_inputs):
+    """optimizer="smac-halving": SMAC's SuccessiveHalving intensifier picks each trial's rows;
+    with rungs of 1/3 and all rows (eta 3) a bracket is three new configurations on a third,
+    then the best of them on all rows, and SMAC is told every result."""
+    from automl._optimizers import make_optimizer
+
+    data, y_enc, spec = binary_search_inputs(*load_pmlb("prnn_synth"))  # 250 rows
+    space = build_space(
+        spec.task, DataShape(*data.shape), spec.columns, seed=0, include=("linear",)
+    )
+    optimizer = make_optimizer("smac-halving", space, [], 0, 1.0, fidelities=(1 / 3, 1.0))
+    assert optimizer.schedules_fidelity
+    start = time.monotonic()
+    result = run_search(
+        data,
+        y_enc,
+        spec,
+        get_metric("roc_auc", spec.task),
+        optimizer,
+        Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=8),
+        origins={},
+        memory_limit=None,
+        keep_predictions=10,
+        crash_cost=1.0,
+        halving=Halving((1 / 3, 1.0)),
+    )
+    optimizer.close()
+    trials = sorted(result.trials, key=lambda t: t.trial)
+    assert [t.rung for t in trials] == [0, 0, 0, 1, 0, 0, 0, 1]
+    assert all(t.fidelity == pytest.approx(1 / 3 if t.rung == 0 else 1.0) for t in trials)
+    for bracket in (trials[:4], trials[4:]):
+        best_low = min(bracket[:3], key=lambda t: t.loss)
+        assert bracket[3].config == best_low.config
+    told = optimizer._smac.runhistory
+    assert len(told) == 8  # every trial, each at its own budget
+    assert {t.trial for t in ensemble_pool(result)} == {
+        t.trial for t in trials if t.rung == 1 and t.status == "success"
+    }
