@@ -22,8 +22,17 @@ from automl.components._base import ALL_TASKS, Component, DataShape, as_bool
 from automl.components._early_stopping import stopped_rounds
 
 
+# LightGBM's own floor on a leaf's hessian sum, 1e-3, lets multiclass boosting diverge once a
+# small class's probabilities saturate (hessians p(1-p) near 0, leaf values -G/H huge): on
+# krkopt its defaults reached raw scores of 245,000 and a test log loss of 19.4. At 0.1 the
+# same fit scored 0.58; on 11 multiclass PMLB tables test log loss fell on 10 (page_blocks
+# 0.150 -> 0.126, mfeat_fourier 0.630 -> 0.530), and on 5 binary ones 1-AUC stayed level.
+MIN_CHILD_WEIGHT = 0.1
+
+
 def _lightgbm_space(task: Task, shape: DataShape):
-    # Defaults are LightGBM's own, so the first trial is "LightGBM with its defaults".
+    # Defaults are LightGBM's own (but MIN_CHILD_WEIGHT), so the first trial is "LightGBM with
+    # its defaults".
     return [
         Integer("num_leaves", (4, 1024), default=31, log=True),
         Float("learning_rate", (0.005, 0.5), default=0.1, log=True),
@@ -43,6 +52,7 @@ def _make_lightgbm(params: dict, task: Task, n_features: int, n_jobs: int, seed:
         learning_rate=float(params["learning_rate"]),
         n_estimators=int(params["n_estimators"]),
         min_child_samples=int(params["min_child_samples"]),
+        min_child_weight=MIN_CHILD_WEIGHT,
         colsample_bytree=float(params["colsample_bytree"]),
         subsample=subsample,
         subsample_freq=1 if subsample < 1.0 else 0,

@@ -155,3 +155,29 @@ def test_the_built_in_families_are_those_of_the_knowledge_base():
 
     assert {c.name for c in BUILTIN} == FAMILIES
     assert NEEDS_SCALING | NATIVE_CATEGORICAL <= FAMILIES
+
+
+def test_lightgbm_defaults_do_not_diverge_on_many_small_classes(load_pmlb):
+    """4,000 rows of krkopt (18 classes, the smallest of 5 rows): with LightGBM's own
+    ``min_child_weight`` (1e-3) its defaults' raw scores ran into the tens of thousands and
+    142 training rows got probability 0 for their own class (log loss 1.83 on the rows it was
+    fitted on); the family's defaults fit them."""
+    from sklearn.metrics import log_loss
+
+    from automl._columns import infer_column_types, normalize_frame
+    from automl._space import make_pipeline
+    from automl.components import LIGHTGBM
+
+    X, y = load_pmlb("krkopt_4000")
+    y = np.unique(y, return_inverse=True)[1]
+    columns = infer_column_types(X)
+    data = normalize_frame(X, columns)
+    shape = DataShape(len(X), X.shape[1], 18)
+    defaults = {
+        f"lightgbm:{hp.name}": hp.default_value
+        for hp in LIGHTGBM.hyperparameters(Task.MULTICLASS, shape)
+    }
+    pipeline = make_pipeline({"model": "lightgbm", **defaults}, Task.MULTICLASS, columns)
+    proba = pipeline.fit(data, y).predict_proba(data)
+    assert proba[np.arange(len(y)), y].min() > 1e-6
+    assert log_loss(y, proba, labels=range(18)) < 0.5
