@@ -21,7 +21,6 @@ from automl._task import Task
 from automl.components._base import ALL_TASKS, Component, DataShape, as_bool
 from automl.components._early_stopping import stopped_rounds
 
-
 # LightGBM's own floor on a leaf's hessian sum, 1e-3, lets multiclass boosting diverge once a
 # small class's probabilities saturate (hessians p(1-p) near 0, leaf values -G/H huge): on
 # krkopt its defaults reached raw scores of 245,000 and a test log loss of 19.4. At 0.1 the
