@@ -327,7 +327,7 @@ def _dataset_names(datasets: str | list[str]) -> list[str]:
     """Names from a list, a comma-separated string, or a file with one name per line."""
     if not isinstance(datasets, str):
         return list(datasets)
-    if Path(datasets).is_file():
+    if "," not in datasets and Path(datasets).is_file():  # a long list is no file name
         lines = Path(datasets).read_text().splitlines()
         return [n for n in (line.split("#", 1)[0].strip() for line in lines) if n]
     return [d.strip() for d in datasets.split(",") if d.strip()]

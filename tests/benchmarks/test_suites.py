@@ -82,6 +82,9 @@ def test_local_folder_uses_index_and_filters(pmlb_folder):
     ]
     with pytest.raises(SuiteError, match="not in the suite: nope"):
         load_suite(str(pmlb_folder), datasets="confidence,nope")
+    # A list longer than a file name may be (255 bytes) is still a list.
+    many = ",".join(["confidence"] * 30)
+    assert [t.name for t in load_suite(str(pmlb_folder), datasets=many).tasks] == ["confidence"]
     first = [t.name for t in load_suite(str(pmlb_folder), sample=2, seed=1).tasks]
     assert len(first) == 2
     assert first == [t.name for t in load_suite(str(pmlb_folder), sample=2, seed=1).tasks]
