@@ -227,6 +227,8 @@ class SMACHalvingOptimizer(SMACOptimizer):
     ``fidelities`` (the lowest to all rows), in synchronous brackets. The alternative to the
     search's own asynchronous halving (``automl/_halving.py``), kept selectable to compare."""
 
+    schedules_fidelity = True
+
     def __init__(self, space, initial, seed, *, fidelities: tuple[float, ...], **kwargs):
         self._fidelities = tuple(fidelities)
         super().__init__(space, initial, seed, **kwargs)
@@ -238,8 +240,6 @@ class SMACHalvingOptimizer(SMACOptimizer):
         from smac.intensifier.successive_halving import SuccessiveHalving
 
         return SuccessiveHalving(scenario, eta=3, incumbent_selection="highest_observed_budget")
-
-    schedules_fidelity = True
 
     def fidelity(self, handle: Any) -> float:
         if handle.budget is None:

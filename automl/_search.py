@@ -196,7 +196,9 @@ def run_search(
     ``cost``, a configuration expected not to finish within its limit is skipped (recorded as
     ``skipped`` and told to the optimiser as a crash) rather than run into a timeout. With
     ``halving``, new configurations run on its lowest rung's rows and the best are promoted
-    (``automl/_halving.py``); the optimiser is told the lowest rung's losses only.
+    (``automl/_halving.py``); the optimiser is told the lowest rung's losses only, unless it
+    schedules the rungs itself (``Optimizer.schedules_fidelity``): then it picks each trial's
+    rung and is told every result.
 
     ``executor`` runs up to its ``workers`` trials at once (default: one child process at a
     time, the only setting whose trials a seed repeats), each under ``memory_limit`` MB; the
