@@ -66,28 +66,39 @@ class _Told(RandomSearch):
         super().tell(handle[0], cost, crashed=crashed)
 
 
-def test_a_search_with_halving_promotes_the_best_and_ensembles_only_the_top_rung(
-    load_pmlb, binary_search_inputs
-):
-    data, y_enc, spec = binary_search_inputs(*load_pmlb("prnn_synth"))  # 250 rows
+def _halving_search(load_pmlb, binary_search_inputs, make_optimizer):
+    """8 trials of linear models on prnn_synth (250 rows) with rungs of 1/3 and all rows; the
+    optimiser is ``make_optimizer(space)``. Returns (result, optimizer, spec, y_enc)."""
+    data, y_enc, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
     space = build_space(
         spec.task, DataShape(*data.shape), spec.columns, seed=0, include=("linear",)
     )
-    optimizer = _Told(space, [], 0)
-    halving = Halving((1 / 3, 1.0))
+    optimizer = make_optimizer(space)
     start = time.monotonic()
-    result = run_search(
-        data,
-        y_enc,
-        spec,
-        get_metric("roc_auc", spec.task),
-        optimizer,
-        Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=8),
-        origins={},
-        memory_limit=None,
-        keep_predictions=10,
-        crash_cost=1.0,
-        halving=halving,
+    try:
+        result = run_search(
+            data,
+            y_enc,
+            spec,
+            get_metric("roc_auc", spec.task),
+            optimizer,
+            Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=8),
+            origins={},
+            memory_limit=None,
+            keep_predictions=10,
+            crash_cost=1.0,
+            halving=Halving((1 / 3, 1.0)),
+        )
+    finally:
+        optimizer.close()
+    return result, optimizer, spec, y_enc
+
+
+def test_a_search_with_halving_promotes_the_best_and_ensembles_only_the_top_rung(
+    load_pmlb, binary_search_inputs
+):
+    result, optimizer, spec, y_enc = _halving_search(
+        load_pmlb, binary_search_inputs, lambda space: _Told(space, [], 0)
     )
     low = [t for t in result.trials if t.rung == 0]
     high = [t for t in result.trials if t.rung == 1]
@@ -117,27 +128,12 @@ def test_smac_can_schedule_the_rungs_itself(load_pmlb, binary_search_inputs):
     then the best of them on all rows, and SMAC is told every result."""
     from automl._optimizers import make_optimizer
 
-    data, y_enc, spec = binary_search_inputs(*load_pmlb("prnn_synth"))  # 250 rows
-    space = build_space(
-        spec.task, DataShape(*data.shape), spec.columns, seed=0, include=("linear",)
+    result, optimizer, _, _ = _halving_search(
+        load_pmlb,
+        binary_search_inputs,
+        lambda space: make_optimizer("smac-halving", space, [], 0, 1.0, fidelities=(1 / 3, 1)),
     )
-    optimizer = make_optimizer("smac-halving", space, [], 0, 1.0, fidelities=(1 / 3, 1.0))
     assert optimizer.schedules_fidelity
-    start = time.monotonic()
-    result = run_search(
-        data,
-        y_enc,
-        spec,
-        get_metric("roc_auc", spec.task),
-        optimizer,
-        Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=8),
-        origins={},
-        memory_limit=None,
-        keep_predictions=10,
-        crash_cost=1.0,
-        halving=Halving((1 / 3, 1.0)),
-    )
-    optimizer.close()
     trials = sorted(result.trials, key=lambda t: t.trial)
     assert [t.rung for t in trials] == [0, 0, 0, 1, 0, 0, 0, 1]
     assert all(t.fidelity == pytest.approx(1 / 3 if t.rung == 0 else 1.0) for t in trials)
