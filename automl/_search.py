@@ -210,6 +210,7 @@ def run_search(
     running: dict[Any, _Launched] = {}
     next_index = 0
     stopped = False
+    scheduled = halving is not None and optimizer.schedules_fidelity  # the optimiser picks rungs
     try:
         while True:
             while not stopped and len(running) < executor.workers:
@@ -229,7 +230,6 @@ def run_search(
                 elif wall < MIN_TRIAL_SECONDS or budget.left() <= MIN_TRIAL_SECONDS:
                     stopped = True
                     break
-                scheduled = halving is not None and optimizer.schedules_fidelity
                 promotion = None
                 if halving is not None and not scheduled:
                     promotion = halving.next_promotion()
