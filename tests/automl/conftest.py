@@ -6,6 +6,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from automl import AutoMLClassifier, AutoMLRegressor, Component, Task, registered_family
 from automl._columns import infer_column_types, normalize_frame
 from automl._evaluation import EvaluationSpec, make_splits
+from automl._search import run_search
+from automl._task import get_metric
 from automl.components import COMPONENTS
 
 # Every family but CatBoost, whose defaults (the second trial of a cold search) cost 5-8 CPU
@@ -68,3 +70,28 @@ def binary_search_inputs():
     """``binary_search_inputs(X, y, resampling="holdout")``: the data, encoded target and
     ROC AUC evaluation spec that ``run_search`` takes, for a binary table."""
     return _binary_search_inputs
+
+
+def _binary_search(data, y_enc, spec, optimizer, budget, **options):
+    return run_search(
+        data,
+        y_enc,
+        spec,
+        get_metric("roc_auc", spec.task),
+        optimizer,
+        budget,
+        origins={},
+        memory_limit=None,
+        keep_predictions=10,
+        crash_cost=1.0,
+        **options,
+    )
+
+
+@pytest.fixture
+def binary_search():
+    """``binary_search(data, y_enc, spec, optimizer, budget, **options)``: ``run_search`` on
+    ``binary_search_inputs``' table by ROC AUC, without a memory limit, keeping the 10 best
+    predictions, crashes at loss 1; ``options`` are run_search's (``halving``, ``cost``,
+    ``executor``)."""
+    return _binary_search

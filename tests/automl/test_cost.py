@@ -11,9 +11,8 @@ from automl import AutoMLClassifier
 from automl._cost import MIN_SAMPLE_ROWS, SAMPLE_SHARE, CostEstimator, size_factor
 from automl._evaluation import refit, sample_rows
 from automl._optimizers import make_optimizer
-from automl._search import Budget, run_search
+from automl._search import Budget
 from automl._space import build_space
-from automl._task import get_metric
 from automl.components import DataShape
 
 
@@ -121,7 +120,7 @@ def test_sampled_rows_are_seeded_sorted_and_keep_every_class():
 
 
 def test_a_search_runs_configurations_too_slow_for_all_rows_on_a_sample(
-    monkeypatch, load_pmlb, binary_search_inputs
+    monkeypatch, load_pmlb, binary_search_inputs, binary_search
 ):
     monkeypatch.setattr(automl._cost, "MIN_SAMPLE_ROWS", 5)  # prnn_synth: 200 training rows
     data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
@@ -130,18 +129,8 @@ def test_a_search_runs_configurations_too_slow_for_all_rows_on_a_sample(
     cost.observe({"model": "random_forest"}, 300.0)  # as if forests took 300 s here
     start = time.monotonic()
     budget = Budget(start=start, deadline=start + 120, per_trial=10.0, max_trials=4)
-    result = run_search(
-        data,
-        y,
-        spec,
-        get_metric("roc_auc", spec.task),
-        make_optimizer("random", space, [], 0, 1.0),
-        budget,
-        origins={},
-        memory_limit=None,
-        keep_predictions=10,
-        crash_cost=1.0,
-        cost=cost,
+    result = binary_search(
+        data, y, spec, make_optimizer("random", space, [], 0, 1.0), budget, cost=cost
     )
     # Every family is expected to take a minute or more: what runs, runs on a sample.
     first = next(t for t in result.trials if t.status != "skipped")

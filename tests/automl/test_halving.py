@@ -10,9 +10,8 @@ import pytest
 from automl._cost import MIN_SAMPLE_ROWS
 from automl._halving import SHARE_OF_BUDGET, Halving, plan_halving
 from automl._optimizers import RandomSearch
-from automl._search import Budget, ensemble_pool, refit_reserve, run_search
+from automl._search import Budget, ensemble_pool, refit_reserve
 from automl._space import build_space, config_key
-from automl._task import get_metric
 from automl.components import DataShape
 
 
@@ -66,40 +65,39 @@ class _Told(RandomSearch):
         super().tell(handle[0], cost, crashed=crashed)
 
 
-def _halving_search(load_pmlb, binary_search_inputs, make_optimizer):
-    """8 trials of linear models on prnn_synth (250 rows) with rungs of 1/3 and all rows; the
-    optimiser is ``make_optimizer(space)``. Returns (result, optimizer, spec, y_enc)."""
-    data, y_enc, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
-    space = build_space(
-        spec.task, DataShape(*data.shape), spec.columns, seed=0, include=("linear",)
-    )
-    optimizer = make_optimizer(space)
-    start = time.monotonic()
-    try:
-        result = run_search(
-            data,
-            y_enc,
-            spec,
-            get_metric("roc_auc", spec.task),
-            optimizer,
-            Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=8),
-            origins={},
-            memory_limit=None,
-            keep_predictions=10,
-            crash_cost=1.0,
-            halving=Halving((1 / 3, 1.0)),
+@pytest.fixture
+def halving_search(load_pmlb, binary_search_inputs, binary_search):
+    """``halving_search(make_optimizer)``: 8 trials of linear models on prnn_synth (250 rows)
+    with rungs of 1/3 and all rows, the optimiser ``make_optimizer(space)``; returns (result,
+    optimizer, spec, y_enc)."""
+
+    def search(make_optimizer):
+        data, y_enc, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
+        space = build_space(
+            spec.task, DataShape(*data.shape), spec.columns, seed=0, include=("linear",)
         )
-    finally:
-        optimizer.close()
-    return result, optimizer, spec, y_enc
+        optimizer = make_optimizer(space)
+        start = time.monotonic()
+        try:
+            result = binary_search(
+                data,
+                y_enc,
+                spec,
+                optimizer,
+                Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=8),
+                halving=Halving((1 / 3, 1.0)),
+            )
+        finally:
+            optimizer.close()
+        return result, optimizer, spec, y_enc
+
+    return search
 
 
 def test_a_search_with_halving_promotes_the_best_and_ensembles_only_the_top_rung(
-    load_pmlb, binary_search_inputs
+    halving_search,
 ):
-    result, optimizer, spec, y_enc = _halving_search(
-        load_pmlb, binary_search_inputs, lambda space: _Told(space, [], 0)
-    )
+    result, optimizer, spec, y_enc = halving_search(lambda space: _Told(space, [], 0))
     low = [t for t in result.trials if t.rung == 0]
     high = [t for t in result.trials if t.rung == 1]
     assert len(low) == 6 and len(high) == 2  # a promotion after every third new trial
@@ -122,16 +120,14 @@ def test_a_search_with_halving_promotes_the_best_and_ensembles_only_the_top_rung
     )
 
 
-def test_smac_can_schedule_the_rungs_itself(load_pmlb, binary_search_inputs):
+def test_smac_can_schedule_the_rungs_itself(halving_search):
     """optimizer="smac-halving": SMAC's SuccessiveHalving intensifier picks each trial's rows;
     with rungs of 1/3 and all rows (eta 3) a bracket is three new configurations on a third,
     then the best of them on all rows, and SMAC is told every result."""
     from automl._optimizers import make_optimizer
 
-    result, optimizer, _, _ = _halving_search(
-        load_pmlb,
-        binary_search_inputs,
-        lambda space: make_optimizer("smac-halving", space, [], 0, 1.0, fidelities=(1 / 3, 1)),
+    result, optimizer, _, _ = halving_search(
+        lambda space: make_optimizer("smac-halving", space, [], 0, 1.0, fidelities=(1 / 3, 1))
     )
     assert optimizer.schedules_fidelity
     trials = sorted(result.trials, key=lambda t: t.trial)

@@ -23,9 +23,8 @@ from automl._parallel import (
     local_workers,
     wait_any,
 )
-from automl._search import Budget, run_search
+from automl._search import Budget
 from automl._space import build_space
-from automl._task import get_metric
 from automl.components import DataShape
 
 
@@ -177,7 +176,9 @@ class _FailsWhenTold(RandomSearch):
         raise RuntimeError("interrupted")
 
 
-def test_an_interrupted_search_leaves_no_trial_running(load_pmlb, binary_search_inputs):
+def test_an_interrupted_search_leaves_no_trial_running(
+    load_pmlb, binary_search_inputs, binary_search
+):
     data, y_enc, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
     before = set(multiprocessing.active_children())  # e.g. a Dask cluster's workers
     with registered_family(SLEEPY):
@@ -188,17 +189,12 @@ def test_an_interrupted_search_leaves_no_trial_running(load_pmlb, binary_search_
         optimizer = _FailsWhenTold(space, first, 0)
         start = time.monotonic()
         with pytest.raises(RuntimeError, match="interrupted"):
-            run_search(  # the sleepy trial runs while the linear one ends and is told
+            binary_search(  # the sleepy trial runs while the linear one ends and is told
                 data,
                 y_enc,
                 spec,
-                get_metric("roc_auc", spec.task),
                 optimizer,
                 Budget(start=start, deadline=start + 120, per_trial=90.0, max_trials=2),
-                origins={},
-                memory_limit=None,
-                keep_predictions=10,
-                crash_cost=1.0,
                 executor=LocalExecutor(2),
             )
     assert time.monotonic() - start < 30
