@@ -42,12 +42,18 @@ class AlwaysFails(ClassifierMixin, BaseEstimator):
         raise RuntimeError("this family always fails")
 
 
-FAILING = Component(
-    name="always_fails",
-    tasks=frozenset({Task.BINARY, Task.MULTICLASS}),
-    hyperparameters=lambda task, shape: [Float("unused", (0.0, 1.0), default=0.5)],
-    make=lambda params, task, n_features, n_jobs, seed: AlwaysFails(),
-)
+def stub_family(name: str, model: type) -> Component:
+    """A classification family of one unused hyperparameter whose pipelines end in
+    ``model()``: a registered family that behaves as a test needs (crashes, sleeps)."""
+    return Component(
+        name=name,
+        tasks=frozenset({Task.BINARY, Task.MULTICLASS}),
+        hyperparameters=lambda task, shape: [Float("unused", (0.0, 1.0), default=0.5)],
+        make=lambda params, task, n_features, n_jobs, seed: model(),
+    )
+
+
+FAILING = stub_family("always_fails", AlwaysFails)
 
 
 @pytest.fixture

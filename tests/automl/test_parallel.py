@@ -9,10 +9,9 @@ import time
 
 import numpy as np
 import pytest
-from ConfigSpace import Float
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from automl import Component, Task, registered_family
+from automl import registered_family
 from automl._limits import LimitedJob, Status
 from automl._optimizers import RandomSearch
 from automl._parallel import (
@@ -26,6 +25,7 @@ from automl._parallel import (
 from automl._search import Budget
 from automl._space import build_space
 from automl.components import DataShape
+from tests.automl.conftest import stub_family
 
 
 def _interval(seconds: float) -> tuple[float, float]:
@@ -99,11 +99,10 @@ def test_parallel_fit_runs_trials_at_once_and_tells_every_result(tiny_classifier
     assert model.predict_proba(X).shape == (len(X), 2)
 
 
-def test_memory_limit_is_shared_by_the_trials_that_run_at_once(tiny_classifier):
-    model = tiny_classifier(memory_limit=4000)
-    assert LocalExecutor(2).trial_memory(model.memory_limit) == 2000
-    assert LocalExecutor(1).trial_memory(model.memory_limit) == 4000
-    assert LocalExecutor(2).trial_memory(tiny_classifier(memory_limit=None).memory_limit) is None
+def test_memory_limit_is_shared_by_the_trials_that_run_at_once():
+    assert LocalExecutor(2).trial_memory(4000) == 2000
+    assert LocalExecutor(1).trial_memory(4000) == 4000
+    assert LocalExecutor(2).trial_memory(None) is None
 
 
 @pytest.fixture(scope="module")
@@ -163,12 +162,7 @@ class _Sleeps(ClassifierMixin, BaseEstimator):
         return self
 
 
-SLEEPY = Component(
-    name="sleepy",
-    tasks=frozenset({Task.BINARY, Task.MULTICLASS}),
-    hyperparameters=lambda task, shape: [Float("unused", (0.0, 1.0), default=0.5)],
-    make=lambda params, task, n_features, n_jobs, seed: _Sleeps(),
-)
+SLEEPY = stub_family("sleepy", _Sleeps)
 
 
 class _FailsWhenTold(RandomSearch):
