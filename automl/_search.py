@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automl._cost import CostEstimator
+from automl._cost import DEFAULT_BUDGET_SHARE, CostEstimator
 from automl._energy import EnergyMeter
 from automl._evaluation import EvaluationSpec, evaluate
 from automl._halving import Halving
@@ -194,7 +194,9 @@ def run_search(
     """Trials until the time or energy budget (less the refit reserve) or ``max_trials`` runs
     out; a trial may run only as long as the energy left allows at the trials' power. With
     ``cost``, a configuration expected not to finish within its limit is skipped (recorded as
-    ``skipped`` and told to the optimiser as a crash) rather than run into a timeout. With
+    ``skipped`` and told to the optimiser as a crash) rather than run into a timeout, and a
+    family's defaults after the first expected to take more than ``DEFAULT_BUDGET_SHARE`` of
+    the budget run on a row sample sized to it. With
     ``halving``, new configurations run on its lowest rung's rows and the best are promoted
     (``automl/_halving.py``); the optimiser is told the lowest rung's losses only, unless it
     schedules the rungs itself (``Optimizer.schedules_fidelity``): then it picks each trial's
@@ -207,6 +209,7 @@ def run_search(
     result = SearchResult()
     n_train = len(spec.splits[0][0])
     skips_in_a_row = 0
+    anchored = False  # whether the first defaults have been launched
     running: dict[Any, _Launched] = {}
     next_index = 0
     stopped = False
@@ -254,6 +257,13 @@ def run_search(
                         rung == 0 or sampled > halving.fidelities[rung - 1]
                     ):
                         fits, fidelity = True, min(sampled, fidelity)
+                    if fits and rung == 0 and origins.get(key) == "default":
+                        if anchored:  # the first defaults (LightGBM's) always see every row
+                            first_look = cost.sample_fidelity(
+                                values, budget.total(), share=DEFAULT_BUDGET_SHARE
+                            )
+                            fidelity = min(first_look or 1.0, fidelity)
+                        anchored = True
                     if not fits and promotion is not None:
                         continue  # not worth more rows than its last rung had within a trial's limit
                     if not fits and skips_in_a_row < MAX_SKIPS_IN_A_ROW:

@@ -86,11 +86,10 @@ def _binary_search(data, y_enc, spec, optimizer, budget, **options):
         get_metric("roc_auc", spec.task),
         optimizer,
         budget,
-        origins={},
         memory_limit=None,
         keep_predictions=10,
         crash_cost=1.0,
-        **options,
+        **{"origins": {}, **options},
     )
 
 
@@ -99,5 +98,5 @@ def binary_search():
     """``binary_search(data, y_enc, spec, optimizer, budget, **options)``: ``run_search`` on
     ``binary_search_inputs``' table by ROC AUC, without a memory limit, keeping the 10 best
     predictions, crashes at loss 1; ``options`` are run_search's (``halving``, ``cost``,
-    ``executor``)."""
+    ``executor``, ``origins``)."""
     return _binary_search

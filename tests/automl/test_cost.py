@@ -1,6 +1,7 @@
 """Cost before running: resampling from the expected cost of a default fit, trials expected not
 to finish skipped, a timeout making the same family's large settings skipped next."""
 
+import math
 import time
 
 import numpy as np
@@ -8,11 +9,17 @@ import pytest
 
 import automl._cost
 from automl import AutoMLClassifier
-from automl._cost import MIN_SAMPLE_ROWS, SAMPLE_SHARE, CostEstimator, size_factor
+from automl._cost import (
+    DEFAULT_BUDGET_SHARE,
+    MIN_SAMPLE_ROWS,
+    SAMPLE_SHARE,
+    CostEstimator,
+    size_factor,
+)
 from automl._evaluation import refit, sample_rows
 from automl._optimizers import make_optimizer
 from automl._search import Budget
-from automl._space import build_space
+from automl._space import build_space, config_key, translate
 from automl.components import DataShape
 
 
@@ -138,6 +145,37 @@ def test_a_search_runs_configurations_too_slow_for_all_rows_on_a_sample(
     assert np.isfinite(first.loss)
     assert first.trial in result.predictions  # validated on all of its validation rows
     assert not np.isnan(result.predictions[first.trial]).any()
+
+
+def test_slow_family_defaults_run_on_a_sample_sized_to_a_share_of_the_budget(
+    monkeypatch, load_pmlb, binary_search_inputs, binary_search
+):
+    monkeypatch.setattr(automl._cost, "MIN_SAMPLE_ROWS", 5)  # prnn_synth: 200 training rows
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
+    space = build_space(spec.task, DataShape(*data.shape), spec.columns, seed=0)
+    boosting = space.get_default_configuration()
+    forest, _ = translate({"model": "random_forest"}, space)
+    cost = CostEstimator(len(spec.splits[0][0]), len(spec.splits), data.shape[1])
+    for config in (boosting, forest):  # both as if they took 20 s here: within a trial's 30 s
+        cost.observe(dict(config), 20.0)
+    expected, _ = cost.predict(dict(forest))
+    start = time.monotonic()
+    budget = Budget(start=start, deadline=start + 100, per_trial=30.0, max_trials=2)
+    origins = {config_key(c): "default" for c in (boosting, forest)}
+    optimizer = make_optimizer("random", space, [boosting, forest], 0, 1.0)
+    result = binary_search(data, y, spec, optimizer, budget, cost=cost, origins=origins)
+    first, second = result.trials
+    # LightGBM's defaults anchor the search on every row; the forest's are a first look at the
+    # family, sized to DEFAULT_BUDGET_SHARE of the 100 s budget.
+    assert (first.model, first.fidelity) == ("lightgbm", 1.0)
+    assert second.model == "random_forest" and second.status == "success"
+    share = (DEFAULT_BUDGET_SHARE * 100 - 0.5) / (expected - 0.5)
+    assert second.fidelity == pytest.approx(share)
+    # Without a time budget there is no share to size it to: all rows.
+    budget = Budget(start=start, deadline=math.inf, per_trial=30.0, max_trials=2)
+    optimizer = make_optimizer("random", space, [boosting, forest], 0, 1.0)
+    result = binary_search(data, y, spec, optimizer, budget, cost=cost, origins=origins)
+    assert [t.fidelity for t in result.trials] == [1.0, 1.0]
 
 
 def test_a_sampled_trial_is_refitted_on_the_same_share_of_rows(load_pmlb, binary_search_inputs):
