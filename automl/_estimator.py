@@ -32,7 +32,7 @@ from automl._input import TableInput
 from automl._limits import Status, run_limited
 from automl._optimizers import make_optimizer
 from automl._parallel import DaskExecutor, LocalExecutor, effective_cores, local_workers
-from automl._search import Budget, SearchResult, ensemble_pool, run_search
+from automl._search import Budget, SearchResult, ensemble_candidates, ensemble_pool, run_search
 from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline, translate
 from automl._steering import steer, user_first
 from automl._task import Task, get_metric
@@ -299,8 +299,7 @@ class _AutoMLBase(BaseEstimator):
     def _fit_ensemble(self, result: SearchResult, data, y_enc, spec, metric, budget: Budget):
         """Caruana selection over the best trials and (classification) a calibrator, both on
         out-of-fold predictions, then each member refitted on all rows."""
-        candidates = [t for t in ensemble_pool(result) if t.trial in result.predictions]
-        candidates = candidates[:ENSEMBLE_CANDIDATES]
+        candidates = ensemble_candidates(result, ENSEMBLE_CANDIDATES)
         if not candidates:
             failed = failure_summary(
                 [t.status for t in result.trials], [t.error for t in result.trials]

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+import joblib
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
@@ -137,7 +138,8 @@ def evaluate(
         if (used := fitted_rounds(pipeline)) is not None:
             rounds.append(used)
         start = time.perf_counter()
-        total[val] += predict_pipeline(pipeline, X.iloc[val], spec.task, spec.n_classes)
+        with _fit_context(spec.n_jobs):
+            total[val] += predict_pipeline(pipeline, X.iloc[val], spec.task, spec.n_classes)
         predict_time += time.perf_counter() - start
         counts[val] += 1
     metric = METRICS[spec.metric]
@@ -183,7 +185,14 @@ def refit(
 
 @contextlib.contextmanager
 def _fit_context(n_jobs: int):
-    """Quiet fits that use ``n_jobs`` threads, OpenMP and BLAS pools included."""
-    with warnings.catch_warnings(), threadpool_limits(limits=n_jobs if n_jobs > 0 else None):
+    """Quiet fits and predictions that use ``n_jobs`` threads, OpenMP and BLAS pools
+    included. joblib (the forests' and k-NN's ``n_jobs``) runs on threads: its default,
+    processes, cannot start inside a trial's daemon process and would fall back to one core."""
+    limits = n_jobs if n_jobs > 0 else None
+    with (
+        warnings.catch_warnings(),
+        threadpool_limits(limits=limits),
+        joblib.parallel_config(backend="threading"),
+    ):
         warnings.simplefilter("ignore")
         yield

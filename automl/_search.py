@@ -29,6 +29,9 @@ REFIT_SHARE = 0.25
 MAX_SKIPS_IN_A_ROW = 25  # then the next configuration runs whatever its expected cost
 SKIPPED = "skipped"  # a trial not run: expected not to finish within its limit
 POWER_TRIALS = 5  # the last trials whose power predicts the next one's (energy_budget)
+# Whether ensemble selection also sees the best trial of each family beyond the best trials
+# (ensemble_candidates); off until measured (benchmarks/ensemble_pool.py).
+ENSEMBLE_PER_FAMILY = False
 
 
 @dataclass
@@ -111,6 +114,25 @@ def ensemble_pool(result: SearchResult) -> list[TrialRecord]:
     successful = result.successful()
     top = max((t.rung for t in successful), default=0)
     return [t for t in successful if t.rung == top]
+
+
+def ensemble_candidates(
+    result: SearchResult, size: int, per_family: bool | None = None
+) -> list[TrialRecord]:
+    """The trials ensemble selection chooses from, best first: the ``size`` best of
+    ``ensemble_pool`` whose predictions were kept and, with ``per_family`` (default
+    ``ENSEMBLE_PER_FAMILY``), the best trial of every other family as well, so that a family
+    the search exploited on noisy validation rows is not the only choice."""
+    per_family = ENSEMBLE_PER_FAMILY if per_family is None else per_family
+    pool = [t for t in ensemble_pool(result) if t.trial in result.predictions]
+    chosen = pool[:size]
+    if per_family:
+        families = {t.model for t in chosen}
+        for trial in pool[size:]:
+            if trial.model not in families:
+                chosen.append(trial)
+                families.add(trial.model)
+    return chosen
 
 
 def trial_power(result: SearchResult, budget: Budget, n_jobs: int) -> float:
@@ -398,7 +420,7 @@ def _keep_best_predictions(result: SearchResult, keep: int) -> None:
     """Out-of-fold predictions cost memory: keep them only for the best trials."""
     if len(result.predictions) <= keep:
         return
-    best = {t.trial for t in ensemble_pool(result)[:keep]}
+    best = {t.trial for t in ensemble_candidates(result, keep, per_family=True)}
     for trial in [t for t in result.predictions if t not in best]:
         del result.predictions[trial]
 

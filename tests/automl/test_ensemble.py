@@ -137,3 +137,32 @@ def test_row_sums_are_numpys_to_the_last_bit(k):
     major = np.moveaxis(np.ascontiguousarray(np.moveaxis(preds, -1, 1)), 1, -1)
     np.testing.assert_array_equal(_row_sums(preds), preds.sum(axis=-1))
     np.testing.assert_array_equal(_row_sums(major), preds.sum(axis=-1))
+
+
+def test_every_familys_best_trial_stays_a_candidate_beyond_the_best_trials(
+    load_pmlb, binary_search_inputs, binary_search
+):
+    import time
+
+    from automl._optimizers import make_optimizer
+    from automl._search import Budget, _keep_best_predictions, ensemble_candidates
+    from automl._space import build_space
+    from automl.components import DataShape
+
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
+    families = ("k_nearest_neighbors", "linear")
+    space = build_space(spec.task, DataShape(*data.shape), spec.columns, include=families)
+    start = time.monotonic()
+    budget = Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=16)
+    result = binary_search(data, y, spec, make_optimizer("random", space, [], 0, 1.0), budget)
+    ranked = result.successful()
+    best_of = {f: next(t for t in ranked if t.model == f) for f in families}
+    top = ensemble_candidates(result, 1, per_family=False)
+    assert [t.trial for t in top] == [ranked[0].trial]
+    both = ensemble_candidates(result, 1, per_family=True)
+    assert [t.trial for t in both] == [ranked[0].trial] + [
+        best_of[f].trial for f in families if f != ranked[0].model
+    ]
+    # Pruned to the best trial's predictions, the other family's best keeps its own too.
+    _keep_best_predictions(result, 1)
+    assert set(result.predictions) == {t.trial for t in best_of.values()}

@@ -12,7 +12,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from automl import registered_family
-from automl._limits import LimitedJob, Status
+from automl._limits import LimitedJob, Status, run_limited
 from automl._optimizers import RandomSearch
 from automl._parallel import (
     DaskExecutor,
@@ -193,3 +193,22 @@ def test_an_interrupted_search_leaves_no_trial_running(
             )
     assert time.monotonic() - start < 30
     assert not set(multiprocessing.active_children()) - before
+
+
+def _joblib_workers(n_jobs: int) -> tuple[int, int]:
+    import joblib
+
+    from automl._evaluation import _fit_context
+
+    with _fit_context(n_jobs):
+        inside = joblib.effective_n_jobs(n_jobs)
+    return joblib.effective_n_jobs(n_jobs), inside
+
+
+def test_forests_in_a_trial_process_get_the_threads_they_are_given():
+    # joblib's default backend (processes) falls back to one worker in a trial's daemon
+    # process; a trial's fits and predictions run joblib on threads instead.
+    outcome = run_limited(_joblib_workers, (2,), wall_time=60)
+    assert outcome.status is Status.SUCCESS
+    default, in_a_trial = outcome.value
+    assert (default, in_a_trial) == (1, 2)

@@ -1,0 +1,178 @@
+"""Which trials ensemble selection should choose from, on small tables, measured paired.
+
+Issue 11's remaining failures are tables of 100 to 200 rows where the search spent most trials
+on one family whose cross-validated loss was flattered by noise (backache: 52 k-NN trials at
+AUC 0.81 in validation, 0.57 on the test third; the forest's defaults 0.77). Whether ensemble
+selection should also see each other family's best trial is a question about the last step
+only, so it is measured on the same searches: every (dataset, split) is searched once
+(``n_trials`` trials, one process, a fixed seed, the shipped knowledge base leave-one-out), and
+each variant of the candidate list is then selected, calibrated and refitted from that one
+search and scored on the split's test third:
+
+- ``top20``: the 20 best trials (the default);
+- ``top20+families``: those and the best trial of every other family;
+- ``families``: the best trial of each family only (AutoGluon's base models);
+- ``best``: the single best trial.
+
+Test loss is 1 - ROC AUC (binary) or log loss (multiclass). Splits are stratified 2/3 - 1/3
+with seeds 0..``--splits``-1 (seed 0 is the benchmarks' usual split).
+
+    python -m benchmarks.ensemble_pool --max-rows 2000 --splits 3 --out bench-results/pool
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+import automl._estimator as estimator_module
+from automl import METRICS, AutoMLClassifier
+from automl._search import ensemble_candidates
+from benchmarks.report import to_markdown
+
+HERE = Path(__file__).resolve().parent
+# variant -> (how many best trials, whether each other family's best is added)
+VARIANTS = {
+    "top20": (20, False),
+    "top20+families": (20, True),
+    "families": (0, True),
+    "best": (1, False),
+}
+
+
+def split(name: str, pmlb: Path, seed: int):
+    frame = pd.read_csv(pmlb / f"{name}.tsv.gz", sep="\t")
+    X, y = frame.drop(columns="target"), frame["target"]
+    strata = y if y.value_counts().min() >= 2 else None
+    return train_test_split(X, y, test_size=1 / 3, random_state=seed, stratify=strata)
+
+
+def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str, float]:
+    """Test loss of each variant's ensemble, all from one search on ``name``'s split ``seed``."""
+    X_train, X_test, y_train, y_test = split(name, pmlb, seed)
+    captured = {}
+    original = estimator_module.AutoMLClassifier._fit_ensemble
+
+    def capture(self, *args):
+        captured["args"] = args
+        return original(self, *args)
+
+    keep = estimator_module.KEEP_PREDICTIONS
+    estimator_module.KEEP_PREDICTIONS = 10_000  # every trial's predictions stay for the variants
+    estimator_module.AutoMLClassifier._fit_ensemble = capture
+    try:
+        model = AutoMLClassifier(
+            n_trials=n_trials,
+            time_budget=3600,
+            n_jobs=1,
+            random_state=0,
+            leave_one_out=True,
+            update_knowledge_base=False,
+        ).fit(X_train, y_train)
+    finally:
+        estimator_module.AutoMLClassifier._fit_ensemble = original
+        estimator_module.KEEP_PREDICTIONS = keep
+    result, data, y_enc, spec, metric, budget = captured["args"]
+    classes = list(model.classes_)
+    keep_rows = np.array([v in classes for v in y_test])
+    y = np.array([classes.index(v) for v in np.asarray(y_test)[keep_rows]])
+    labels = np.arange(len(classes))
+    test_metric = METRICS["roc_auc" if len(classes) == 2 else "log_loss"]
+    out = {}
+    for variant, (size, per_family) in VARIANTS.items():
+        estimator_module.ensemble_candidates = lambda result, _n, size=size, per_family=per_family: (
+            ensemble_candidates(result, size, per_family)
+        )
+        try:
+            fresh = dataclasses.replace(budget, deadline=time.monotonic() + 600)
+            model.model_, _ = model._fit_ensemble(result, data, y_enc, spec, metric, fresh)
+        finally:
+            estimator_module.ensemble_candidates = ensemble_candidates
+        proba = model.predict_proba(X_test[keep_rows])
+        out[variant] = float(test_metric.loss(y, proba, labels))
+    return out
+
+
+def summarize(results: pd.DataFrame) -> str:
+    from scipy.stats import wilcoxon
+
+    table = results.pivot_table(index=["dataset", "split"], columns="variant", values="test_loss")
+    per_dataset = table.groupby(level="dataset").mean()
+    lines = [
+        f"{len(per_dataset)} datasets, {len(table)} (dataset, split) searches; test loss "
+        "averaged over a dataset's splits.",
+        "",
+        "| variant | mean rank | mean test loss | vs top20: better / tied / worse | p |",
+        "|---|---|---|---|---|",
+    ]
+    ranks = per_dataset.rank(axis=1).mean()
+    for v in per_dataset.columns:
+        diff = per_dataset[v] - per_dataset["top20"]
+        wins, ties = int((diff < -1e-9).sum()), int((diff.abs() <= 1e-9).sum())
+        nonzero = diff[diff.abs() > 1e-9]
+        p = wilcoxon(nonzero).pvalue if len(nonzero) >= 5 else np.nan
+        lines.append(
+            f"| {v} | {ranks[v]:.2f} | {per_dataset[v].mean():.4f} | {wins} / {ties} / "
+            f"{len(diff) - wins - ties} | {p:.3g} |"
+        )
+    lines += ["", "Per dataset:", "", to_markdown(per_dataset.round(4))]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pmlb", default=str(HERE.parent.parent / "shared" / "datasets" / "pmlb"))
+    parser.add_argument("--max-rows", type=int, default=2_000)
+    parser.add_argument("--splits", type=int, default=3)
+    parser.add_argument("--n-trials", type=int, default=60)
+    parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
+    parser.add_argument("--out", default="bench-results/ensemble-pool")
+    parser.add_argument("--summarize-only", action="store_true")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    shard, n_shards = (int(v) for v in args.shard.split("/"))
+    results_file = out / f"results-{shard}of{n_shards}.csv"
+    if not args.summarize_only:
+        index = pd.read_csv(Path(args.pmlb) / "index.csv")
+        names = index[(index["task"] != "regression") & (index["n_instances"] <= args.max_rows)]
+        names = sorted(names["name"])[shard::n_shards]
+        done = pd.read_csv(results_file) if results_file.exists() else pd.DataFrame()
+        for name in names:
+            for seed in range(args.splits):
+                if len(done) and ((done["dataset"] == name) & (done["split"] == seed)).any():
+                    continue
+                start = time.monotonic()
+                losses = variant_losses(name, Path(args.pmlb), seed, args.n_trials)
+                rows = pd.DataFrame(
+                    [
+                        {"dataset": name, "split": seed, "variant": v, "test_loss": loss}
+                        for v, loss in losses.items()
+                    ]
+                )
+                done = pd.concat([done, rows], ignore_index=True)
+                done.to_csv(results_file, index=False)
+                print(
+                    f"{name} split {seed} ({time.monotonic() - start:.0f}s): "
+                    + "  ".join(f"{v} {loss:.4f}" for v, loss in losses.items()),
+                    file=sys.stderr,
+                    flush=True,
+                )
+    results = pd.concat([pd.read_csv(f) for f in sorted(out.glob("results-*.csv"))])
+    summary = summarize(results)
+    (out / "summary.md").write_text(summary + "\n")
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
