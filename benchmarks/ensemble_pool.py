@@ -100,6 +100,11 @@ def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str,
     return out
 
 
+def _read_results(folder: Path) -> pd.DataFrame:
+    files = sorted(folder.glob("results-*.csv"))
+    return pd.concat([pd.read_csv(f) for f in files]) if files else pd.DataFrame()
+
+
 def summarize(results: pd.DataFrame) -> str:
     from scipy.stats import wilcoxon
 
@@ -146,9 +151,10 @@ def main(argv=None) -> int:
         index = pd.read_csv(Path(args.pmlb) / "index.csv")
         names = index[(index["task"] != "regression") & (index["n_instances"] <= args.max_rows)]
         names = sorted(names["name"])[shard::n_shards]
-        done = pd.read_csv(results_file) if results_file.exists() else pd.DataFrame()
+        mine = pd.read_csv(results_file) if results_file.exists() else pd.DataFrame()
         for name in names:
             for seed in range(args.splits):
+                done = _read_results(out)  # any shard's file, an earlier run's too
                 if len(done) and ((done["dataset"] == name) & (done["split"] == seed)).any():
                     continue
                 start = time.monotonic()
@@ -159,16 +165,15 @@ def main(argv=None) -> int:
                         for v, loss in losses.items()
                     ]
                 )
-                done = pd.concat([done, rows], ignore_index=True)
-                done.to_csv(results_file, index=False)
+                mine = pd.concat([mine, rows], ignore_index=True)
+                mine.to_csv(results_file, index=False)
                 print(
                     f"{name} split {seed} ({time.monotonic() - start:.0f}s): "
                     + "  ".join(f"{v} {loss:.4f}" for v, loss in losses.items()),
                     file=sys.stderr,
                     flush=True,
                 )
-    results = pd.concat([pd.read_csv(f) for f in sorted(out.glob("results-*.csv"))])
-    summary = summarize(results)
+    summary = summarize(_read_results(out))
     (out / "summary.md").write_text(summary + "\n")
     print(summary)
     return 0
