@@ -218,7 +218,7 @@ def run_search(
     ``cost``, a configuration expected not to finish within its limit is skipped (recorded as
     ``skipped`` and told to the optimiser as a crash) rather than run into a timeout, and a
     family's defaults after the first expected to take more than ``DEFAULT_BUDGET_SHARE`` of
-    the budget run on a row sample sized to it. With
+    the budget run on a row sample sized to it (and are refitted on all rows). With
     ``halving``, new configurations run on its lowest rung's rows and the best are promoted
     (``automl/_halving.py``); the optimiser is told the lowest rung's losses only, unless it
     schedules the rungs itself (``Optimizer.schedules_fidelity``): then it picks each trial's
@@ -232,6 +232,7 @@ def run_search(
     n_train = len(spec.splits[0][0])
     skips_in_a_row = 0
     anchored = False  # whether the first defaults have been launched
+    first_looks: set[int] = set()  # defaults sampled to save search time, not as too slow
     running: dict[Any, _Launched] = {}
     next_index = 0
     stopped = False
@@ -284,7 +285,9 @@ def run_search(
                             first_look = cost.sample_fidelity(
                                 values, budget.total(), share=DEFAULT_BUDGET_SHARE
                             )
-                            fidelity = min(first_look or 1.0, fidelity)
+                            if first_look is not None and first_look < fidelity:
+                                fidelity = first_look
+                                first_looks.add(next_index)
                         anchored = True
                     if not fits and promotion is not None:
                         continue  # not worth more rows than its last rung had within a trial's limit
@@ -324,6 +327,8 @@ def run_search(
             job, outcome = wait_any(list(running))
             launched = running.pop(job)
             record = _record(launched, outcome, metric, budget, result)
+            if record.trial in first_looks:  # all rows fit a trial's limit: refit on them
+                record.refit_fidelity = 1.0
             if halving is not None and record.fidelity == halving.fidelities[record.rung]:
                 # Its rows were few to search fast, not because all would not fit: refit on all.
                 record.refit_fidelity = 1.0

@@ -171,6 +171,8 @@ def test_slow_family_defaults_run_on_a_sample_sized_to_a_share_of_the_budget(
     assert second.model == "random_forest" and second.status == "success"
     share = (DEFAULT_BUDGET_SHARE * 100 - 0.5) / (expected - 0.5)
     assert second.fidelity == pytest.approx(share)
+    # All its rows fit a trial's limit: an ensemble member from it is refitted on all of them.
+    assert (first.refit_fidelity, second.refit_fidelity) == (None, 1.0)
     # Without a time budget there is no share to size it to: all rows.
     budget = Budget(start=start, deadline=math.inf, per_trial=30.0, max_trials=2)
     optimizer = make_optimizer("random", space, [boosting, forest], 0, 1.0)
