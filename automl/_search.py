@@ -30,7 +30,8 @@ MAX_SKIPS_IN_A_ROW = 25  # then the next configuration runs whatever its expecte
 SKIPPED = "skipped"  # a trial not run: expected not to finish within its limit
 POWER_TRIALS = 5  # the last trials whose power predicts the next one's (energy_budget)
 # Whether ensemble selection also sees the best trial of each family beyond the best trials
-# (ensemble_candidates); off until measured (benchmarks/ensemble_pool.py).
+# (ensemble_candidates). Off: on 36 tables of at most 500 rows x 3 splits it changed nothing
+# measurable (better 11, tied 12, worse 13; benchmarks/results/ensemble-pool/).
 ENSEMBLE_PER_FAMILY = False
 
 
