@@ -30,12 +30,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 import automl._estimator as estimator_module
-from automl import METRICS, AutoMLClassifier
+from automl import AutoMLClassifier
 from automl._search import ensemble_candidates
 from benchmarks.report import to_markdown
+from benchmarks.warm_vs_cold import _read_results, model_test_loss, pmlb_split
 
 HERE = Path(__file__).resolve().parent
 # variant -> (how many best trials, whether each other family's best is added)
@@ -47,16 +47,9 @@ VARIANTS = {
 }
 
 
-def split(name: str, pmlb: Path, seed: int):
-    frame = pd.read_csv(pmlb / f"{name}.tsv.gz", sep="\t")
-    X, y = frame.drop(columns="target"), frame["target"]
-    strata = y if y.value_counts().min() >= 2 else None
-    return train_test_split(X, y, test_size=1 / 3, random_state=seed, stratify=strata)
-
-
 def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str, float]:
     """Test loss of each variant's ensemble, all from one search on ``name``'s split ``seed``."""
-    X_train, X_test, y_train, y_test = split(name, pmlb, seed)
+    X_train, X_test, y_train, y_test = pmlb_split(name, pmlb, seed=seed)
     captured = {}
     original = estimator_module.AutoMLClassifier._fit_ensemble
 
@@ -80,11 +73,6 @@ def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str,
         estimator_module.AutoMLClassifier._fit_ensemble = original
         estimator_module.KEEP_PREDICTIONS = keep
     result, data, y_enc, spec, metric, budget = captured["args"]
-    classes = list(model.classes_)
-    keep_rows = np.array([v in classes for v in y_test])
-    y = np.array([classes.index(v) for v in np.asarray(y_test)[keep_rows]])
-    labels = np.arange(len(classes))
-    test_metric = METRICS["roc_auc" if len(classes) == 2 else "log_loss"]
     out = {}
     for variant, (size, per_family) in VARIANTS.items():
         estimator_module.ensemble_candidates = lambda result, _n, size=size, per_family=per_family: (
@@ -95,14 +83,8 @@ def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str,
             model.model_, _ = model._fit_ensemble(result, data, y_enc, spec, metric, fresh)
         finally:
             estimator_module.ensemble_candidates = ensemble_candidates
-        proba = model.predict_proba(X_test[keep_rows])
-        out[variant] = float(test_metric.loss(y, proba, labels))
+        out[variant] = model_test_loss(model, X_test, y_test)
     return out
-
-
-def _read_results(folder: Path) -> pd.DataFrame:
-    files = sorted(folder.glob("results-*.csv"))
-    return pd.concat([pd.read_csv(f) for f in files]) if files else pd.DataFrame()
 
 
 def summarize(results: pd.DataFrame) -> str:

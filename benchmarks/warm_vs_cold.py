@@ -87,13 +87,13 @@ def _aligned_proba(pipe, X, n_classes: int) -> np.ndarray:
     return proba
 
 
-def pmlb_split(name: str, pmlb: Path, *, stratify: bool = True):
+def pmlb_split(name: str, pmlb: Path, *, stratify: bool = True, seed: int = 0):
     """X_train, X_test, y_train, y_test of a PMLB dataset: the benchmarks' one split (2/3-1/3,
-    seed 0), stratified where asked and every class has two rows."""
+    seed 0; others with ``seed``), stratified where asked and every class has two rows."""
     frame = pd.read_csv(Path(pmlb) / f"{name}.tsv.gz", sep="\t")
     X, y = frame.drop(columns="target"), frame["target"]
     strata = y if stratify and y.value_counts().min() >= 2 else None
-    return train_test_split(X, y, test_size=1 / 3, random_state=0, stratify=strata)
+    return train_test_split(X, y, test_size=1 / 3, random_state=seed, stratify=strata)
 
 
 def model_test_loss(model, X_test, y_test) -> float:
