@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automl._cost import DEFAULT_BUDGET_SHARE, CostEstimator
+from automl._cost import CostEstimator, first_look_seconds
 from automl._energy import EnergyMeter
 from automl._evaluation import EvaluationSpec, evaluate
 from automl._halving import Halving
@@ -218,8 +218,8 @@ def run_search(
     out; a trial may run only as long as the energy left allows at the trials' power. With
     ``cost``, a configuration expected not to finish within its limit is skipped (recorded as
     ``skipped`` and told to the optimiser as a crash) rather than run into a timeout, and a
-    family's defaults after the first expected to take more than ``DEFAULT_BUDGET_SHARE`` of
-    the budget run on a row sample sized to it (and are refitted on all rows). With
+    family's defaults after the first expected to take more than ``first_look_seconds`` of
+    the budget run on a row sample sized to them (and are refitted on all rows). With
     ``halving``, new configurations run on its lowest rung's rows and the best are promoted
     (``automl/_halving.py``); the optimiser is told the lowest rung's losses only, unless it
     schedules the rungs itself (``Optimizer.schedules_fidelity``): then it picks each trial's
@@ -284,7 +284,7 @@ def run_search(
                     if fits and rung == 0 and origins.get(key) == "default":
                         if anchored:  # the first defaults (LightGBM's) always see every row
                             first_look = cost.sample_fidelity(
-                                values, budget.total(), share=DEFAULT_BUDGET_SHARE
+                                values, first_look_seconds(budget.total()), share=1.0
                             )
                             if first_look is not None and first_look < fidelity:
                                 fidelity = first_look

@@ -10,10 +10,10 @@ import pytest
 import automl._cost
 from automl import AutoMLClassifier
 from automl._cost import (
-    DEFAULT_BUDGET_SHARE,
     MIN_SAMPLE_ROWS,
     SAMPLE_SHARE,
     CostEstimator,
+    first_look_seconds,
     size_factor,
 )
 from automl._evaluation import refit, sample_rows
@@ -147,6 +147,15 @@ def test_a_search_runs_configurations_too_slow_for_all_rows_on_a_sample(
     assert not np.isnan(result.predictions[first.trial]).any()
 
 
+@pytest.mark.parametrize(
+    ("budget", "seconds"),
+    [(10, 2.0), (30, 6.0), (60, 10.0), (200, 10.0), (300, 15.0), (math.inf, math.inf)],
+)
+def test_a_first_look_may_take_5_percent_of_the_budget_or_10_s_within_a_fifth(budget, seconds):
+    # 5% of a 60 s budget would sample CatBoost's 9 s defaults on a 12,000-row table.
+    assert first_look_seconds(budget) == pytest.approx(seconds)
+
+
 def test_slow_family_defaults_run_on_a_sample_sized_to_a_share_of_the_budget(
     monkeypatch, load_pmlb, binary_search_inputs, binary_search
 ):
@@ -166,10 +175,10 @@ def test_slow_family_defaults_run_on_a_sample_sized_to_a_share_of_the_budget(
     result = binary_search(data, y, spec, optimizer, budget, cost=cost, origins=origins)
     first, second = result.trials
     # LightGBM's defaults anchor the search on every row; the forest's are a first look at the
-    # family, sized to DEFAULT_BUDGET_SHARE of the 100 s budget.
+    # family, sized to the 10 s it may take of the 100 s budget.
     assert (first.model, first.fidelity) == ("lightgbm", 1.0)
     assert second.model == "random_forest" and second.status == "success"
-    share = (DEFAULT_BUDGET_SHARE * 100 - 0.5) / (expected - 0.5)
+    share = (first_look_seconds(100) - 0.5) / (expected - 0.5)
     assert second.fidelity == pytest.approx(share)
     # All its rows fit a trial's limit: an ensemble member from it is refitted on all of them.
     assert (first.refit_fidelity, second.refit_fidelity) == (None, 1.0)
