@@ -679,6 +679,8 @@ def _initial_configurations(
     above one, a LightGBM with proportionally fewer trees opens the search, so that the first
     trial finishes.
     """
+    from metalearning.portfolio import interleave_defaults
+
     default = space.get_default_configuration()
     origin = "portfolio" if portfolio_first else "warm-start"
     warm = [(c, origin) for c in warm_configs]
@@ -691,20 +693,11 @@ def _initial_configurations(
             config, _ = translate({**shared, "model": family}, space)
             if config is not None:
                 defaults.append((config, "default"))
-    configs = warm[:1] if portfolio_first else defaults[:1]
+    head = warm[:1] if portfolio_first else defaults[:1]
     warm, defaults = (warm[1:], defaults) if portfolio_first else (warm, defaults[1:])
     if first_fits > 1.0 and default["model"] == "lightgbm":
-        configs.insert(0, (_fewer_trees(space, default, first_fits), "default"))
-    tried = {c["model"] for c, _ in configs}
-    later = []
-    while warm or defaults:
-        while defaults and defaults[0][0]["model"] in tried:
-            later.append(defaults.pop(0))  # its family has run already: after the warm start
-        for queue in (defaults, warm):
-            if queue:
-                configs.append(queue.pop(0))
-                tried.add(configs[-1][0]["model"])
-    configs.extend(later)
+        head.insert(0, (_fewer_trees(space, default, first_fits), "default"))
+    configs = interleave_defaults(warm, defaults, lambda item: item[0]["model"], head)
     origins: dict[tuple, str] = {}
     for config, origin in configs:
         origins.setdefault(config_key(config), origin)

@@ -7,8 +7,10 @@ the matrix. Reported: HPO-B's normalised regret ((best found - best) / (worst - 
 pool on that dataset) at 1, 5, 10 and 25 picks, and the same against simulated time (the
 matrix's fit times of the picks, summed). Methods:
 
+- ``as-fitted``: what a fit runs: the portfolio's first member, then in turn a family's
+  defaults and the next member (:func:`metalearning.portfolio.interleave_defaults`);
 - ``portfolio``: the greedy portfolio of the other datasets, re-ordered for this one by its
-  nearest datasets (what a fit does);
+  nearest datasets;
 - ``portfolio-global``: the same portfolio in its global order;
 - ``portfolio-untimed``: auto-sklearn 2.0's greedy without costs;
 - ``25-nearest``: auto-sklearn 1.0, the best candidate of each of the 25 nearest datasets;
@@ -40,6 +42,7 @@ from metalearning.portfolio import (
     PerformanceMatrix,
     Portfolio,
     greedy_portfolio,
+    interleave_defaults,
     minmax_regret,
     sibling_key,
 )
@@ -50,12 +53,14 @@ HERE = Path(__file__).resolve().parent
 
 
 def _defaults_order(matrix: PerformanceMatrix, pool: list[dict]) -> list[int]:
-    """Each family's defaults (the first pool entry of each family), in COMPONENTS order."""
+    """Each family's defaults (the first pool entry of each family) in the order a fit runs
+    them: COMPONENTS order, CatBoost's (the slowest) last."""
     first: dict[str, dict] = {}
     for c in pool:
         first.setdefault(c["model"], c)
     index = {json.dumps(c, sort_keys=True): i for i, c in enumerate(matrix.candidates)}
-    keys = [json.dumps(first[c.name], sort_keys=True) for c in COMPONENTS if c.name in first]
+    names = sorted((c.name for c in COMPONENTS if c.name in first), key=lambda n: n == "catboost")
+    keys = [json.dumps(first[name], sort_keys=True) for name in names]
     return [index[k] for k in keys if k in index]
 
 
@@ -141,14 +146,18 @@ def simulate(
             if pick not in best_of:
                 best_of.append(pick)
         untimed = greedy_portfolio(sub.normalised(), size=size)
+        ordered = [member_index[i] for i in local]
+        family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
+        as_fitted = interleave_defaults(ordered[1:], defaults, family, head=ordered[:1])
         orders = {
-            "portfolio": [member_index[i] for i in local],
+            "as-fitted": list(dict.fromkeys(as_fitted)),
+            "portfolio": ordered,
             "portfolio-global": member_index,
             "portfolio-untimed": untimed,
             "25-nearest": best_of,
             "defaults": defaults,
         }
-        first = [member_index[i] for i in local][:N_PORTFOLIO_FIRST]
+        first = ordered[:N_PORTFOLIO_FIRST]
         prior = TransferPrior(seed=seed).fit(vectors, sub.normalised(), weights)
         k_max = max(PICKS)
         orders["portfolio+bo"] = bayesian_order(matrix.losses[d], vectors, first, k_max)

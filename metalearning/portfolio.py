@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,7 @@ import pandas as pd
 from knowledge_base.vocabulary import CLASSIFICATION_TASKS
 
 PORTFOLIO_VERSION = 1
+T = TypeVar("T")
 
 
 def task_kind(task: str) -> str:
@@ -174,6 +177,24 @@ def greedy_portfolio(
         available[pick] = False
         best = np.minimum(best, normalised[:, pick])
     return chosen
+
+
+def interleave_defaults(
+    warm: Sequence[T], defaults: Sequence[T], family: Callable[[T], str], head: Sequence[T] = ()
+) -> list[T]:
+    """The order a search runs its warm start in: after ``head``, in turn the next of
+    ``defaults`` whose family has not run yet and the next of ``warm``, so that every family is
+    tried early; defaults of families that ran already come after the warm start."""
+    configs, warm, defaults, later = list(head), list(warm), list(defaults), []
+    tried = {family(c) for c in configs}
+    while warm or defaults:
+        while defaults and family(defaults[0]) in tried:
+            later.append(defaults.pop(0))
+        for queue in (defaults, warm):
+            if queue:
+                configs.append(queue.pop(0))
+                tried.add(family(configs[-1]))
+    return configs + later
 
 
 def sibling_key(name: str) -> str:

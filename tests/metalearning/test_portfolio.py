@@ -14,6 +14,7 @@ from metalearning.portfolio import (
     PerformanceMatrix,
     Portfolio,
     greedy_portfolio,
+    interleave_defaults,
     minmax_regret,
     normalise,
     plan_portfolio,
@@ -53,6 +54,16 @@ def test_weights_and_costs_change_the_order():
     costs = np.array([10.0, 10.0, 0.1, 1.0])
     assert greedy_portfolio(norm, costs=costs, time_weight=1.0)[0] == 2
     assert greedy_portfolio(norm, costs=costs, time_weight=0.0)[0] == 0
+
+
+def test_interleave_defaults_tries_every_family_early():
+    family = lambda c: c.split("-")[0]  # noqa: E731
+    defaults = ["lgb-0", "rf-0", "knn-0", "svm-0"]
+    order = interleave_defaults(["lgb-1", "knn-1"], defaults, family, head=["rf-1"])
+    # rf-0 waits until after the warm start: its family ran first
+    assert order == ["rf-1", "lgb-0", "lgb-1", "knn-0", "knn-1", "svm-0", "rf-0"]
+    order = interleave_defaults(["rf-1", "lgb-1"], defaults[1:], family, head=defaults[:1])
+    assert order == ["lgb-0", "rf-0", "rf-1", "knn-0", "lgb-1", "svm-0"]
 
 
 def test_minmax_regret():
