@@ -33,14 +33,23 @@ from benchmarks.report import to_markdown
 from benchmarks.warm_vs_cold import model_test_loss, pmlb_split
 
 SETTINGS = ("1", "-1", "dask")  # n_jobs=1, n_jobs=-1, a LocalCluster of one worker per core
+# --same-trials: a fixed number of random configurations, bounded by a budget they do not reach
+SAME_TRIALS_BUDGET = 3600.0
+SAME_TRIAL_LIMIT = 10.0
 
 
-def fit_and_score(X_train, y_train, X_test, y_test, budget: float, setting: str, client) -> dict:
+def fit_and_score(
+    X_train, y_train, X_test, y_test, budget: float, setting: str, client, trials: int = 0
+) -> dict:
+    """One fit: within ``budget`` seconds, or, with ``trials``, the same ``trials`` random
+    configurations in every setting (the time budget then only bounds it)."""
     start = time.monotonic()
     parallel = dict(dask_client=client) if setting == "dask" else dict(n_jobs=int(setting))
+    same = dict(n_trials=trials, optimizer="random", per_trial_time_limit=SAME_TRIAL_LIMIT)
     model = AutoMLClassifier(
-        time_budget=budget,
+        time_budget=SAME_TRIALS_BUDGET if trials else budget,
         **parallel,
+        **(same if trials else {}),
         leave_one_out=True,
         update_knowledge_base=False,
         random_state=0,
@@ -58,6 +67,7 @@ def fit_and_score(X_train, y_train, X_test, y_test, budget: float, setting: str,
         "search_seconds": search,
         "trials_per_minute": 60.0 * len(ran) / search,
         "seconds": seconds,
+        "configs": "|".join(sorted(map(str, ran["config"]))),
     }
 
 
@@ -79,10 +89,10 @@ def local_cluster():
 
 
 def run(
-    datasets: list[str], pmlb: Path, budget: float, out: Path, settings=SETTINGS
+    datasets: list[str], pmlb: Path, budget: float, out: Path, settings=SETTINGS, trials: int = 0
 ) -> pd.DataFrame:
     out.mkdir(parents=True, exist_ok=True)
-    path = out / "results.csv"
+    path = out / ("results-same-trials.csv" if trials else "results.csv")
     done = read_results(path)
     client = cluster = None
     for name in datasets:
@@ -94,7 +104,10 @@ def run(
             if setting == "dask" and client is None:
                 client, cluster = local_cluster()
             row = {"dataset": name, "rows": rows, "n_jobs": setting, "budget": budget}
-            row.update(fit_and_score(X_train, y_train, X_test, y_test, budget, setting, client))
+            scored = fit_and_score(
+                X_train, y_train, X_test, y_test, budget, setting, client, trials
+            )
+            row.update(scored)
             done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
             done.to_csv(path, index=False)
             print(
@@ -163,6 +176,43 @@ def summarize(results: pd.DataFrame) -> str:
     return "\n".join([*lines, ""])
 
 
+def summarize_same_trials(results: pd.DataFrame) -> str:
+    """The speed-up of the same random configurations, n_jobs=-1 against n_jobs=1, and how
+    many of the configurations the two runs share (the cost model may skip others)."""
+    results = results.astype({"n_jobs": str}).set_index(["dataset", "n_jobs"])
+    rows = []
+    for name in dict.fromkeys(results.index.get_level_values(0)):
+        if (name, "1") not in results.index or (name, "-1") not in results.index:
+            continue
+        one, all_ = results.loc[(name, "1")], results.loc[(name, "-1")]
+        a, b = set(one["configs"].split("|")), set(all_["configs"].split("|"))
+        rows.append(
+            {
+                "dataset": name,
+                "trials": int(one["n_trials"]),
+                "search s n_jobs=1": round(one["search_seconds"], 1),
+                "search s n_jobs=-1": round(all_["search_seconds"], 1),
+                "speed-up": round(all_["trials_per_minute"] / one["trials_per_minute"], 2),
+                "configurations shared": f"{len(a & b)}/{len(a | b)}",
+            }
+        )
+    table = pd.DataFrame(rows).set_index("dataset")
+    ratio = table["speed-up"]
+    return "\n".join(
+        [
+            f"{len(table)} datasets; the same random configurations at n_jobs=1 and n_jobs=-1 "
+            f"on {os.cpu_count()} cores.",
+            "",
+            to_markdown(table),
+            "",
+            f"- Trials per minute on the same trials, n_jobs=-1 against n_jobs=1: geometric "
+            f"mean {np.exp(np.log(ratio).mean()):.2f}x, median {ratio.median():.2f}x (from "
+            f"{ratio.min():.2f}x to {ratio.max():.2f}x).",
+            "",
+        ]
+    )
+
+
 def plot(results: pd.DataFrame, path: Path) -> Path:
     import matplotlib
 
@@ -194,9 +244,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--settings", default=",".join(SETTINGS), help="of 1, -1 and dask")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--same-trials",
+        type=int,
+        default=0,
+        help="run this many random configurations in each setting instead of a time budget",
+    )
     args = parser.parse_args(argv)
     settings = args.settings.split(",")
-    results = run(args.datasets.split(","), args.pmlb, args.budget, args.out, settings)
+    datasets = args.datasets.split(",")
+    if args.same_trials:
+        results = run(datasets, args.pmlb, args.budget, args.out, settings, args.same_trials)
+        (args.out / "summary-same-trials.md").write_text(summarize_same_trials(results))
+        return
+    results = run(datasets, args.pmlb, args.budget, args.out, settings)
     (args.out / "summary.md").write_text(summarize(results))
     plot(results, args.out / "parallel.png")
     print(summarize(results))

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from benchmarks.parallel_trials import plot, summarize
+from benchmarks.parallel_trials import plot, summarize, summarize_same_trials
 
 
 def _results(settings=("1", "-1")) -> pd.DataFrame:
@@ -56,3 +56,27 @@ def test_a_dask_cluster_is_compared_with_local_parallel_trials():
 def test_plot_writes_a_png(tmp_path, settings):
     path = plot(_results(settings), tmp_path / "parallel.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5_000
+
+
+def test_same_trials_summary_gives_the_speed_up_and_the_configurations_shared():
+    rows = []
+    for name, seconds, configs in (
+        ("a", (20.0, 10.5), ("x|y", "x|y")),
+        ("b", (9, 5), ("x|y", "x|z")),
+    ):
+        for n_jobs, search, held in zip(("1", "-1"), seconds, configs):
+            rows.append(
+                {
+                    "dataset": name,
+                    "n_jobs": n_jobs,
+                    "n_trials": 2,
+                    "search_seconds": search,
+                    "trials_per_minute": 120.0 / search,
+                    "configs": held,
+                }
+            )
+    text = summarize_same_trials(pd.DataFrame(rows))
+    assert "| a | 2 | 20 | 10.5 | 1.9 | 2/2 |" in text
+    assert "| b | 2 | 9 | 5 | 1.8 | 1/3 |" in text
+    # geometric mean of 20/10.5 and 9/5
+    assert "geometric mean 1.85x, median 1.85x (from 1.80x to 1.90x)" in text
