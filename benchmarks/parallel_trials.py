@@ -237,20 +237,56 @@ def plot(results: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def _lightgbm_fits(n: int) -> None:
+    import lightgbm
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 20))
+    y = (X[:, 0] + rng.normal(size=3000) > 0).astype(int)
+    for _ in range(n):
+        lightgbm.LGBMClassifier(n_estimators=100, n_jobs=1, verbose=-1).fit(X, y)
+
+
+def cpu_ceiling(n: int = 30) -> float:
+    """How many times the single-threaded LightGBM fits per second of one process that
+    ``os.cpu_count()`` such processes at once reach: what parallel trials can hope for here."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    rates = []
+    for processes in (1, os.cpu_count() or 1):
+        start = time.perf_counter()
+        workers = [context.Process(target=_lightgbm_fits, args=(n,)) for _ in range(processes)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        rates.append(processes * n / (time.perf_counter() - start))
+    return rates[1] / rates[0]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--pmlb", type=Path, default=SHARED_PMLB)
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--settings", default=",".join(SETTINGS), help="of 1, -1 and dask")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
     parser.add_argument(
         "--same-trials",
         type=int,
         default=0,
         help="run this many random configurations in each setting instead of a time budget",
     )
+    parser.add_argument(
+        "--ceiling", action="store_true", help="only measure the machine's own parallel speed-up"
+    )
     args = parser.parse_args(argv)
+    if args.ceiling:
+        print(f"{os.cpu_count()} processes of LightGBM fits: {cpu_ceiling():.2f}x one process")
+        return
+    if args.out is None:
+        parser.error("--out is required")
     settings = args.settings.split(",")
     datasets = args.datasets.split(",")
     if args.same_trials:
