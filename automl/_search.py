@@ -218,8 +218,8 @@ def run_search(
     out; a trial may run only as long as the energy left allows at the trials' power. With
     ``cost``, a configuration expected not to finish within its limit is skipped (recorded as
     ``skipped`` and told to the optimiser as a crash) rather than run into a timeout, and a
-    family's defaults after the first expected to take more than ``first_look_seconds`` of
-    the budget run on a row sample sized to them (and are refitted on all rows). With
+    family's defaults after the first expected to take longer than ``first_look_seconds``
+    allows run on a row sample sized to it (and are refitted on all rows). With
     ``halving``, new configurations run on its lowest rung's rows and the best are promoted
     (``automl/_halving.py``); the optimiser is told the lowest rung's losses only, unless it
     schedules the rungs itself (``Optimizer.schedules_fidelity``): then it picks each trial's
