@@ -38,7 +38,6 @@ from automl._steering import steer, user_first
 from automl._task import Task, get_metric
 from automl.components import DataShape
 
-EXPENSIVE_DEFAULTS = ("catboost",)  # families whose defaults trial runs after the others
 REFIT_RETRIES = 3  # single trials tried when the ensemble could not be refitted
 REFIT_SLACK = 1.3  # a refit's expected seconds, times this, must fit its wall time
 KEEP_PREDICTIONS = 50  # trials whose out-of-fold predictions stay in memory for ensembling
@@ -679,16 +678,14 @@ def _initial_configurations(
     above one, a LightGBM with proportionally fewer trees opens the search, so that the first
     trial finishes.
     """
-    from metalearning.portfolio import interleave_defaults
+    from metalearning.portfolio import defaults_order, interleave_defaults
 
     default = space.get_default_configuration()
     origin = "portfolio" if portfolio_first else "warm-start"
     warm = [(c, origin) for c in warm_configs]
     shared = {k: v for k, v in dict(default).items() if not k.startswith(default["model"] + ":")}
     defaults = [(default, "default")]
-    # CatBoost's defaults cost 7-15 times LightGBM's (measured on 6 PMLB tables): last.
-    families = sorted(space["model"].choices, key=lambda f: f in EXPENSIVE_DEFAULTS)
-    for family in families:
+    for family in defaults_order(space["model"].choices):
         if family != default["model"]:
             config, _ = translate({**shared, "model": family}, space)
             if config is not None:

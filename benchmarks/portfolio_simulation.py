@@ -41,6 +41,7 @@ from metalearning import DatasetSimilarity
 from metalearning.portfolio import (
     PerformanceMatrix,
     Portfolio,
+    defaults_order,
     greedy_portfolio,
     interleave_defaults,
     minmax_regret,
@@ -54,12 +55,12 @@ HERE = Path(__file__).resolve().parent
 
 def _defaults_order(matrix: PerformanceMatrix, pool: list[dict]) -> list[int]:
     """Each family's defaults (the first pool entry of each family) in the order a fit runs
-    them: COMPONENTS order, CatBoost's (the slowest) last."""
+    them: COMPONENTS order, the expensive ones last."""
     first: dict[str, dict] = {}
     for c in pool:
         first.setdefault(c["model"], c)
     index = {json.dumps(c, sort_keys=True): i for i, c in enumerate(matrix.candidates)}
-    names = sorted((c.name for c in COMPONENTS if c.name in first), key=lambda n: n == "catboost")
+    names = defaults_order(c.name for c in COMPONENTS if c.name in first)
     keys = [json.dumps(first[name], sort_keys=True) for name in names]
     return [index[k] for k in keys if k in index]
 

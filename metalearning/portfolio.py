@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -177,6 +177,16 @@ def greedy_portfolio(
         available[pick] = False
         best = np.minimum(best, normalised[:, pick])
     return chosen
+
+
+# CatBoost's defaults cost 7-15 times LightGBM's (measured on 6 PMLB tables): they run last.
+EXPENSIVE_DEFAULTS = ("catboost",)
+
+
+def defaults_order(families: Iterable[str]) -> list[str]:
+    """Model families in the order a search runs their defaults: as given, the expensive ones
+    (``EXPENSIVE_DEFAULTS``) last."""
+    return sorted(families, key=lambda family: family in EXPENSIVE_DEFAULTS)
 
 
 def interleave_defaults(
