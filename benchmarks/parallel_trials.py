@@ -45,11 +45,17 @@ def fit_and_score(
     configurations in every setting (the time budget then only bounds it)."""
     start = time.monotonic()
     parallel = dict(dask_client=client) if setting == "dask" else dict(n_jobs=int(setting))
-    same = dict(n_trials=trials, optimizer="random", per_trial_time_limit=SAME_TRIAL_LIMIT)
+    limits = dict(time_budget=budget)
+    if trials:
+        limits = dict(
+            time_budget=SAME_TRIALS_BUDGET,
+            n_trials=trials,
+            optimizer="random",
+            per_trial_time_limit=SAME_TRIAL_LIMIT,
+        )
     model = AutoMLClassifier(
-        time_budget=SAME_TRIALS_BUDGET if trials else budget,
+        **limits,
         **parallel,
-        **(same if trials else {}),
         leave_one_out=True,
         update_knowledge_base=False,
         random_state=0,
@@ -104,10 +110,9 @@ def run(
             if setting == "dask" and client is None:
                 client, cluster = local_cluster()
             row = {"dataset": name, "rows": rows, "n_jobs": setting, "budget": budget}
-            scored = fit_and_score(
-                X_train, y_train, X_test, y_test, budget, setting, client, trials
+            row.update(
+                fit_and_score(X_train, y_train, X_test, y_test, budget, setting, client, trials)
             )
-            row.update(scored)
             done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
             done.to_csv(path, index=False)
             print(
