@@ -11,9 +11,8 @@ import sys
 
 import numpy as np
 import pandas as pd
-from summarise import from_summary
+from summarise import from_summary, goal_masks
 
-TOL = 1e-4
 SYSTEMS = ("automl", "lightgbm", "random-forest")
 
 
@@ -51,12 +50,7 @@ def split_run(folder: str, split: int) -> pd.DataFrame:
 def goals(loss: pd.DataFrame, multiclass: pd.Series) -> tuple[int, int, int, list[str]]:
     """Worse than both defaults, multiclass above 1.5x the better (+0.01), better than
     LightGBM's, and the names of the first."""
-    worse = (loss["automl"] > loss["lightgbm"] + TOL) & (
-        loss["automl"] > loss["random-forest"] + TOL
-    )
-    better = loss[["lightgbm", "random-forest"]].min(axis=1)
-    blow = (loss["automl"] > 1.5 * better + 0.01) & multiclass
-    beats = loss["automl"] < loss["lightgbm"] - TOL
+    worse, blow, beats = goal_masks(loss, "automl", multiclass)
     return int(worse.sum()), int(blow.sum()), int(beats.sum()), list(loss.index[worse])
 
 
