@@ -133,7 +133,7 @@ def test_a_search_runs_configurations_too_slow_for_all_rows_on_a_sample(
     data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
     space = build_space(spec.task, DataShape(*data.shape), spec.columns, seed=0)
     cost = CostEstimator(len(spec.splits[0][0]), len(spec.splits), data.shape[1])
-    cost.observe({"model": "random_forest"}, 300.0)  # as if forests took 300 s here
+    cost.observe({"model": "random_forest"}, 500.0)  # as if forests took 500 s here
     start = time.monotonic()
     budget = Budget(start=start, deadline=start + 120, per_trial=10.0, max_trials=4)
     result = binary_search(
