@@ -193,7 +193,7 @@ class _AutoMLBase(BaseEstimator):
         initial, origins = _initial_configurations(
             space,
             warm.configurations,
-            portfolio_first=warm.method == "portfolio",
+            portfolio_first=warm.method.startswith("portfolio"),
             first_fits=estimator.fitting_share(per_trial) * first_rows,
         )
         initial, origins = user_first(steered.initial, initial, origins)
@@ -564,12 +564,13 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     knowledge_base : str, path, KnowledgeBase or None, default=None
         Where past runs are read and written (None: the shipped base plus the user's own,
         in ``$AUTOML_KB_DIR`` or ``~/.automl/knowledge_base``).
-    warm_start : bool, "portfolio" or "nearest", default=True
+    warm_start : bool, "portfolio", "portfolio+nearest" or "nearest", default=True
         Never start cold. ``True`` runs the knowledge base's portfolio first, its members
         ordered for this dataset by its nearest past datasets and those that cannot finish
-        within a trial's time skipped (``"portfolio"``); without a portfolio, or with
-        ``"nearest"``, the best configuration of each of the 25 nearest past datasets
-        (auto-sklearn 1.0). ``False`` starts cold.
+        within a trial's time skipped (``"portfolio"``); ``"portfolio+nearest"`` has them take
+        turns with the best candidate of each of the 25 nearest datasets of the portfolio's
+        matrix; without a portfolio, or with ``"nearest"``, the best configuration of each of
+        the 25 nearest past datasets (auto-sklearn 1.0). ``False`` starts cold.
     transfer : bool, default=False
         With ``warm_start`` and the "smac" optimizer, also tell SMAC's surrogate the nearest
         datasets' other past results (each at its rank among its own dataset's results, scaled

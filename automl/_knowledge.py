@@ -17,7 +17,10 @@ from automl._search import SKIPPED
 from automl._space import SPACE_VERSION, config_key, translate
 
 MAX_WARM_CONFIGS = 25
-WARM_START_METHODS = (True, False, "portfolio", "nearest")
+WARM_START_METHODS = (True, False, "portfolio", "portfolio+nearest", "nearest")
+# With "portfolio+nearest", the portfolio's members take turns with the best candidate of each
+# of this many nearest datasets of its matrix.
+NEAREST_BEST = 25
 # A portfolio member is skipped when its predicted fit time exceeds this share of the
 # per-trial limit (the prediction is a power law fitted on at most 2,000 rows: crude).
 AFFORDABLE_SHARE = 0.8
@@ -109,7 +112,7 @@ def plan_warm_start(
         plan.reason = "warm_start=False"
     else:
         portfolio = None
-        if warm_start in (True, "portfolio"):
+        if warm_start in (True, "portfolio", "portfolio+nearest"):
             portfolio = _find_portfolio(kb, task)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # NaN meta-features
@@ -120,7 +123,8 @@ def plan_warm_start(
                     kb, mf, task.value, metric=metric.name, exclude=exclude
                 )
         if portfolio is not None:
-            _plan_portfolio(plan, portfolio, kb, mf, exclude, space, cost, transfer, seed)
+            nearest = NEAREST_BEST if warm_start == "portfolio+nearest" else 0
+            _plan_portfolio(plan, portfolio, kb, mf, exclude, space, cost, transfer, seed, nearest)
         else:
             plan.neighbors = found.neighbors
             _add_suggestions(plan, found.suggestions, space)
@@ -157,38 +161,43 @@ def _add_suggestions(plan: WarmStartPlan, suggestions, space) -> None:
 
 
 def _plan_portfolio(
-    plan: WarmStartPlan, portfolio, kb, mf, exclude, space, cost, transfer, seed
+    plan: WarmStartPlan, portfolio, kb, mf, exclude, space, cost, transfer, seed, nearest=0
 ) -> None:
-    """The portfolio's members in this dataset's order, those that fit this space and
-    this budget; every member's fate recorded for ``warm_start_``. With ``transfer``, the
-    prior mean for the optimiser's surrogate, learned from the whole pool with the same
-    dataset weights as the order."""
-    from metalearning.portfolio import plan_portfolio
+    """The portfolio's members in this dataset's order (in turn with the best candidate of
+    each of the ``nearest`` nearest datasets), those that fit this space and this budget;
+    every one's fate recorded for ``warm_start_``. With ``transfer``, the prior mean for the
+    optimiser's surrogate, learned from the whole pool with the same dataset weights as the
+    order."""
+    from metalearning.portfolio import CostModel, plan_portfolio
 
-    plan.method = "portfolio"
+    plan.method = "portfolio+nearest" if nearest else "portfolio"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        ordered = plan_portfolio(portfolio, kb, mf, exclude=exclude)
+        ordered = plan_portfolio(portfolio, kb, mf, exclude=exclude, nearest_best=nearest)
     plan.neighbors = ordered.neighbors
+    model = CostModel(ordered.cost_intercepts, portfolio.row_exponent, portfolio.feature_exponent)
     predicted = (
-        portfolio.cost_model.predict(cost.n_rows_trained, cost.n_features)
+        model.predict(cost.n_rows_trained, cost.n_features)
         if cost is not None
-        else np.zeros(len(portfolio.members))
+        else np.zeros(len(ordered.members))
     )
     members = []
-    for rank, (index, member) in enumerate(zip(ordered.global_ranks, ordered.members)):
+    for rank, (index, member, source) in enumerate(
+        zip(ordered.global_ranks, ordered.members, ordered.sources)
+    ):
         entry = {
             "rank_here": rank + 1,
-            "rank_global": index + 1,
+            "rank_global": None if index is None else index + 1,
+            "source": source,
             "model": member["model"],
-            "predicted_fit_seconds": round(float(predicted[index]), 3),
+            "predicted_fit_seconds": round(float(predicted[rank]), 3),
         }
         config, why = translate(member, space)
         if config is None:
             entry["skipped"] = f"does not fit this space: {why}"
-        elif cost is not None and predicted[index] > AFFORDABLE_SHARE * cost.per_trial:
+        elif cost is not None and predicted[rank] > AFFORDABLE_SHARE * cost.per_trial:
             entry["skipped"] = (
-                f"predicted {predicted[index]:.1f}s of fitting, more than "
+                f"predicted {predicted[rank]:.1f}s of fitting, more than "
                 f"{AFFORDABLE_SHARE:.0%} of the {cost.per_trial:.0f}s a trial may take"
             )
         else:
@@ -197,7 +206,7 @@ def _plan_portfolio(
             plan.origins.append(
                 {
                     "dataset_id": None,
-                    "dataset": "portfolio",
+                    "dataset": source,
                     "distance": np.nan,
                     "past_loss": np.nan,
                     "past_metric": "",

@@ -479,7 +479,7 @@ def _warm_start_section(model) -> str:
     if not warm.get("used"):
         reason = warm.get("reason") or "warm_start=False"
         parts.append(_note(f"No warm start: {reason}. The search started from family defaults."))
-    elif method == "portfolio":
+    elif method.startswith("portfolio"):
         parts.append(
             _note(
                 "Warm start from the knowledge base's portfolio, "
@@ -528,7 +528,7 @@ def _neighbors_table(neighbors: pd.DataFrame, configurations: pd.DataFrame, meth
         ok = configurations[configurations["status_here"] == Status.SUCCESS.value]
         best = ok.groupby("dataset_id")["score_here"]
         frame["best score here"] = ids.map(best.max()).to_numpy()
-    elif method == "portfolio":
+    elif method.startswith("portfolio"):
         note = _note(
             "The portfolio's order for this dataset weighs these datasets' results "
             "(weight); its members are listed below."
@@ -583,6 +583,7 @@ def _portfolio_table(members: pd.DataFrame) -> str:
         {
             "rank here": members["rank_here"],
             "global rank": members["rank_global"],
+            "from": members.get("source", pd.Series("portfolio", index=members.index)),
             "model": members["model"],
             "predicted fit s": members["predicted_fit_seconds"],
             "score here": members.get("score_here", pd.Series(np.nan, index=members.index)),

@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from automl._columns import to_frame
 from automl._task import Task
 
-WARM = ("portfolio", "nearest")
+WARM = ("portfolio", "portfolio+nearest", "nearest")
 
 
 def check_params(est) -> None:
@@ -49,7 +49,7 @@ def check_params(est) -> None:
     warm = est.warm_start
     if not (isinstance(warm, (bool, np.bool_)) or (isinstance(warm, str) and warm in WARM)):
         raise ValueError(
-            "`warm_start` must be True, False, 'portfolio' or 'nearest', "
+            "`warm_start` must be True, False, 'portfolio', 'portfolio+nearest' or 'nearest', "
             f"got warm_start={est.warm_start!r}."
         )
     if est.optimizer not in ("smac", "random", "smac-halving"):

@@ -271,6 +271,7 @@ class Portfolio:
     pool: list[dict] = field(default_factory=list)  # every candidate of the matrix
     pool_normalised: np.ndarray | None = None  # datasets x pool, for the transfer prior
     version: int = PORTFOLIO_VERSION
+    pool_cost_intercepts: np.ndarray | None = None  # the cost model's, for every candidate
 
     @classmethod
     def build(
@@ -292,6 +293,7 @@ class Portfolio:
             time_weight,
             list(matrix.candidates),
             norm,
+            pool_cost_intercepts=model.intercepts,
         )
 
     @property
@@ -341,6 +343,28 @@ class Portfolio:
         rest = [i for i in range(len(self.members)) if i not in order]
         return order + rest, weights
 
+    def nearest_best(
+        self,
+        distances: pd.Series,
+        *,
+        exclude: tuple[str, ...] | list[str] = (),
+        n_neighbors: int = 25,
+    ) -> list[tuple[int, str]]:
+        """The best candidate (pool index) of each of the ``n_neighbors`` nearest datasets and
+        that dataset's id, nearest first, without repeats: auto-sklearn 1.0's warm start, read
+        off the matrix."""
+        if self.pool_normalised is None or not self.pool:
+            return []
+        near = distances[distances.index.isin(self.dataset_ids)].drop(
+            list(exclude), errors="ignore"
+        )
+        near = near[np.isfinite(near.to_numpy(dtype=float))].sort_values(kind="stable")
+        row = {d: i for i, d in enumerate(self.dataset_ids)}
+        picks: dict[int, str] = {}
+        for dataset_id in near.index[:n_neighbors]:
+            picks.setdefault(int(np.argmin(self.pool_normalised[row[dataset_id]])), dataset_id)
+        return list(picks.items())
+
     # ------------------------------------------------------------------ files
     def to_json(self) -> str:
         return json.dumps(
@@ -360,6 +384,11 @@ class Portfolio:
                 "pool_normalised": (
                     np.round(self.pool_normalised, 3).tolist()
                     if self.pool_normalised is not None
+                    else None
+                ),
+                "pool_cost_intercepts": (
+                    np.round(self.pool_cost_intercepts, 6).tolist()
+                    if self.pool_cost_intercepts is not None
                     else None
                 ),
             },
@@ -398,6 +427,11 @@ class Portfolio:
                     else None
                 ),
                 int(data["version"]),
+                (
+                    np.asarray(data["pool_cost_intercepts"], dtype=float)
+                    if data.get("pool_cost_intercepts") is not None
+                    else None
+                ),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"portfolio file {path} cannot be read: {exc}") from exc
@@ -419,13 +453,24 @@ def find_portfolio(kind: str, folders) -> Portfolio | None:
 
 @dataclass
 class PortfolioPlan:
-    """The members ordered for one dataset, and why."""
+    """The configurations to run first for one dataset, in order, and why."""
 
     members: list[dict]
-    global_ranks: list[int]
+    global_ranks: list[int | None]  # the portfolio's order; None: a nearest dataset's best
     neighbors: pd.DataFrame  # dataset_id, name, distance, weight
     reason: str
     weights: np.ndarray | None = None  # over the portfolio's datasets, as the order used
+    cost_intercepts: np.ndarray | None = None  # the cost model's, per configuration
+    sources: list[str] = field(default_factory=list)  # "portfolio" or the dataset's name
+
+
+def take_turns(first: Sequence[T], second: Sequence[T]) -> list[T]:
+    """In turn the next of ``first`` and the next of ``second``, skipping repeats."""
+    merged: list[T] = []
+    for pair in zip(first, second):
+        merged += [c for c in pair if c not in merged]
+    longer = first[len(second) :] if len(first) > len(second) else second[len(first) :]
+    return merged + [c for c in longer if c not in merged]
 
 
 def plan_portfolio(
@@ -436,12 +481,15 @@ def plan_portfolio(
     exclude: tuple[str, ...] | list[str] = (),
     n_neighbors: int = 10,
     novelty_quantile: float = 0.95,
+    nearest_best: int = 0,
 ) -> PortfolioPlan:
     """Order ``portfolio``'s members for a dataset with these ``metafeatures``.
 
     Its datasets' meta-features come from ``kb``. When the nearest of them is farther than
     ``novelty_quantile`` of the distances between the portfolio's datasets and their own
     nearest neighbours, the dataset is unlike anything in the base: the global order is used.
+    Otherwise, with ``nearest_best``, the members take turns with the best candidate of each
+    of that many nearest datasets (:meth:`Portfolio.nearest_best`).
     """
     from metalearning.similarity import DatasetSimilarity
 
@@ -450,17 +498,20 @@ def plan_portfolio(
     names = kb.datasets().set_index("dataset_id")["name"] if len(frame) else pd.Series()
     if len(frame) < 2:
         order, _ = portfolio.order_for(None, exclude=exclude)
-        return PortfolioPlan(
-            [portfolio.members[i] for i in order],
+        return _plan(
+            portfolio,
             order,
+            [],
             pd.DataFrame(columns=["dataset_id", "name", "distance", "weight"]),
             "global order: no meta-features of the portfolio's datasets in the knowledge base",
+            None,
         )
     similarity = DatasetSimilarity().fit(frame)
     distances = similarity.distances(metafeatures).set_index("dataset_id")["distance"]
     typical = similarity.neighbour_distances().to_numpy(dtype=float)
     typical = typical[np.isfinite(typical)]
     limit = float(np.quantile(typical, novelty_quantile)) if len(typical) else np.inf
+    best: list[tuple[int, str]] = []
     if not np.isfinite(distances.min()) or distances.min() > limit:
         order, _ = portfolio.order_for(None, exclude=exclude)
         reason = (
@@ -471,6 +522,11 @@ def plan_portfolio(
     else:
         order, _ = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
         reason = f"ordered for this dataset: its {n_neighbors} nearest datasets weigh half"
+        if nearest_best and portfolio.pool_cost_intercepts is not None:
+            best = portfolio.nearest_best(distances, exclude=exclude, n_neighbors=nearest_best)
+            reason += (
+                f"; in turn with the best candidate of each of its {nearest_best} nearest datasets"
+            )
     _, weights = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
     weights = np.asarray(weights, dtype=float)
     table = pd.DataFrame({"dataset_id": portfolio.dataset_ids, "weight": weights})
@@ -478,6 +534,25 @@ def plan_portfolio(
     table["name"] = [str(names.get(d, d)) for d in table["dataset_id"]]
     table = table[table["weight"] > 0].sort_values(["weight", "distance"], ascending=[False, True])
     table = table[["dataset_id", "name", "distance", "weight"]].head(n_neighbors)
-    return PortfolioPlan(
-        [portfolio.members[i] for i in order], order, table.reset_index(drop=True), reason, weights
-    )
+    best = [(pick, str(names.get(d, d))) for pick, d in best]
+    return _plan(portfolio, order, best, table.reset_index(drop=True), reason, weights)
+
+
+def _plan(portfolio, order, best, neighbors, reason, weights) -> PortfolioPlan:
+    """The plan of ``order`` (member indices) taking turns with ``best`` (pool index, the name
+    of the dataset it is the best of)."""
+    key = lambda config: json.dumps(config, sort_keys=True)  # noqa: E731
+    member_rank = {key(m): i for i, m in enumerate(portfolio.members)}
+    members = [(portfolio.members[i], portfolio.cost_intercepts[i], "portfolio") for i in order]
+    nearest = [(portfolio.pool[i], portfolio.pool_cost_intercepts[i], name) for i, name in best]
+    plan = PortfolioPlan([], [], neighbors, reason, weights)
+    intercepts, seen = [], set()
+    for config, intercept, source in take_turns(members, nearest):
+        if key(config) not in seen:
+            seen.add(key(config))
+            plan.members.append(config)
+            plan.global_ranks.append(member_rank.get(key(config)))
+            intercepts.append(intercept)
+            plan.sources.append(source)
+    plan.cost_intercepts = np.asarray(intercepts, dtype=float)
+    return plan

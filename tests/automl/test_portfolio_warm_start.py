@@ -96,6 +96,32 @@ def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
     assert len(model.trials_) == 6 and (model.trials_["origin"] == "search").sum() >= 3
 
 
+def test_portfolio_members_take_turns_with_the_nearest_datasets_best(
+    portfolio_kb, make_messy, tiny_classifier
+):
+    path = next((portfolio_kb.path / "portfolio").glob("portfolio-*.json"))
+    portfolio = Portfolio.load(path)
+    portfolio.pool_normalised = np.ones((2, len(POOL)))
+    portfolio.pool_normalised[:, 5] = 0.0  # a k-NN that is no member: both datasets' best
+    portfolio.pool_cost_intercepts = np.log(np.full(len(POOL), 1e-4))
+    portfolio.save(path.parent)
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(
+        warm_start="portfolio+nearest", knowledge_base=portfolio_kb, n_trials=3
+    ).fit(X, y)
+    info = model.warm_start_
+    assert info["method"] == "portfolio+nearest"
+    planned = info["portfolio"]["members"]
+    assert [m["source"] for m in planned[:2]] == ["portfolio", "past_0"]  # the nearest's best
+    assert planned[1]["rank_global"] is None and planned[1]["status_here"] == "success"
+    trials = model.trials_.sort_values("trial")
+    assert list(trials["origin"]) == ["portfolio", "default", "portfolio"]
+    assert (
+        trials["config"].iloc[2]["k_nearest_neighbors:n_neighbors"]
+        == POOL[5]["k_nearest_neighbors:n_neighbors"]
+    )
+
+
 @pytest.mark.slow
 def test_nearest_and_cold_ignore_the_portfolio(portfolio_kb, make_messy, tiny_classifier):
     X, y = make_messy(240, seed=5)

@@ -19,6 +19,7 @@ from metalearning.portfolio import (
     normalise,
     plan_portfolio,
     sibling_key,
+    take_turns,
 )
 
 # Two kinds of dataset: candidate 0 wins on the "a" kind, candidate 1 on the "b" kind,
@@ -194,6 +195,33 @@ def test_plan_orders_members_by_the_nearest_datasets(tmp_path):
     like_a = kb.metafeatures().loc["d0"].copy()
     plan = plan_portfolio(portfolio, kb, like_a, exclude=["d0"], n_neighbors=1)
     assert plan.members[0]["linear:C"] == 0.1
+
+
+def test_take_turns_alternates_and_skips_repeats():
+    assert take_turns([1, 2, 3], [2, 4]) == [1, 2, 4, 3]
+    assert take_turns([1], [5, 1, 6]) == [1, 5, 6]
+
+
+def test_members_take_turns_with_the_nearest_datasets_best_candidates(tmp_path):
+    kb = _matrix_kb(tmp_path / "kb")
+    matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
+    portfolio = Portfolio.build(matrix, "classification", size=1, time_weight=0.0)
+    assert portfolio.members == [{"model": "linear", "linear:C": 0.1}]  # a's winner only
+    like_b = kb.metafeatures().loc["d3"].copy()
+    plan = plan_portfolio(portfolio, kb, like_b, exclude=["d3"], nearest_best=2)
+    # d4 (a "b" dataset) is nearest: its best, C=1.0, is not a member; the next nearest is
+    # an "a" dataset, whose best is the member already planned.
+    assert plan.members == [{"model": "linear", "linear:C": c} for c in (0.1, 1.0)]
+    assert plan.sources == ["portfolio", "set_z4"] and plan.global_ranks == [0, None]
+    pool = [json.dumps(c, sort_keys=True) for c in portfolio.pool]
+    member = pool.index(json.dumps(plan.members[1], sort_keys=True))
+    assert plan.cost_intercepts[1] == portfolio.pool_cost_intercepts[member]
+    assert "in turn with the best candidate" in plan.reason
+    # Saved and loaded, the pool's costs come back; a file without them plans members only.
+    again = Portfolio.load(portfolio.save(tmp_path / "portfolio"))
+    assert np.allclose(again.pool_cost_intercepts, portfolio.pool_cost_intercepts, atol=1e-6)
+    again.pool_cost_intercepts = None
+    assert len(plan_portfolio(again, kb, like_b, exclude=["d3"], nearest_best=2).members) == 1
 
 
 def test_a_dataset_unlike_any_gets_the_global_order(tmp_path):
