@@ -11,6 +11,8 @@ matrix's fit times of the picks, summed). Methods:
   defaults and the next member (:func:`metalearning.portfolio.interleave_defaults`);
 - ``portfolio``: the greedy portfolio of the other datasets, re-ordered for this one by its
   nearest datasets;
+- ``portfolio+nearest``: its members in turn with the ``25-nearest`` picks
+  (``warm_start="portfolio+nearest"``), and ``as-fitted+nearest`` as a fit runs them;
 - ``portfolio-global``: the same portfolio in its global order;
 - ``portfolio-untimed``: auto-sklearn 2.0's greedy without costs;
 - ``25-nearest``: auto-sklearn 1.0, the best candidate of each of the 25 nearest datasets;
@@ -46,6 +48,7 @@ from metalearning.portfolio import (
     interleave_defaults,
     minmax_regret,
     sibling_key,
+    take_turns,
 )
 
 PICKS = (1, 5, 10, 25)
@@ -150,9 +153,13 @@ def simulate(
         ordered = [member_index[i] for i in local]
         family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
         as_fitted = interleave_defaults(ordered[1:], defaults, family, head=ordered[:1])
+        turns = take_turns(ordered, best_of)
+        turns_fitted = interleave_defaults(turns[1:], defaults, family, head=turns[:1])
         orders = {
             "as-fitted": list(dict.fromkeys(as_fitted)),
+            "as-fitted+nearest": list(dict.fromkeys(turns_fitted)),
             "portfolio": ordered,
+            "portfolio+nearest": turns,
             "portfolio-global": member_index,
             "portfolio-untimed": untimed,
             "25-nearest": best_of,

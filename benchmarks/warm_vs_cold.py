@@ -39,6 +39,7 @@ MODES = ("portfolio", "warm", "cold")
 MODE_PARAMS = {
     "portfolio": dict(warm_start="portfolio"),
     "portfolio+transfer": dict(warm_start="portfolio", transfer=True),
+    "portfolio+nearest": dict(warm_start="portfolio+nearest"),
     "warm": dict(warm_start="nearest"),
     "warm+transfer": dict(warm_start="nearest", transfer=True),
     "cold": dict(warm_start=False),
