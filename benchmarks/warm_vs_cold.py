@@ -194,6 +194,7 @@ def run(args) -> pd.DataFrame:
                         "n_trials": len(model.trials_),
                         "n_warm_configs": n_warm,
                         "n_told": n_told,
+                        "warm_start_seconds": model.timings_["warm_start"],
                         "seconds": time.monotonic() - start,
                     }
                     for k, v in losses.items()
@@ -262,6 +263,15 @@ def summarize(results: pd.DataFrame) -> str:
             f"normalised score {score[a].mean():.3f} vs {score[b].mean():.3f}; Wilcoxon p = "
             f"{p:.3g}."
         )
+    if "warm_start_seconds" in results.columns:
+        planning = results[results["mode"] != "cold"].drop_duplicates(["dataset", "mode"])
+        planning = planning["warm_start_seconds"].dropna()
+        if len(planning):
+            lines.append(
+                f"- Warm-start planning (meta-features, neighbours, ordering) over {len(planning)} "
+                f"fits: median {planning.median():.2f} s, 90th percentile "
+                f"{planning.quantile(0.9):.2f} s, max {planning.max():.2f} s."
+            )
     per = table.copy()
     per.columns = [f"{m}@{k}" for m, k in per.columns]
     lines += [

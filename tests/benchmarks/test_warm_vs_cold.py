@@ -81,3 +81,13 @@ def test_incumbents_are_refitted_through_the_public_api(load_pmlb, name, estimat
     else:
         expected = metric.loss(np.asarray(y_test, float), pipe.predict(X_test))
     assert losses[CHECKPOINTS[0]] == pytest.approx(expected)
+
+
+def test_summary_reports_warm_start_planning_time_of_warm_fits_only(results):
+    seconds = {"a": 0.4, "b": 0.6, "c": 2.0, "d": 0.5}
+    results["warm_start_seconds"] = [
+        99.0 if m == "cold" else seconds[d] for d, m in zip(results["dataset"], results["mode"])
+    ]
+    text = summarize(results)
+    # 8 warm fits (4 datasets x 2 warm modes); the cold fits' 99 s do not count
+    assert "over 8 fits: median 0.55 s" in text and "max 2.00 s" in text
