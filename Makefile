@@ -54,9 +54,9 @@ kb: $(CORE_STAMP)
 # sessions of background CPU). Resumable; run in the background at low priority, e.g.
 # `nice -n 19 make kb-matrix SHARD=0/2 & nice -n 19 make kb-matrix SHARD=1/2 &`.
 SHARD ?= 0/1
-# The shipped portfolios come from the grown runs (50 configurations on every PMLB dataset)
-# until the matrix is complete; then from the matrix.
-PORTFOLIO_SOURCE ?= grow
+# The shipped portfolios come from the matrix ('grow': kb grow's 50 configurations on every PMLB
+# dataset, what shipped until the matrix was complete).
+PORTFOLIO_SOURCE ?= matrix
 kb-matrix: $(CORE_STAMP)
 	$(BIN)/automl kb --path $(KB) matrix --data ../shared/datasets/pmlb --task classification --shard $(SHARD)
 	$(BIN)/automl kb --path $(KB) matrix --data ../shared/datasets/pmlb --task regression --shard $(SHARD) \

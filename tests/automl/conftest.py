@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 from ConfigSpace import Float
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -9,6 +10,10 @@ from automl._evaluation import EvaluationSpec, make_splits
 from automl._search import run_search
 from automl._task import get_metric
 from automl.components import COMPONENTS
+from knowledge_base import KnowledgeBase
+from metalearning import compute_metafeatures
+from metalearning.portfolio import Portfolio
+from metalearning.warmstart import metafeatures_json
 
 # Every family but CatBoost, whose defaults (the second trial of a cold search) cost 5-8 CPU
 # seconds of repeated CV on these tables (LightGBM's 0.4, a random forest's 4): on a busy
@@ -100,3 +105,50 @@ def binary_search():
     predictions, crashes at loss 1; ``options`` are run_search's (``halving``, ``cost``,
     ``executor``, ``origins``)."""
     return _binary_search
+
+
+@pytest.fixture
+def portfolio_base(tmp_path, make_messy):
+    """``portfolio_base(members, normalised=None, cost_intercepts=None, pool=(),
+    pool_normalised=None)``: a real knowledge base holding two past datasets' meta-features
+    (``make_messy`` tables of 200 and 400 rows) and a classification portfolio of ``members``
+    over them, by default in that order and each fitting in 0.1 ms."""
+
+    def make(members, normalised=None, cost_intercepts=None, pool=(), pool_normalised=None):
+        kb = KnowledgeBase(tmp_path / "kb")
+        rows = []
+        for i, n in enumerate((200, 400)):
+            X, y = make_messy(n, seed=i)
+            mf = compute_metafeatures(X, y, task="binary")
+            rows.append(
+                {
+                    "dataset_id": f"past{i}",
+                    "name": f"past_{i}",
+                    "source": "pmlb",
+                    "task": "binary",
+                    "n_rows": n,
+                    "n_features": X.shape[1],
+                    "metafeatures": metafeatures_json(mf),
+                }
+            )
+        kb.append(datasets=pd.DataFrame(rows))
+        ranks = np.tile(np.linspace(0.0, 1.0, len(members)), (2, 1))
+        Portfolio(
+            kind="classification",
+            members=list(members),
+            dataset_ids=["past0", "past1"],
+            normalised=ranks if normalised is None else np.asarray(normalised),
+            cost_intercepts=(
+                np.log(np.full(len(members), 1e-4))
+                if cost_intercepts is None
+                else np.asarray(cost_intercepts)
+            ),
+            row_exponent=0.0,
+            feature_exponent=0.0,
+            time_weight=0.0,
+            pool=list(pool),
+            pool_normalised=pool_normalised,
+        ).save(tmp_path / "kb" / "portfolio")
+        return kb
+
+    return make

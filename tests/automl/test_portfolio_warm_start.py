@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from automl import AutoMLClassifier
 from automl._matrix import candidate_pool
-from knowledge_base import KnowledgeBase
-from metalearning import compute_metafeatures
 from metalearning.portfolio import Portfolio
-from metalearning.warmstart import metafeatures_json
 
 LINEAR, KNN, LIGHTGBM = (
     candidate_pool("classification", sizes={family: 1})[0]
@@ -23,38 +19,16 @@ POOL = candidate_pool("classification", sizes={"linear": 4, "k_nearest_neighbors
 
 
 @pytest.fixture
-def portfolio_kb(tmp_path, make_messy):
+def portfolio_kb(portfolio_base):
     """A real base with two datasets' meta-features and a portfolio over them: the linear
     model, k-NN, and a LightGBM whose cost model says it takes an hour."""
-    kb = KnowledgeBase(tmp_path / "kb")
-    rows = []
-    for i, n in enumerate((200, 400)):
-        X, y = make_messy(n, seed=i)
-        rows.append(
-            {
-                "dataset_id": f"past{i}",
-                "name": f"past_{i}",
-                "source": "pmlb",
-                "task": "binary",
-                "n_rows": n,
-                "n_features": X.shape[1],
-                "metafeatures": metafeatures_json(compute_metafeatures(X, y, task="binary")),
-            }
-        )
-    kb.append(datasets=pd.DataFrame(rows))
-    Portfolio(
-        kind="classification",
-        members=[KNN, LIGHTGBM, LINEAR],
-        dataset_ids=["past0", "past1"],
-        normalised=np.array([[0.0, 0.5, 0.6], [0.2, 0.0, 0.1]]),
+    return portfolio_base(
+        [KNN, LIGHTGBM, LINEAR],
+        normalised=[[0.0, 0.5, 0.6], [0.2, 0.0, 0.1]],
         cost_intercepts=np.log([1e-4, 3600.0, 1e-4]),
-        row_exponent=0.0,
-        feature_exponent=0.0,
-        time_weight=0.0,
         pool=POOL,
         pool_normalised=np.linspace(0, 1, 2 * len(POOL)).reshape(2, len(POOL)),
-    ).save(tmp_path / "kb" / "portfolio")
-    return kb
+    )
 
 
 def test_portfolio_members_run_first_and_unaffordable_ones_are_skipped(

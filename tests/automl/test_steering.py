@@ -9,6 +9,7 @@ from automl import AutoMLClassifier, AutoMLRegressor
 from automl._columns import ColumnTypes
 from automl._estimator import _initial_configurations
 from automl._knowledge import plan_warm_start
+from automl._matrix import candidate_pool
 from automl._optimizers import RandomSearch
 from automl._space import build_space, translate
 from automl._steering import SteeringError, steer
@@ -103,9 +104,17 @@ def test_excluded_preprocessing_never_appears(make_messy):
     }
 
 
-def test_warm_start_is_clipped_into_the_narrowed_space_or_dropped(make_messy):
+def test_warm_start_is_clipped_into_the_narrowed_space_or_dropped(make_messy, portfolio_base):
     """Portfolio members: numbers outside the narrowed range are clipped into it; a member
     using a category the user excluded (here feature selection) is dropped."""
+    lightgbm = candidate_pool("classification", sizes={"lightgbm": 1})[0]
+    small, large = ({**lightgbm, "lightgbm:num_leaves": n} for n in (5, 151))
+    selecting = {
+        **lightgbm,
+        "feature_selection:__choice__": "percentile",
+        "feature_selection:percentile": 50.0,
+    }
+    kb = portfolio_base([small, selecting, large])
     X, y = make_messy(200)
     task = Task.BINARY
     steered = steer(
@@ -117,18 +126,23 @@ def test_warm_start_is_clipped_into_the_narrowed_space_or_dropped(make_messy):
     )
     target = (y == "yes").to_numpy().astype(int)
     plan = plan_warm_start(
-        X, target, task, get_metric(None, task), steered.space, 0, None, update_knowledge_base=False
+        X,
+        target,
+        task,
+        get_metric(None, task),
+        steered.space,
+        0,
+        None,
+        knowledge_base=kb,
+        update_knowledge_base=False,
     )
-    assert plan.method == "portfolio" and plan.configurations
+    assert plan.method == "portfolio" and len(plan.configurations) == 2
     members = plan.portfolio["members"]
     dropped = [m for m in members if "excluded from the narrowed space" in m.get("skipped", "")]
-    assert dropped  # the shipped portfolio has members with feature selection
+    assert len(dropped) == 1 and dropped[0]["rank_global"] == 2
     assert all(c["feature_selection:__choice__"] == "none" for c in plan.configurations)
-    leaves = sorted(
-        c["lightgbm:num_leaves"] for c in plan.configurations if c["model"] == "lightgbm"
-    )
-    assert leaves and all(8 <= n <= 64 for n in leaves)
-    assert 8 in leaves and 64 in leaves  # members with 5 and 151 leaves, clipped
+    leaves = sorted(c["lightgbm:num_leaves"] for c in plan.configurations)
+    assert leaves == [8, 64]  # members with 5 and 151 leaves, clipped
 
 
 def test_translate_clips_numbers_of_the_original_range_only():
