@@ -296,10 +296,6 @@ class Portfolio:
             pool_cost_intercepts=model.intercepts,
         )
 
-    @property
-    def cost_model(self) -> CostModel:
-        return CostModel(self.cost_intercepts, self.row_exponent, self.feature_exponent)
-
     def relative_costs(self) -> np.ndarray:
         return np.exp(self.cost_intercepts - np.median(self.cost_intercepts))
 
