@@ -37,6 +37,8 @@ def test_a_package_imports_no_package_above_it(package):
 PRIVATE_AUTOML_ALLOWED = {
     # compares calibrators and ensemble-selection variants: the internals are what it measures
     "benchmarks/calibration.py",
+    # replays searches through the cost model to calibrate its family factors: its internals
+    "benchmarks/cost_calibration.py",
     # compares the ensemble's candidate lists on one search: the estimator's internals again
     "benchmarks/ensemble_pool.py",
     # reads local tables and OpenML tasks with automl's own readers (automl._io,
