@@ -15,7 +15,8 @@ matrix's fit times of the picks, summed). Methods:
   (``warm_start="portfolio+nearest"``), and ``as-fitted+nearest`` as a fit runs them;
 - ``portfolio-global``: the same portfolio in its global order;
 - ``portfolio-untimed``: auto-sklearn 2.0's greedy without costs;
-- ``25-nearest``: auto-sklearn 1.0, the best candidate of each of the 25 nearest datasets;
+- ``25-nearest``: auto-sklearn 1.0, the best candidate of each of the 25 nearest datasets
+  (:meth:`metalearning.portfolio.Portfolio.nearest_best`, as ``portfolio+nearest`` fits use);
 - ``random``: a random order of the pool (mean of 50 orders);
 - ``defaults``: each family's defaults, LightGBM first (today's cold start), then nothing;
 - ``portfolio+bo``: the first 5 of ``portfolio``, then Bayesian optimisation over the pool
@@ -142,13 +143,7 @@ def simulate(
             "distance"
         ]
         local, weights = portfolio.order_for(dist, local_weight=local_weight)
-        nearest = dist.sort_values(kind="stable").index[:25]
-        best_of = []
-        for n in nearest:
-            i = sub.dataset_ids.index(n)
-            pick = int(np.nanargmin(np.where(np.isfinite(sub.losses[i]), sub.losses[i], np.inf)))
-            if pick not in best_of:
-                best_of.append(pick)
+        best_of = [pick for pick, _ in portfolio.nearest_best(dist, n_neighbors=25)]
         untimed = greedy_portfolio(sub.normalised(), size=size)
         ordered = [member_index[i] for i in local]
         family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
