@@ -166,6 +166,8 @@ class _AutoMLBase(BaseEstimator):
         )
 
         cost = TrialCost(sum(len(t) for t, _ in spec.splits), data.shape[1], per_trial)
+        n_train = len(spec.splits[0][0])
+        estimator = CostEstimator(n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins)
         warm = plan_warm_start(
             frame,
             target,
@@ -179,6 +181,7 @@ class _AutoMLBase(BaseEstimator):
             transfer=self.transfer,
             leave_one_out=self.leave_one_out,
             update_knowledge_base=self.update_knowledge_base,
+            per_trial=_bounded_by_trials(self.n_trials, self.time_budget, estimator),
         )
         if self.verbose >= 1 and warm.configurations:
             print(
@@ -186,14 +189,13 @@ class _AutoMLBase(BaseEstimator):
                 f"{len(warm.neighbors)} similar datasets ({warm.seconds:.1f}s)",
                 file=sys.stderr,
             )
-        n_train = len(spec.splits[0][0])
-        estimator = CostEstimator(n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins)
         halving = plan_halving(estimator.default_seconds(), float(self.time_budget), n_train)
         first_rows = halving.fidelities[0] if halving is not None else 1.0
         initial, origins = _initial_configurations(
             space,
             warm.configurations,
             portfolio_first=warm.method.startswith("portfolio"),
+            interleave=not warm.per_trial,
             first_fits=estimator.fitting_share(per_trial) * first_rows,
         )
         initial, origins = user_first(steered.initial, initial, origins)
@@ -668,12 +670,25 @@ class _DummyModel:
         return self.dummy.predict_proba(zeros) if self.classification else self.dummy.predict(zeros)
 
 
+def _bounded_by_trials(n_trials: int | None, time_budget: float, estimator) -> bool:
+    """Whether ``n_trials`` rather than seconds bounds the search: the budget holds that many
+    trials at the expected cost of LightGBM's defaults. A portfolio is then run in the order
+    that pays per trial, not per second."""
+    return n_trials is not None and n_trials * estimator.default_seconds() <= float(time_budget)
+
+
 def _initial_configurations(
-    space, warm_configs, *, portfolio_first: bool = False, first_fits: float = 1.0
+    space,
+    warm_configs,
+    *,
+    portfolio_first: bool = False,
+    first_fits: float = 1.0,
+    interleave: bool = True,
 ):
     """The warm start interleaved with every family's defaults, so that each family is tried
     early: a portfolio's first member (chosen to pay) or else LightGBM's defaults, then in turn
-    a default of a family not tried yet and the next warm-start configuration.
+    a default of a family not tried yet and the next warm-start configuration. Without
+    ``interleave`` (a portfolio run per trial), the whole warm start comes first.
 
     ``first_fits`` is the share of a trial's limit LightGBM's defaults are expected to take;
     above one, a LightGBM with proportionally fewer trees opens the search, so that the first
@@ -691,8 +706,9 @@ def _initial_configurations(
             config, _ = translate({**shared, "model": family}, space)
             if config is not None:
                 defaults.append((config, "default"))
-    head = warm[:1] if portfolio_first else defaults[:1]
-    warm, defaults = (warm[1:], defaults) if portfolio_first else (warm, defaults[1:])
+    n_head = len(warm) if not interleave else 1
+    head = warm[:n_head] if portfolio_first else defaults[:1]
+    warm, defaults = (warm[n_head:], defaults) if portfolio_first else (warm, defaults[1:])
     if first_fits > 1.0 and default["model"] == "lightgbm":
         head.insert(0, (_fewer_trees(space, default, first_fits), "default"))
     configs = interleave_defaults(warm, defaults, lambda item: item[0]["model"], head)

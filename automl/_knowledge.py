@@ -67,6 +67,7 @@ class WarmStartPlan:
     prior_mean: Any = None  # configuration vectors -> predicted normalised loss (transfer)
     prior_candidates: int = 0
     portfolio: dict[str, Any] = field(default_factory=dict)
+    per_trial: bool = False  # the portfolio in the order that pays per trial, not interleaved
     metafeatures: pd.Series | None = None
     fingerprint: str | None = None
     kb: Any = None
@@ -88,12 +89,14 @@ def plan_warm_start(
     transfer: bool = False,
     leave_one_out: bool = False,
     update_knowledge_base: bool = True,
+    per_trial: bool = False,
 ) -> WarmStartPlan:
     """Meta-features, then the portfolio ordered for this dataset (members that cannot
     finish within ``cost.per_trial`` skipped) or, without a portfolio or with
     ``warm_start="nearest"``, the best configurations of the nearest past datasets.
 
-    The parameters after ``*`` are the estimator's of the same names. The meta-features and
+    The parameters after ``*`` are the estimator's of the same names, and ``per_trial``: the
+    search is bounded by its number of trials (:meth:`Portfolio.trial_order`). The meta-features and
     fingerprint are computed whenever ``warm_start`` or ``update_knowledge_base`` needs them.
     """
     if not (warm_start or update_knowledge_base):
@@ -124,7 +127,9 @@ def plan_warm_start(
                 )
         if portfolio is not None:
             nearest = NEAREST_BEST if warm_start == "portfolio+nearest" else 0
-            _plan_portfolio(plan, portfolio, kb, mf, exclude, space, cost, transfer, seed, nearest)
+            _plan_portfolio(
+                plan, portfolio, kb, mf, exclude, space, cost, transfer, seed, nearest, per_trial
+            )
         else:
             plan.neighbors = found.neighbors
             _add_suggestions(plan, found.suggestions, space)
@@ -161,7 +166,17 @@ def _add_suggestions(plan: WarmStartPlan, suggestions, space) -> None:
 
 
 def _plan_portfolio(
-    plan: WarmStartPlan, portfolio, kb, mf, exclude, space, cost, transfer, seed, nearest=0
+    plan: WarmStartPlan,
+    portfolio,
+    kb,
+    mf,
+    exclude,
+    space,
+    cost,
+    transfer,
+    seed,
+    nearest=0,
+    per_trial=False,
 ) -> None:
     """The portfolio's members in this dataset's order (in turn with the best candidate of
     each of the ``nearest`` nearest datasets), those that fit this space and this budget;
@@ -173,7 +188,10 @@ def _plan_portfolio(
     plan.method = "portfolio+nearest" if nearest else "portfolio"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        ordered = plan_portfolio(portfolio, kb, mf, exclude=exclude, nearest_best=nearest)
+        ordered = plan_portfolio(
+            portfolio, kb, mf, exclude=exclude, nearest_best=nearest, per_trial=per_trial
+        )
+    plan.per_trial = ordered.per_trial
     plan.neighbors = ordered.neighbors
     model = CostModel(ordered.cost_intercepts, portfolio.row_exponent, portfolio.feature_exponent)
     predicted = (

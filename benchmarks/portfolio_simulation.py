@@ -14,7 +14,11 @@ matrix's fit times of the picks, summed). Methods:
 - ``portfolio+nearest``: its members in turn with the ``25-nearest`` picks
   (``warm_start="portfolio+nearest"``), and ``as-fitted+nearest`` as a fit runs them;
 - ``portfolio-global``: the same portfolio in its global order;
-- ``portfolio-untimed``: auto-sklearn 2.0's greedy without costs;
+- ``portfolio-untimed``: auto-sklearn 2.0's greedy without costs over the pool, in its global
+  order (:meth:`metalearning.portfolio.Portfolio.trial_order`): what a fit bounded by its
+  number of trials runs, with nothing interleaved;
+- ``portfolio-untimed+nearest``: the same in turn with the ``25-nearest`` picks (a
+  ``portfolio+nearest`` fit bounded by trials);
 - ``25-nearest``: auto-sklearn 1.0, the best candidate of each of the 25 nearest datasets
   (:meth:`metalearning.portfolio.Portfolio.nearest_best`, as ``portfolio+nearest`` fits use);
 - ``random``: a random order of the pool (mean of 50 orders);
@@ -45,7 +49,6 @@ from metalearning.portfolio import (
     PerformanceMatrix,
     Portfolio,
     defaults_order,
-    greedy_portfolio,
     interleave_defaults,
     minmax_regret,
     sibling_key,
@@ -144,7 +147,7 @@ def simulate(
         ]
         local, weights = portfolio.order_for(dist, local_weight=local_weight)
         best_of = [pick for pick, _ in portfolio.nearest_best(dist, n_neighbors=25)]
-        untimed = greedy_portfolio(sub.normalised(), size=size)
+        untimed = portfolio.trial_order()  # the pool is the matrix's candidates, in order
         ordered = [member_index[i] for i in local]
         family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
         as_fitted = interleave_defaults(ordered[1:], defaults, family, head=ordered[:1])
@@ -157,6 +160,7 @@ def simulate(
             "portfolio+nearest": turns,
             "portfolio-global": member_index,
             "portfolio-untimed": untimed,
+            "portfolio-untimed+nearest": take_turns(untimed, best_of),
             "25-nearest": best_of,
             "defaults": defaults,
         }

@@ -339,6 +339,17 @@ class Portfolio:
         rest = [i for i in range(len(self.members)) if i not in order]
         return order + rest, weights
 
+    def trial_order(self, exclude: tuple[str, ...] | list[str] = ()) -> list[int]:
+        """Pool indices in the order that pays per trial: auto-sklearn 2.0's greedy without
+        costs over the whole pool, in its global order (re-ordering it by the nearest datasets
+        measured worse, ``benchmarks/results/portfolio-simulation-matrix``). ``exclude`` hides
+        datasets (leave-one-out); as long as the members."""
+        if self.pool_normalised is None:
+            raise ValueError("this portfolio has no pool to order per trial")
+        keep = np.array([d not in set(exclude) for d in self.dataset_ids])
+        normalised = self.pool_normalised[keep] if keep.any() else self.pool_normalised
+        return greedy_portfolio(normalised, size=len(self.members))
+
     def nearest_best(
         self,
         distances: pd.Series,
@@ -458,6 +469,7 @@ class PortfolioPlan:
     weights: np.ndarray | None = None  # over the portfolio's datasets, as the order used
     cost_intercepts: np.ndarray | None = None  # the cost model's, per configuration
     sources: list[str] = field(default_factory=list)  # "portfolio" or the dataset's name
+    per_trial: bool = False  # ordered by Portfolio.trial_order
 
 
 def take_turns(first: Sequence[T], second: Sequence[T]) -> list[T]:
@@ -478,6 +490,7 @@ def plan_portfolio(
     n_neighbors: int = 10,
     novelty_quantile: float = 0.95,
     nearest_best: int = 0,
+    per_trial: bool = False,
 ) -> PortfolioPlan:
     """Order ``portfolio``'s members for a dataset with these ``metafeatures``.
 
@@ -485,23 +498,25 @@ def plan_portfolio(
     ``novelty_quantile`` of the distances between the portfolio's datasets and their own
     nearest neighbours, the dataset is unlike anything in the base: the global order is used.
     Otherwise, with ``nearest_best``, the members take turns with the best candidate of each
-    of that many nearest datasets (:meth:`Portfolio.nearest_best`).
+    of that many nearest datasets (:meth:`Portfolio.nearest_best`). ``per_trial`` (a search
+    bounded by its number of trials) runs :meth:`Portfolio.trial_order` instead of the
+    time-aware members, when the portfolio keeps its pool.
     """
     from metalearning.similarity import DatasetSimilarity
 
     frame = kb.metafeatures()
     frame = frame[frame.index.isin(portfolio.dataset_ids) & ~frame.index.isin(list(exclude))]
     names = kb.datasets().set_index("dataset_id")["name"] if len(frame) else pd.Series()
+    per_trial = (
+        per_trial
+        and portfolio.pool_normalised is not None
+        and portfolio.pool_cost_intercepts is not None
+    )
+    empty = pd.DataFrame(columns=["dataset_id", "name", "distance", "weight"])
     if len(frame) < 2:
-        order, _ = portfolio.order_for(None, exclude=exclude)
-        return _plan(
-            portfolio,
-            order,
-            [],
-            pd.DataFrame(columns=["dataset_id", "name", "distance", "weight"]),
-            "global order: no meta-features of the portfolio's datasets in the knowledge base",
-            None,
-        )
+        reason = "global order: no meta-features of the portfolio's datasets in the knowledge base"
+        first = _first(portfolio, portfolio.order_for(None, exclude=exclude)[0], per_trial, exclude)
+        return _plan(first, [], empty, _per_trial(reason, per_trial), None, per_trial)
     similarity = DatasetSimilarity().fit(frame)
     distances = similarity.distances(metafeatures).set_index("dataset_id")["distance"]
     typical = similarity.neighbour_distances().to_numpy(dtype=float)
@@ -518,6 +533,8 @@ def plan_portfolio(
     else:
         order, _ = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
         reason = f"ordered for this dataset: its {n_neighbors} nearest datasets weigh half"
+        if per_trial:
+            reason = "global order"
         if nearest_best and portfolio.pool_cost_intercepts is not None:
             best = portfolio.nearest_best(distances, exclude=exclude, n_neighbors=nearest_best)
             reason += (
@@ -530,24 +547,44 @@ def plan_portfolio(
     table["name"] = [str(names.get(d, d)) for d in table["dataset_id"]]
     table = table[table["weight"] > 0].sort_values(["weight", "distance"], ascending=[False, True])
     table = table[["dataset_id", "name", "distance", "weight"]].head(n_neighbors)
-    best = [(pick, str(names.get(d, d))) for pick, d in best]
-    return _plan(portfolio, order, best, table.reset_index(drop=True), reason, weights)
+    nearest = [
+        (portfolio.pool[i], portfolio.pool_cost_intercepts[i], str(names.get(d, d)))
+        for i, d in best
+    ]
+    first = _first(portfolio, order, per_trial, exclude)
+    reason = _per_trial(reason, per_trial)
+    return _plan(first, nearest, table.reset_index(drop=True), reason, weights, per_trial)
 
 
-def _plan(portfolio, order, best, neighbors, reason, weights) -> PortfolioPlan:
-    """The plan of ``order`` (member indices) taking turns with ``best`` (pool index, the name
-    of the dataset it is the best of)."""
+def _per_trial(reason: str, per_trial: bool) -> str:
+    return f"per trial, {reason}" if per_trial else reason
+
+
+def _first(portfolio: Portfolio, order, per_trial: bool, exclude) -> list[tuple]:
+    """(configuration, cost intercept, rank in the portfolio's order) of the members in
+    ``order``, or of :meth:`Portfolio.trial_order` when ``per_trial``."""
+    if per_trial:
+        return [
+            (portfolio.pool[i], portfolio.pool_cost_intercepts[i], rank)
+            for rank, i in enumerate(portfolio.trial_order(exclude))
+        ]
+    return [(portfolio.members[i], portfolio.cost_intercepts[i], i) for i in order]
+
+
+def _plan(first, nearest, neighbors, reason, weights, per_trial) -> PortfolioPlan:
+    """The plan of ``first`` (configuration, cost intercept, rank in the portfolio's order)
+    taking turns with ``nearest`` (configuration, cost intercept, the name of the dataset it
+    is the best of)."""
     key = lambda config: json.dumps(config, sort_keys=True)  # noqa: E731
-    member_rank = {key(m): i for i, m in enumerate(portfolio.members)}
-    members = [(portfolio.members[i], portfolio.cost_intercepts[i], "portfolio") for i in order]
-    nearest = [(portfolio.pool[i], portfolio.pool_cost_intercepts[i], name) for i, name in best]
-    plan = PortfolioPlan([], [], neighbors, reason, weights)
+    rank = {key(config): r for config, _, r in first}
+    members = [(config, intercept, "portfolio") for config, intercept, _ in first]
+    plan = PortfolioPlan([], [], neighbors, reason, weights, per_trial=per_trial)
     intercepts, seen = [], set()
     for config, intercept, source in take_turns(members, nearest):
         if key(config) not in seen:
             seen.add(key(config))
             plan.members.append(config)
-            plan.global_ranks.append(member_rank.get(key(config)))
+            plan.global_ranks.append(rank.get(key(config)))
             intercepts.append(intercept)
             plan.sources.append(source)
     plan.cost_intercepts = np.asarray(intercepts, dtype=float)

@@ -110,11 +110,18 @@ def binary_search():
 @pytest.fixture
 def portfolio_base(tmp_path, make_messy):
     """``portfolio_base(members, normalised=None, cost_intercepts=None, pool=(),
-    pool_normalised=None)``: a real knowledge base holding two past datasets' meta-features
-    (``make_messy`` tables of 200 and 400 rows) and a classification portfolio of ``members``
-    over them, by default in that order and each fitting in 0.1 ms."""
+    pool_normalised=None, pool_cost_intercepts=None)``: a real knowledge base holding two past
+    datasets' meta-features (``make_messy`` tables of 200 and 400 rows) and a classification
+    portfolio of ``members`` over them, by default in that order and each fitting in 0.1 ms."""
 
-    def make(members, normalised=None, cost_intercepts=None, pool=(), pool_normalised=None):
+    def make(
+        members,
+        normalised=None,
+        cost_intercepts=None,
+        pool=(),
+        pool_normalised=None,
+        pool_cost_intercepts=None,
+    ):
         kb = KnowledgeBase(tmp_path / "kb")
         rows = []
         for i, n in enumerate((200, 400)):
@@ -148,6 +155,7 @@ def portfolio_base(tmp_path, make_messy):
             time_weight=0.0,
             pool=list(pool),
             pool_normalised=pool_normalised,
+            pool_cost_intercepts=pool_cost_intercepts,
         ).save(tmp_path / "kb" / "portfolio")
         return kb
 

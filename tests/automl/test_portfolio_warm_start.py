@@ -7,7 +7,6 @@ import pytest
 
 from automl import AutoMLClassifier
 from automl._matrix import candidate_pool
-from metalearning.portfolio import Portfolio
 
 LINEAR, KNN, LIGHTGBM = (
     candidate_pool("classification", sizes={family: 1})[0]
@@ -21,35 +20,58 @@ POOL = candidate_pool("classification", sizes={"linear": 4, "k_nearest_neighbors
 @pytest.fixture
 def portfolio_kb(portfolio_base):
     """A real base with two datasets' meta-features and a portfolio over them: the linear
-    model, k-NN, and a LightGBM whose cost model says it takes an hour."""
+    model, k-NN, and a LightGBM whose cost model says it takes an hour; its pool's best per
+    trial are POOL[1] (past_1's best) and then POOL[5] (past_0's)."""
+    pool_normalised = np.ones((2, len(POOL)))
+    pool_normalised[0, 5] = pool_normalised[1, 1] = 0.0
     return portfolio_base(
         [KNN, LIGHTGBM, LINEAR],
         normalised=[[0.0, 0.5, 0.6], [0.2, 0.0, 0.1]],
         cost_intercepts=np.log([1e-4, 3600.0, 1e-4]),
         pool=POOL,
-        pool_normalised=np.linspace(0, 1, 2 * len(POOL)).reshape(2, len(POOL)),
+        pool_normalised=pool_normalised,
+        pool_cost_intercepts=np.log(np.full(len(POOL), 1e-4)),
     )
 
 
-def test_portfolio_members_run_first_and_unaffordable_ones_are_skipped(
+def test_within_a_time_budget_members_run_first_and_unaffordable_ones_are_skipped(
     portfolio_kb, make_messy, tiny_classifier
 ):
     X, y = make_messy(240, seed=5)
     model = tiny_classifier(
-        warm_start=True, knowledge_base=portfolio_kb, n_trials=3, per_trial_time_limit=20
+        warm_start=True,
+        knowledge_base=portfolio_kb,
+        n_trials=None,
+        time_budget=6,
+        per_trial_time_limit=20,
     ).fit(X, y)
     info = model.warm_start_
     assert info["method"] == "portfolio"
+    assert not info["portfolio"]["reason"].startswith("per trial")
     members = {m["model"]: m for m in info["portfolio"]["members"]}
     assert "3600" in f"{members['lightgbm']['predicted_fit_seconds']:.0f}"
-    assert "more than 80% of the 20s" in members["lightgbm"]["skipped"]
+    assert "more than 80%" in members["lightgbm"]["skipped"]
     trials = model.trials_.sort_values("trial")
     # The first member, then in turn a family's defaults and the next member.
-    assert list(trials["origin"]) == ["portfolio", "default", "portfolio"]
+    assert list(trials["origin"].iloc[:3]) == ["portfolio", "default", "portfolio"]
     assert {trials["model"].iloc[0], trials["model"].iloc[2]} == {"k_nearest_neighbors", "linear"}
     assert trials["model"].iloc[1] == "lightgbm"
     ran = [m for m in info["portfolio"]["members"] if "skipped" not in m]
     assert all(m["status_here"] == "success" for m in ran)
+
+
+def test_a_search_bounded_by_trials_runs_the_pools_order_per_trial_uninterleaved(
+    portfolio_kb, make_messy, tiny_classifier
+):
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(warm_start=True, knowledge_base=portfolio_kb, n_trials=3).fit(X, y)
+    info = model.warm_start_
+    assert info["portfolio"]["reason"].startswith("per trial, global order")
+    assert [m["rank_global"] for m in info["portfolio"]["members"]] == [1, 2]
+    trials = model.trials_.sort_values("trial")
+    assert list(trials["origin"]) == ["portfolio", "portfolio", "default"]
+    assert trials["config"].iloc[0]["linear:C"] == pytest.approx(POOL[1]["linear:C"])
+    assert trials["config"].iloc[1]["k_nearest_neighbors:p"] == POOL[5]["k_nearest_neighbors:p"]
 
 
 def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
@@ -60,25 +82,19 @@ def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
         warm_start=True,
         transfer=True,
         knowledge_base=portfolio_kb,
-        n_trials=6,
+        n_trials=7,
         time_budget=300,
         models=("linear", "k_nearest_neighbors"),
     ).fit(X, y)
     transfer = model.warm_start_["transfer"]
     assert transfer["method"] == "prior mean of the surrogate"
     assert transfer["results"] == len(POOL) and transfer["datasets"] == 2
-    assert len(model.trials_) == 6 and (model.trials_["origin"] == "search").sum() >= 3
+    assert len(model.trials_) == 7 and (model.trials_["origin"] == "search").sum() >= 3
 
 
 def test_portfolio_members_take_turns_with_the_nearest_datasets_best(
     portfolio_kb, make_messy, tiny_classifier
 ):
-    path = next((portfolio_kb.path / "portfolio").glob("portfolio-*.json"))
-    portfolio = Portfolio.load(path)
-    portfolio.pool_normalised = np.ones((2, len(POOL)))
-    portfolio.pool_normalised[:, 5] = 0.0  # a k-NN that is no member: both datasets' best
-    portfolio.pool_cost_intercepts = np.log(np.full(len(POOL), 1e-4))
-    portfolio.save(path.parent)
     X, y = make_messy(240, seed=5)
     model = tiny_classifier(
         warm_start="portfolio+nearest", knowledge_base=portfolio_kb, n_trials=3
@@ -86,12 +102,13 @@ def test_portfolio_members_take_turns_with_the_nearest_datasets_best(
     info = model.warm_start_
     assert info["method"] == "portfolio+nearest"
     planned = info["portfolio"]["members"]
-    assert [m["source"] for m in planned[:2]] == ["portfolio", "past_0"]  # the nearest's best
-    assert planned[1]["rank_global"] is None and planned[1]["status_here"] == "success"
+    # The pool's first per trial, then the nearest dataset's best (past_0's: POOL[5]).
+    assert [m["source"] for m in planned] == ["portfolio", "past_0"]
+    assert planned[1]["rank_global"] == 2 and planned[1]["status_here"] == "success"
     trials = model.trials_.sort_values("trial")
-    assert list(trials["origin"]) == ["portfolio", "default", "portfolio"]
+    assert list(trials["origin"]) == ["portfolio", "portfolio", "default"]
     assert (
-        trials["config"].iloc[2]["k_nearest_neighbors:n_neighbors"]
+        trials["config"].iloc[1]["k_nearest_neighbors:n_neighbors"]
         == POOL[5]["k_nearest_neighbors:n_neighbors"]
     )
 

@@ -197,6 +197,31 @@ def test_plan_orders_members_by_the_nearest_datasets(tmp_path):
     assert plan.members[0]["linear:C"] == 0.1
 
 
+def test_per_trial_the_pools_untimed_greedy_runs_in_its_global_order(tmp_path):
+    kb = _matrix_kb(tmp_path / "kb")
+    matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
+    portfolio = Portfolio.build(matrix, "classification", size=2, time_weight=0.5)
+    pool_index = [portfolio.pool.index(c) for c in matrix.candidates]
+    assert [pool_index[i] for i in portfolio.trial_order()] == greedy_portfolio(
+        normalise(matrix.losses), size=2
+    )
+    # Without the "a" datasets, b's winner is all the pool needs.
+    b_winner = portfolio.pool[portfolio.trial_order(exclude=["d0", "d1", "d2"])[0]]
+    assert b_winner == {"model": "linear", "linear:C": 1.0}
+    like_b = kb.metafeatures().loc["d3"].copy()
+    near = plan_portfolio(portfolio, kb, like_b, exclude=["d3"], n_neighbors=1)
+    assert near.members[0] == b_winner and not near.per_trial
+    plan = plan_portfolio(portfolio, kb, like_b, exclude=["d3"], n_neighbors=1, per_trial=True)
+    assert plan.per_trial and plan.reason.startswith("per trial, global order")
+    assert plan.members == [{"model": "linear", "linear:C": c} for c in (0.1, 1.0)]
+    assert plan.global_ranks == [0, 1]
+    costs = [portfolio.pool_cost_intercepts[portfolio.pool.index(m)] for m in plan.members]
+    assert np.allclose(plan.cost_intercepts, costs)
+    portfolio.pool_normalised = None  # a portfolio without its pool plans its members
+    plan = plan_portfolio(portfolio, kb, like_b, exclude=["d3"], n_neighbors=1, per_trial=True)
+    assert not plan.per_trial and plan.members[0] == b_winner
+
+
 def test_take_turns_alternates_and_skips_repeats():
     assert take_turns([1, 2, 3], [2, 4]) == [1, 2, 4, 3]
     assert take_turns([1], [5, 1, 6]) == [1, 5, 6]
