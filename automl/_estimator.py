@@ -507,7 +507,10 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         and cuts a trial that would outrun it (at the power of the last trials); the first
         trial always runs. The ensemble's selection and refit may overrun it a little.
     n_trials : int or None, default=None
-        Cap on the number of pipelines evaluated (None: as many as the budget allows).
+        Cap on the number of pipelines evaluated (None: as many as the budget allows). When
+        it, not the time budget, bounds the search (the budget holds that many trials at the
+        expected cost of LightGBM's defaults), the knowledge base's portfolio runs in the
+        order that pays per trial, before any family's defaults.
     metric : str or None, default=None
         ``roc_auc`` (default for binary), ``log_loss`` (default for multiclass), ``accuracy``,
         ``balanced_accuracy``.

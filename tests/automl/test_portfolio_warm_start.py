@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from automl import AutoMLClassifier
+from automl._cost import CostEstimator
+from automl._estimator import _bounded_by_trials
 from automl._matrix import candidate_pool
 
 LINEAR, KNN, LIGHTGBM = (
@@ -72,6 +74,22 @@ def test_a_search_bounded_by_trials_runs_the_pools_order_per_trial_uninterleaved
     assert list(trials["origin"]) == ["portfolio", "portfolio", "default"]
     assert trials["config"].iloc[0]["linear:C"] == pytest.approx(POOL[1]["linear:C"])
     assert trials["config"].iloc[1]["k_nearest_neighbors:p"] == POOL[5]["k_nearest_neighbors:p"]
+
+
+@pytest.mark.parametrize(
+    ("n_trials", "rows", "budget", "bounded"),
+    [
+        (None, 500, 3600, False),  # no cap: seconds bound the search
+        (10, 500, 3600, True),
+        (10, 500, 1, False),  # ten trials cannot fit in a second
+        (50, 200_000, 60, False),  # nor fifty of LightGBM on 200,000 rows in a minute
+    ],
+)
+def test_the_trial_count_bounds_a_search_when_the_budget_holds_that_many(
+    n_trials, rows, budget, bounded
+):
+    estimator = CostEstimator(rows, 5, 20, 2)
+    assert _bounded_by_trials(n_trials, budget, estimator) is bounded
 
 
 def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
