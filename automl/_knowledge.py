@@ -96,8 +96,9 @@ def plan_warm_start(
     ``warm_start="nearest"``, the best configurations of the nearest past datasets.
 
     The parameters after ``*`` are the estimator's of the same names, and ``per_trial``: the
-    search is bounded by its number of trials (:meth:`Portfolio.trial_order`). The meta-features and
-    fingerprint are computed whenever ``warm_start`` or ``update_knowledge_base`` needs them.
+    search is bounded by its number of trials (:meth:`Portfolio.trial_order`). The
+    meta-features and fingerprint are computed whenever ``warm_start`` or
+    ``update_knowledge_base`` needs them.
     """
     if not (warm_start or update_knowledge_base):
         return WarmStartPlan(reason="warm_start=False")
