@@ -572,10 +572,12 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     warm_start : bool, "portfolio", "portfolio+nearest" or "nearest", default=True
         Never start cold. ``True`` runs the knowledge base's portfolio first, its members
         ordered for this dataset by its nearest past datasets and those that cannot finish
-        within a trial's time skipped (``"portfolio"``); ``"portfolio+nearest"`` has them take
-        turns with the best candidate of each of the 25 nearest datasets of the portfolio's
-        matrix; without a portfolio, or with ``"nearest"``, the best configuration of each of
-        the 25 nearest past datasets (auto-sklearn 1.0). ``False`` starts cold.
+        within a trial's time skipped (``"portfolio"``); a search bounded by ``n_trials``
+        runs the portfolio's pool in the order that pays per trial instead.
+        ``"portfolio+nearest"`` has them take turns with the best candidate of each of the 25
+        nearest datasets of the portfolio's matrix; without a portfolio, or with
+        ``"nearest"``, the best configuration of each of the 25 nearest past datasets
+        (auto-sklearn 1.0). ``False`` starts cold.
     transfer : bool, default=False
         With ``warm_start`` and the "smac" optimizer, also tell SMAC's surrogate the nearest
         datasets' other past results (each at its rank among its own dataset's results, scaled
