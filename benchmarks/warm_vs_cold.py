@@ -264,7 +264,8 @@ def summarize(results: pd.DataFrame) -> str:
             f"{p:.3g}."
         )
     if "warm_start_seconds" in results.columns:
-        planning = results[results["mode"] != "cold"].drop_duplicates(["dataset", "mode"])
+        warm = results["mode"].map(lambda m: MODE_PARAMS.get(m, {}).get("warm_start") is not False)
+        planning = results[warm].drop_duplicates(["dataset", "mode"])
         planning = planning["warm_start_seconds"].dropna()
         if len(planning):
             lines.append(
