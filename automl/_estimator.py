@@ -711,7 +711,7 @@ def _initial_configurations(
             config, _ = translate({**shared, "model": family}, space)
             if config is not None:
                 defaults.append((config, "default"))
-    n_head = len(warm) if not interleave else 1
+    n_head = 1 if interleave else len(warm)
     head = warm[:n_head] if portfolio_first else defaults[:1]
     warm, defaults = (warm[n_head:], defaults) if portfolio_first else (warm, defaults[1:])
     if first_fits > 1.0 and default["model"] == "lightgbm":

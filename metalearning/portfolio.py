@@ -314,7 +314,7 @@ class Portfolio:
         inverse rank; without them the order is the global one. ``exclude`` hides datasets
         (leave-one-out). Members no dataset can tell apart keep their global order at the end.
         """
-        keep = np.array([d not in set(exclude) for d in self.dataset_ids])
+        keep = self._kept(exclude)
         weights = keep / max(keep.sum(), 1)
         if distances is not None and keep.any():
             d = pd.Series(self.dataset_ids)[keep].map(distances).to_numpy(dtype=float)
@@ -339,6 +339,11 @@ class Portfolio:
         rest = [i for i in range(len(self.members)) if i not in order]
         return order + rest, weights
 
+    def _kept(self, exclude) -> np.ndarray:
+        """Which of the portfolio's datasets ``exclude`` leaves in."""
+        hidden = set(exclude)
+        return np.array([d not in hidden for d in self.dataset_ids])
+
     def trial_order(self, exclude: tuple[str, ...] | list[str] = ()) -> list[int]:
         """Pool indices in the order that pays per trial: auto-sklearn 2.0's greedy without
         costs over the whole pool, in its global order (re-ordering it by the nearest datasets
@@ -346,7 +351,7 @@ class Portfolio:
         datasets (leave-one-out); as long as the members."""
         if self.pool_normalised is None:
             raise ValueError("this portfolio has no pool to order per trial")
-        keep = np.array([d not in set(exclude) for d in self.dataset_ids])
+        keep = self._kept(exclude)
         normalised = self.pool_normalised[keep] if keep.any() else self.pool_normalised
         return greedy_portfolio(normalised, size=len(self.members))
 
@@ -524,23 +529,24 @@ def plan_portfolio(
     limit = float(np.quantile(typical, novelty_quantile)) if len(typical) else np.inf
     best: list[tuple[int, str]] = []
     if not np.isfinite(distances.min()) or distances.min() > limit:
-        order, _ = portfolio.order_for(None, exclude=exclude)
+        order, weights = portfolio.order_for(None, exclude=exclude)
         reason = (
             f"global order: the nearest dataset is {distances.min():.3g} away, farther than "
             f"{novelty_quantile:.0%} of the base's datasets are from their nearest ({limit:.3g})"
         )
         distances = None
     else:
-        order, _ = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
-        reason = f"ordered for this dataset: its {n_neighbors} nearest datasets weigh half"
-        if per_trial:
-            reason = "global order"
+        order, weights = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
+        reason = (
+            "global order"
+            if per_trial
+            else f"ordered for this dataset: its {n_neighbors} nearest datasets weigh half"
+        )
         if nearest_best and portfolio.pool_cost_intercepts is not None:
             best = portfolio.nearest_best(distances, exclude=exclude, n_neighbors=nearest_best)
             reason += (
                 f"; in turn with the best candidate of each of its {nearest_best} nearest datasets"
             )
-    _, weights = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
     weights = np.asarray(weights, dtype=float)
     table = pd.DataFrame({"dataset_id": portfolio.dataset_ids, "weight": weights})
     table["distance"] = table["dataset_id"].map(distances) if distances is not None else np.nan
