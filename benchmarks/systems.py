@@ -10,6 +10,8 @@ Built-in systems (names on the command line):
 ``automl-loo-smac-sh`` ``automl-loo`` with ``optimizer="smac-halving"`` (SMAC's own halving)
 ``constant``           class priors (classification) or the mean (regression)
 ``lightgbm``           LightGBM with its defaults
+``catboost``           CatBoost with its defaults
+``xgboost``            XGBoost with its defaults (optional; ``pip install xgboost-cpu``)
 ``random-forest``      scikit-learn random forest, 500 trees (as the AMLB)
 ``tuned-random-forest`` the AMLB's: ``max_features`` tuned by out-of-bag score, then 500 trees
 ``flaml``              FLAML (optional; status ``not-installed`` when missing)
@@ -212,6 +214,51 @@ class LightGBM(_Encoded):
         self._fit_model(cls(random_state=ctx.seed, n_jobs=ctx.n_jobs, verbose=-1), X, y)
 
 
+@dataclass
+class CatBoost(_Encoded):
+    """CatBoost with its defaults (1,000 trees, on the same ordinal table as LightGBM's)."""
+
+    requires: tuple[str, ...] = ("catboost",)
+
+    def fit(self, X: pd.DataFrame, y: pd.Series, ctx: FitContext) -> None:
+        """Fit ``CatBoostClassifier`` or ``CatBoostRegressor`` with defaults."""
+        import catboost
+
+        cls = catboost.CatBoostClassifier if ctx.classification else catboost.CatBoostRegressor
+        model = cls(
+            random_seed=ctx.seed, thread_count=ctx.n_jobs, verbose=0, allow_writing_files=False
+        )
+        self._fit_model(model, X, y)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Predict with the fitted model (CatBoost gives multiclass labels as a column)."""
+        return np.ravel(super().predict(X))
+
+
+@dataclass
+class XGBoost(_Encoded):
+    """XGBoost with its defaults; class labels are encoded as 0..K-1, as it requires."""
+
+    requires: tuple[str, ...] = ("xgboost",)
+
+    def fit(self, X: pd.DataFrame, y: pd.Series, ctx: FitContext) -> None:
+        """Fit ``XGBClassifier`` or ``XGBRegressor`` with defaults."""
+        import xgboost
+
+        if not ctx.classification:
+            self._fit_model(xgboost.XGBRegressor(random_state=ctx.seed, n_jobs=ctx.n_jobs), X, y)
+            return
+        labels, codes = np.unique(np.asarray(y), return_inverse=True)
+        model = xgboost.XGBClassifier(random_state=ctx.seed, n_jobs=ctx.n_jobs)
+        self._fit_model(model, X, pd.Series(codes, index=y.index))
+        self.classes_ = labels
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Predict with the fitted model, in the original labels."""
+        predictions = super().predict(X)
+        return predictions if self.classes_ is None else self.classes_[predictions]
+
+
 def _forest(ctx: FitContext, **params: Any) -> Any:
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
@@ -350,6 +397,8 @@ BUILTIN_SYSTEMS: dict[str, Callable[[], System]] = {
     ),
     "constant": Constant,
     "lightgbm": LightGBM,
+    "catboost": CatBoost,
+    "xgboost": XGBoost,
     "random-forest": RandomForest,
     "tuned-random-forest": TunedRandomForest,
     "flaml": _lazy("benchmarks.peers", "FLAMLSystem"),

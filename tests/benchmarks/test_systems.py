@@ -19,7 +19,15 @@ from benchmarks.systems import (
     system_names,
 )
 
-BASELINES = ["constant", "lightgbm", "random-forest", "tuned-random-forest"]
+NO_XGBOOST = importlib.util.find_spec("xgboost") is None
+BASELINES = [
+    "constant",
+    "lightgbm",
+    "catboost",
+    pytest.param("xgboost", marks=pytest.mark.skipif(NO_XGBOOST, reason="xgboost not installed")),
+    "random-forest",
+    "tuned-random-forest",
+]
 
 
 def _fit_score(name, X, y, task, budget=2.0):
@@ -32,7 +40,8 @@ def _fit_score(name, X, y, task, budget=2.0):
         proba = system.predict_proba(Xt)
         assert proba.shape == (len(Xt), len(system.classes_))
         assert np.allclose(proba.sum(axis=1), 1)
-        assert len(system.predict(Xt)) == len(Xt)
+        labels = system.predict(Xt)
+        assert len(labels) == len(Xt) and set(labels) <= set(y)
         return system, score_predictions(ctx.metric, y.iloc[test], None, proba, system.classes_)
     pred = system.predict(Xt)
     return system, score_predictions(ctx.metric, y.iloc[test], pred, None, None)
