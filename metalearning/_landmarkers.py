@@ -162,10 +162,17 @@ def _numeric_split(x: np.ndarray, onehot_y: np.ndarray, max_cells: int = 2_000_0
         left = np.cumsum(labels, axis=0)
         total = left[-1]
         missing = onehot_y.sum(0)[None, :] - total
-        scores = _conditional_entropy(left[:-1], total - left[:-1], missing[None])
-        scores = np.where(values[:-1] < values[1:], scores, np.inf)  # NaN compares False
-        if scores.size == 0 or not np.isfinite(scores.min()):
+        valid = values[:-1] < values[1:]  # thresholds between distinct values; NaN is False
+        if not valid.any():
             continue
+        if valid.mean() < 0.5:  # discrete columns: the entropy, the costly part, where valid
+            columns = np.nonzero(valid)[1]
+            below = left[:-1][valid]
+            scores = np.full(valid.shape, np.inf)
+            scores[valid] = _conditional_entropy(below, total[columns] - below, missing[columns])
+        else:
+            scores = _conditional_entropy(left[:-1], total - left[:-1], missing[None])
+            scores = np.where(valid, scores, np.inf)
         i, j = np.unravel_index(np.argmin(scores.T), scores.T.shape)[::-1]
         if scores[i, j] < best[0]:
             point = (values[i, j] + values[i + 1, j]) / 2
