@@ -75,10 +75,11 @@ def main(folders: list[str]) -> None:
     print(goals_line("mean of the splits", mean[list(CORE)].dropna(), multiclass))
     if several.any() and not several.all():
         print(goals_line("mean, tables with several splits", mean[several][list(CORE)], multiclass))
-    ranks = mean[systems].dropna().rank(axis=1).mean()
+    ranked = mean[systems].dropna()
+    ranks = ranked.rank(axis=1).mean()
     print(
         "\nMean rank on the mean loss ("
-        + str(len(mean[systems].dropna()))
+        + str(len(ranked))
         + " datasets): "
         + ", ".join(f"{s} {ranks[s]:.2f}" for s in systems)
         + "\n"
@@ -107,11 +108,12 @@ def main(folders: list[str]) -> None:
     print("## Per dataset (mean over the splits; each split in brackets)\n")
     print("| dataset | n_train | metric | " + " | ".join(systems) + " |")
     print("|---" * (3 + len(systems)) + "|")
+    each_split = runs.sort_values("split").groupby(["dataset", "system"])["loss"].apply(list)
     for name in mean.sort_values("dataset").index:
         cells = []
         for s in systems:
-            values = runs[(runs["dataset"] == name) & (runs["system"] == s)].sort_values("split")
-            each = ", ".join(f"{v:.3f}" for v in values["loss"])
+            values = each_split.get((name, s), [])
+            each = ", ".join(f"{v:.3f}" for v in values)
             cells.append(
                 f"{mean.loc[name, s]:.4f} ({each})"
                 if len(values) > 1
