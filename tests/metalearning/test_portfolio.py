@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from knowledge_base import KnowledgeBase
+from metalearning import portfolio as portfolio_module
 from metalearning.portfolio import (
     CostModel,
     PerformanceMatrix,
@@ -220,6 +221,17 @@ def test_per_trial_the_pools_untimed_greedy_runs_in_its_global_order(tmp_path):
     portfolio.pool_normalised = None  # a portfolio without its pool plans its members
     plan = plan_portfolio(portfolio, kb, like_b, exclude=["d3"], n_neighbors=1, per_trial=True)
     assert not plan.per_trial and plan.members[0] == b_winner
+
+
+def test_per_trial_runs_the_first_members_of_the_greedy_then_the_optimiser(tmp_path, monkeypatch):
+    kb = _matrix_kb(tmp_path / "kb")
+    matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
+    portfolio = Portfolio.build(matrix, "classification", size=2, time_weight=0.5)
+    assert portfolio.trial_order(size=1) == portfolio.trial_order()[:1]
+    monkeypatch.setattr(portfolio_module, "TRIAL_ORDER_SIZE", 1)
+    like_b = kb.metafeatures().loc["d3"].copy()
+    plan = plan_portfolio(portfolio, kb, like_b, exclude=["d3"], per_trial=True)
+    assert plan.members == [portfolio.pool[portfolio.trial_order(exclude=["d3"])[0]]]
 
 
 def test_take_turns_alternates_and_skips_repeats():
