@@ -40,7 +40,15 @@ from automl._revalidation import (
     revalidate,
     revalidation_reserve,
 )
-from automl._search import Budget, SearchResult, ensemble_candidates, ensemble_pool, run_search
+from automl._search import (
+    REFIT_SHARE,
+    Budget,
+    SearchResult,
+    ensemble_candidates,
+    ensemble_pool,
+    refit_reserve,
+    run_search,
+)
 from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline, translate
 from automl._steering import steer, user_first
 from automl._task import Task, get_metric
@@ -265,6 +273,9 @@ class _AutoMLBase(BaseEstimator):
                     budget,
                     executor,
                     executor.trial_memory(self.memory_limit),
+                    keep=refit_reserve(
+                        result, len(y_enc), n_train, cap=REFIT_SHARE * budget.total()
+                    ),
                 )
         finally:
             optimizer.close()

@@ -57,9 +57,11 @@ def revalidate(
     budget: Budget,
     executor: Executor,
     memory_limit: int | None,
+    keep: float = 0.0,
 ) -> Revalidated:
-    """Each candidate, best first, validated on ``splits`` while the budget lasts; one that
-    fails or does not finish in time has no fresh result."""
+    """Each candidate, best first, validated on ``splits`` while the budget, less ``keep``
+    seconds (the refit's), lasts; one that fails or does not finish in time has no fresh
+    result."""
     start = time.monotonic()
     fresh = replace(spec, splits=tuple(splits))
     losses: dict[int, float] = {}
@@ -69,7 +71,7 @@ def revalidate(
     try:
         while queue or running:
             while queue and len(running) < executor.workers:
-                wall = min(budget.per_trial, budget.left())
+                wall = min(budget.per_trial, budget.left() - keep)
                 if wall < MIN_TRIAL_SECONDS:
                     queue.clear()
                     break

@@ -108,3 +108,8 @@ def test_revalidate_stops_at_the_deadline_and_keeps_what_finished(
     spent = Budget(start=now - 10, deadline=time.monotonic(), per_trial=30, max_trials=3)
     late = revalidate(candidates, data, y_enc, spec, splits, spent, LocalExecutor(2), None)
     assert late.losses == {} and late.predictions == {}
+    # The refit's seconds are kept: nothing starts that would eat into them.
+    kept = revalidate(
+        candidates, data, y_enc, spec, splits, budget, LocalExecutor(2), None, keep=budget.left()
+    )
+    assert kept.losses == {}
