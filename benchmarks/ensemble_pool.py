@@ -47,8 +47,9 @@ VARIANTS = {
 }
 
 
-def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str, float]:
-    """Test loss of each variant's ensemble, all from one search on ``name``'s split ``seed``."""
+def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
+    """One search on ``name``'s split ``seed``, every trial's predictions kept: the fitted
+    model, what its ensemble step was given, and the test part."""
     X_train, X_test, y_train, y_test = pmlb_split(name, pmlb, seed=seed)
     captured = {}
     original = estimator_module.AutoMLClassifier._fit_ensemble
@@ -72,22 +73,34 @@ def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str,
     finally:
         estimator_module.AutoMLClassifier._fit_ensemble = original
         estimator_module.KEEP_PREDICTIONS = keep
-    result, data, y_enc, spec, metric, budget = captured["args"]
+    return model, captured["args"], X_test, y_test
+
+
+def refitted_loss(model, args, X_test, y_test, **options) -> float:
+    """The test loss of ``model`` with its ensemble selected and refitted again from the
+    captured ``args`` (``_fit_ensemble``'s, with a fresh deadline), with ``options``."""
+    result, data, y_enc, spec, metric, budget, *_ = args
+    budget = dataclasses.replace(budget, deadline=time.monotonic() + 600)
+    model.model_, _ = model._fit_ensemble(result, data, y_enc, spec, metric, budget, **options)
+    return model_test_loss(model, X_test, y_test)
+
+
+def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str, float]:
+    """Test loss of each variant's ensemble, all from one search on ``name``'s split ``seed``."""
+    model, args, X_test, y_test = captured_search(name, pmlb, seed, n_trials)
     out = {}
     for variant, (size, per_family) in VARIANTS.items():
         estimator_module.ensemble_candidates = lambda result, _n, size=size, per_family=per_family: (
             ensemble_candidates(result, size, per_family)
         )
         try:
-            fresh = dataclasses.replace(budget, deadline=time.monotonic() + 600)
-            model.model_, _ = model._fit_ensemble(result, data, y_enc, spec, metric, fresh)
+            out[variant] = refitted_loss(model, args, X_test, y_test, fresh=None)
         finally:
             estimator_module.ensemble_candidates = ensemble_candidates
-        out[variant] = model_test_loss(model, X_test, y_test)
     return out
 
 
-def summarize(results: pd.DataFrame) -> str:
+def summarize(results: pd.DataFrame, reference: str = "top20") -> str:
     from scipy.stats import wilcoxon
 
     table = results.pivot_table(index=["dataset", "split"], columns="variant", values="test_loss")
@@ -96,12 +109,12 @@ def summarize(results: pd.DataFrame) -> str:
         f"{len(per_dataset)} datasets, {len(table)} (dataset, split) searches; test loss "
         "averaged over a dataset's splits.",
         "",
-        "| variant | mean rank | mean test loss | vs top20: better / tied / worse | p |",
+        f"| variant | mean rank | mean test loss | vs {reference}: better / tied / worse | p |",
         "|---|---|---|---|---|",
     ]
     ranks = per_dataset.rank(axis=1).mean()
     for v in per_dataset.columns:
-        diff = per_dataset[v] - per_dataset["top20"]
+        diff = per_dataset[v] - per_dataset[reference]
         wins, ties = int((diff < -1e-9).sum()), int((diff.abs() <= 1e-9).sum())
         nonzero = diff[diff.abs() > 1e-9]
         p = wilcoxon(nonzero).pvalue if len(nonzero) >= 5 else np.nan
@@ -114,15 +127,23 @@ def summarize(results: pd.DataFrame) -> str:
 
 
 def main(argv=None) -> int:
+    return paired_main(argv, __doc__, variant_losses, "top20", "bench-results/ensemble-pool")
+
+
+def paired_main(argv, doc: str, losses_of, reference: str, default_out: str) -> int:
+    """The command line of a paired benchmark: ``losses_of(name, pmlb, seed, n_trials)`` for
+    every small classification table and split, resumable, then the summary against
+    ``reference``."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--pmlb", default=str(HERE.parent.parent / "shared" / "datasets" / "pmlb"))
     parser.add_argument("--max-rows", type=int, default=2_000)
     parser.add_argument("--splits", type=int, default=3)
     parser.add_argument("--n-trials", type=int, default=60)
     parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
-    parser.add_argument("--out", default="bench-results/ensemble-pool")
+    parser.add_argument("--out", default=default_out)
+    parser.add_argument("--datasets", help="comma-separated names (default: all small ones)")
     parser.add_argument("--summarize-only", action="store_true")
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -132,7 +153,10 @@ def main(argv=None) -> int:
     if not args.summarize_only:
         index = pd.read_csv(Path(args.pmlb) / "index.csv")
         names = index[(index["task"] != "regression") & (index["n_instances"] <= args.max_rows)]
-        names = sorted(names["name"])[shard::n_shards]
+        names = sorted(names["name"])
+        if args.datasets:
+            names = [n for n in names if n in args.datasets.split(",")]
+        names = names[shard::n_shards]
         mine = pd.read_csv(results_file) if results_file.exists() else pd.DataFrame()
         for name in names:
             for seed in range(args.splits):
@@ -140,7 +164,7 @@ def main(argv=None) -> int:
                 if len(done) and ((done["dataset"] == name) & (done["split"] == seed)).any():
                     continue
                 start = time.monotonic()
-                losses = variant_losses(name, Path(args.pmlb), seed, args.n_trials)
+                losses = losses_of(name, Path(args.pmlb), seed, args.n_trials)
                 rows = pd.DataFrame(
                     [
                         {"dataset": name, "split": seed, "variant": v, "test_loss": loss}
@@ -155,7 +179,7 @@ def main(argv=None) -> int:
                     file=sys.stderr,
                     flush=True,
                 )
-    summary = summarize(_read_results(out))
+    summary = summarize(_read_results(out), reference)
     (out / "summary.md").write_text(summary + "\n")
     print(summary)
     return 0
