@@ -32,23 +32,7 @@ from automl._input import TableInput
 from automl._limits import Status, run_limited
 from automl._optimizers import make_optimizer
 from automl._parallel import DaskExecutor, LocalExecutor, effective_cores, local_workers
-from automl._revalidation import (
-    REVALIDATE_ROWS,
-    REVALIDATE_SHARE,
-    Revalidated,
-    fresh_splits,
-    revalidate,
-    revalidation_reserve,
-)
-from automl._search import (
-    REFIT_SHARE,
-    Budget,
-    SearchResult,
-    ensemble_candidates,
-    ensemble_pool,
-    refit_reserve,
-    run_search,
-)
+from automl._search import Budget, SearchResult, ensemble_candidates, ensemble_pool, run_search
 from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline, translate
 from automl._steering import steer, user_first
 from automl._task import Task, get_metric
@@ -235,21 +219,11 @@ class _AutoMLBase(BaseEstimator):
             fidelities=halving.fidelities if halving is not None else None,
         )
         executor = self._executor(data, y_enc, spec)
-        trial_spec = replace(spec, n_jobs=max(1, spec.n_jobs // executor.workers))
-        keep_after = None
-        if revalidating := self._revalidates(shape, resampling):
-            cap = REVALIDATE_SHARE * budget.total()
-            workers = executor.workers
-
-            def keep_after(searched):
-                return revalidation_reserve(searched, ENSEMBLE_CANDIDATES, workers, cap)
-
-        fresh = None
         try:
             result = run_search(
                 data,
                 y_enc,
-                trial_spec,
+                replace(spec, n_jobs=max(1, spec.n_jobs // executor.workers)),
                 metric,
                 optimizer,
                 budget,
@@ -261,22 +235,7 @@ class _AutoMLBase(BaseEstimator):
                 halving=halving,
                 executor=executor,
                 verbose=self.verbose,
-                keep_after=keep_after,
             )
-            if revalidating:
-                fresh = revalidate(
-                    ensemble_candidates(result, ENSEMBLE_CANDIDATES),
-                    data,
-                    y_enc,
-                    trial_spec,
-                    fresh_splits(y_enc, spec, resampling),
-                    budget,
-                    executor,
-                    executor.trial_memory(self.memory_limit),
-                    keep=refit_reserve(
-                        result, len(y_enc), n_train, cap=REFIT_SHARE * budget.total()
-                    ),
-                )
         finally:
             optimizer.close()
             executor.close()
@@ -284,9 +243,9 @@ class _AutoMLBase(BaseEstimator):
         self.trials_ = _trials_frame(result)
         search_joules = meter.joules()
         search_end = time.monotonic()
-        self.model_, weights = self._fit_ensemble(result, data, y_enc, spec, metric, budget, fresh)
+        self.model_, weights = self._fit_ensemble(result, data, y_enc, spec, metric, budget)
         ensemble_end = time.monotonic()
-        self.leaderboard_ = _leaderboard(self.trials_, weights, fresh, metric)
+        self.leaderboard_ = _leaderboard(self.trials_, weights)
         successful = result.successful()
         pool = ensemble_pool(result)
         self.best_config_ = dict(pool[0].config) if pool else None
@@ -298,7 +257,6 @@ class _AutoMLBase(BaseEstimator):
             "optimizer": result.optimizer_seconds,
             "trials": float((self.trials_["end_time"] - self.trials_["start_time"]).sum()),
             "model_fitting": float(self.trials_["fit_time"].sum()),
-            "revalidation": fresh.seconds if fresh is not None else 0.0,
             "ensemble_and_refit": ensemble_end - search_end,
             "search": search_end - start,
         }
@@ -339,24 +297,9 @@ class _AutoMLBase(BaseEstimator):
             return "repeated-cv"
         return "cv"
 
-    def _revalidates(self, shape: DataShape, resampling: str | int) -> bool:
-        """Whether the ensemble's candidates get fresh folds (``automl/_revalidation.py``)."""
-        folds = resampling != "holdout"
-        return self._classification and folds and shape.n_rows <= REVALIDATE_ROWS
-
-    def _fit_ensemble(
-        self,
-        result: SearchResult,
-        data,
-        y_enc,
-        spec,
-        metric,
-        budget: Budget,
-        fresh: Revalidated | None = None,
-    ):
+    def _fit_ensemble(self, result: SearchResult, data, y_enc, spec, metric, budget: Budget):
         """Caruana selection over the best trials and (classification) a calibrator, both on
-        out-of-fold predictions (``fresh`` ones where at least two candidates have them: the
-        others are dropped), then each member refitted on all rows."""
+        out-of-fold predictions, then each member refitted on all rows."""
         candidates = ensemble_candidates(result, ENSEMBLE_CANDIDATES)
         if not candidates:
             failed = failure_summary(
@@ -364,13 +307,8 @@ class _AutoMLBase(BaseEstimator):
             )
             reason = f"No trial succeeded within the budget ({failed})"
             return self._fallback(data, y_enc, spec, budget, reason), {}
-        predictions = result.predictions
-        if fresh is not None and len(fresh.losses) >= 2:
-            candidates = [t for t in candidates if t.trial in fresh.losses]
-            candidates.sort(key=lambda t: fresh.losses[t.trial])
-            predictions = fresh.predictions
-        validated = ~np.isnan(predictions[candidates[0].trial].reshape(len(y_enc), -1)[:, 0])
-        preds = [predictions[t.trial][validated].astype(np.float64) for t in candidates]
+        validated = ~np.isnan(result.predictions[candidates[0].trial].reshape(len(y_enc), -1)[:, 0])
+        preds = [result.predictions[t.trial][validated].astype(np.float64) for t in candidates]
         labels = np.arange(spec.n_classes) if self._classification else None
         prior = (
             np.bincount(y_enc, minlength=spec.n_classes) / len(y_enc)
@@ -668,9 +606,7 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     trials_ : DataFrame
         Every trial: configuration, origin, loss, score, status, times, error.
     leaderboard_ : DataFrame
-        Trials ranked by validation score, with their ensemble weight and, for the ensemble's
-        candidates on small classification tables, ``revalidated_score``: their score on folds
-        of another shuffle, on which the ensemble was selected (NaN for the others).
+        Trials ranked by validation score, with their ensemble weight.
     best_config_ : dict
         Configuration of the best single trial.
     warm_start_ : dict
@@ -683,8 +619,7 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     timings_ : dict
         Where the time went: ``warm_start``, ``optimizer`` (SMAC's ask and tell), ``trials``
         (trial processes' wall clock, summed: up to ``n_workers_`` times the search's when
-        trials run at once), ``model_fitting`` (inside them), ``revalidation`` (the
-        candidates' fresh folds, part of ``search``), ``ensemble_and_refit``.
+        trials run at once), ``model_fitting`` (inside them), ``ensemble_and_refit``.
     n_workers_ : int
         How many trials could run at once: the cores of ``n_jobs``, or the Dask cluster's
         threads.
@@ -834,15 +769,9 @@ def _trials_frame(result: SearchResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _leaderboard(
-    trials: pd.DataFrame, weights: dict[int, float], fresh: Revalidated | None, metric
-) -> pd.DataFrame:
+def _leaderboard(trials: pd.DataFrame, weights: dict[int, float]) -> pd.DataFrame:
     board = trials.copy()
     board["ensemble_weight"] = board["trial"].map(weights).fillna(0.0)
-    losses = fresh.losses if fresh is not None else {}
-    board["revalidated_score"] = [
-        metric.to_score(losses[t]) if t in losses else np.nan for t in board["trial"]
-    ]
     board["_ok"] = board["status"] != Status.SUCCESS.value
     board["_rung"] = -board["rung"]  # successive halving's higher rungs first
     board = board.sort_values(["_ok", "_rung", "loss"], kind="stable")
@@ -854,7 +783,6 @@ def _leaderboard(
         "model",
         "score",
         "loss",
-        "revalidated_score",
         "ensemble_weight",
         "fit_time",
         "cpu_seconds",

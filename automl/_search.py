@@ -6,7 +6,6 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,7 +213,6 @@ def run_search(
     halving: Halving | None = None,
     executor: Executor | None = None,
     verbose: int = 0,
-    keep_after: Callable[[SearchResult], float] | None = None,
 ) -> SearchResult:
     """Trials until the time or energy budget (less the refit reserve) or ``max_trials`` runs
     out; a trial may run only as long as the energy left allows at the trials' power. With
@@ -229,8 +227,7 @@ def run_search(
 
     ``executor`` runs up to its ``workers`` trials at once (default: one child process at a
     time, the only setting whose trials a seed repeats), each under ``memory_limit`` MB; the
-    optimiser is asked again while others run, and told each result as it comes.
-    ``keep_after(result)`` is more seconds to keep after the search (the revalidation's)."""
+    optimiser is asked again while others run, and told each result as it comes."""
     executor = executor if executor is not None else LocalExecutor(1)
     result = SearchResult()
     n_train = len(spec.splits[0][0])
@@ -251,8 +248,6 @@ def run_search(
                     stopped = True
                     break
                 reserve = refit_reserve(result, len(y), n_train, cap=REFIT_SHARE * budget.total())
-                if keep_after is not None:
-                    reserve += keep_after(result)
                 wall = min(budget.per_trial, budget.left() - reserve)
                 starts = tuple(launched.start for launched in running.values())
                 wall = min(wall, energy_wall(result, budget, reserve, spec.n_jobs, starts))

@@ -76,12 +76,12 @@ def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
     return model, captured["args"], X_test, y_test
 
 
-def refitted_loss(model, args, X_test, y_test, **options) -> float:
+def refitted_loss(model, args, X_test, y_test) -> float:
     """The test loss of ``model`` with its ensemble selected and refitted again from the
-    captured ``args`` (``_fit_ensemble``'s, with a fresh deadline), with ``options``."""
-    result, data, y_enc, spec, metric, budget, *_ = args
+    captured ``args`` (``_fit_ensemble``'s, with a fresh deadline)."""
+    result, data, y_enc, spec, metric, budget = args
     budget = dataclasses.replace(budget, deadline=time.monotonic() + 600)
-    model.model_, _ = model._fit_ensemble(result, data, y_enc, spec, metric, budget, **options)
+    model.model_, _ = model._fit_ensemble(result, data, y_enc, spec, metric, budget)
     return model_test_loss(model, X_test, y_test)
 
 
@@ -94,7 +94,7 @@ def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str,
             ensemble_candidates(result, size, per_family)
         )
         try:
-            out[variant] = refitted_loss(model, args, X_test, y_test, fresh=None)
+            out[variant] = refitted_loss(model, args, X_test, y_test)
         finally:
             estimator_module.ensemble_candidates = ensemble_candidates
     return out
