@@ -25,18 +25,16 @@ from pathlib import Path
 
 import numpy as np
 
+from automl._estimator import ENSEMBLE_CANDIDATES
 from automl._evaluation import EvaluationSpec, evaluate, make_splits
 from automl._search import SearchResult, ensemble_candidates
 from benchmarks.ensemble_pool import captured_search, paired_main, refitted_loss
 
-CANDIDATES = 20  # as the estimator's ENSEMBLE_CANDIDATES
-
 
 def fresh_splits(y: np.ndarray, spec: EvaluationSpec):
-    """Splits of the search's scheme (k-fold, or 5-fold repeated 3 times) from the next seed."""
-    n = len(spec.splits[0][0]) + len(spec.splits[0][1])
-    k = round(n / len(spec.splits[0][1]))
-    scheme = "repeated-cv" if len(spec.splits) > k else k
+    """Splits of the search's scheme (``spec.resampling``: k-fold, or 5-fold repeated 3 times)
+    from the next seed."""
+    scheme = "repeated-cv" if "x" in spec.resampling else int(spec.resampling[2:])
     return make_splits(y, spec.task, scheme, (spec.seed + 1) % 2**31)
 
 
@@ -46,7 +44,7 @@ def revalidated(result: SearchResult, data, y: np.ndarray, spec: EvaluationSpec,
     fresh = dataclasses.replace(spec, splits=fresh_splits(y, spec))
     labels = np.arange(spec.n_classes)
     out = SearchResult()
-    for trial in ensemble_candidates(result, CANDIDATES):
+    for trial in ensemble_candidates(result, ENSEMBLE_CANDIDATES):
         predictions = evaluate(trial.config, data, y, fresh, trial.fidelity).predictions
         if mix:
             predictions = np.nanmean(np.stack([result.predictions[trial.trial], predictions]), 0)
