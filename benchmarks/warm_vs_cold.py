@@ -48,7 +48,9 @@ MODE_PARAMS = {
 HERE = Path(__file__).resolve().parent
 
 
-def incumbent_test_losses(model, X_train, y_train, X_test, y_test) -> dict[int, float]:
+def incumbent_test_losses(
+    model, X_train, y_train, X_test, y_test, checkpoints: tuple[int, ...] = CHECKPOINTS
+) -> dict[int, float]:
     """Test loss of the best-by-validation trial among the first k, for each checkpoint: its
     pipeline (``pipeline_for``) refitted on the train part."""
     trials = model.trials_.sort_values("trial")
@@ -63,7 +65,7 @@ def incumbent_test_losses(model, X_train, y_train, X_test, y_test) -> dict[int, 
         y_tr, y_te = np.asarray(y_train, float), np.asarray(y_test, float)
         keep = np.ones(len(y_te), bool)
     out, cache = {}, {}
-    for k in CHECKPOINTS:
+    for k in checkpoints:
         first = trials.head(k)
         ok = first[first["status"] == "success"]
         if ok.empty:
@@ -172,15 +174,16 @@ def run(args) -> pd.DataFrame:
                     model.fit(X_train, y_train)
                     losses[f"{seconds:g}s"] = model_test_loss(model, X_test, y_test)
             else:
+                checkpoints = tuple(int(k) for k in args.checkpoints.split(","))
                 model = estimator(
                     time_budget=args.max_seconds,
-                    n_trials=max(CHECKPOINTS),
+                    n_trials=max(checkpoints),
                     ensemble_size=1,
                     per_trial_time_limit=args.trial_limit,
                     **common,
                     **params,
                 ).fit(X_train, y_train)
-                losses = incumbent_test_losses(model, X_train, y_train, X_test, y_test)
+                losses = incumbent_test_losses(model, X_train, y_train, X_test, y_test, checkpoints)
             n_warm = int(model.trials_["origin"].isin(["warm-start", "portfolio"]).sum())
             n_told = model.warm_start_.get("transfer", {}).get("told_to_optimizer", 0)
             rows = pd.DataFrame(
@@ -311,6 +314,11 @@ def main(argv=None) -> int:
         "--budgets",
         help="comma-separated seconds (e.g. 10,60): fit with these budgets and score the "
         "estimator itself, instead of incumbents after k trials",
+    )
+    parser.add_argument(
+        "--checkpoints",
+        default=",".join(map(str, CHECKPOINTS)),
+        help="comma-separated trial counts to score the incumbent at; a fit runs the largest",
     )
     parser.add_argument("--out", default="bench-results/warm-vs-cold")
     args = parser.parse_args(argv)

@@ -70,6 +70,8 @@ def test_incumbents_are_refitted_through_the_public_api(load_pmlb, name, estimat
     ).fit(X_train, y_train)
     losses = incumbent_test_losses(model, X_train, y_train, X_test, y_test)
     assert list(losses) == list(CHECKPOINTS) and len(set(losses.values())) == 1
+    only = incumbent_test_losses(model, X_train, y_train, X_test, y_test, checkpoints=(1,))
+    assert only == {1: losses[CHECKPOINTS[0]]}
     pipe = model.pipeline_for(0).fit(X_train, y_train)
     metric = METRICS[model.metric_]
     if estimator == "classifier":
