@@ -184,7 +184,7 @@ def _plan_portfolio(
     every one's fate recorded for ``warm_start_``. With ``transfer``, the prior mean for the
     optimiser's surrogate, learned from the whole pool with the same dataset weights as the
     order."""
-    from metalearning.portfolio import CostModel, plan_portfolio
+    from metalearning.portfolio import PORTFOLIO_TRIALS, CostModel, plan_portfolio
 
     plan.method = "portfolio+nearest" if nearest else "portfolio"
     with warnings.catch_warnings():
@@ -214,6 +214,8 @@ def _plan_portfolio(
         config, why = translate(member, space)
         if config is None:
             entry["skipped"] = f"does not fit this space: {why}"
+        elif len(plan.configurations) >= PORTFOLIO_TRIALS:
+            entry["skipped"] = f"after the first {PORTFOLIO_TRIALS} that fit: the optimiser's turn"
         elif cost is not None and predicted[rank] > AFFORDABLE_SHARE * cost.per_trial:
             entry["skipped"] = (
                 f"predicted {predicted[rank]:.1f}s of fitting, more than "

@@ -24,10 +24,11 @@ import pandas as pd
 from knowledge_base.vocabulary import CLASSIFICATION_TASKS
 
 PORTFOLIO_VERSION = 1
-# Members a fit bounded by its number of trials runs before its optimiser starts. The whole
-# greedy (32) kept SMAC from starting before trial 25-32: in regression real fits cold SMAC was
-# ahead @25 (benchmarks/results/portfolio-vs-cold-regression-s14/).
-TRIAL_ORDER_SIZE = 10
+# Portfolio configurations a fit runs (per trial or per second) before its optimiser starts.
+# The whole greedy (32) kept SMAC from starting before trial 25-32: in regression real fits
+# cold SMAC was ahead @25 (benchmarks/results/portfolio-vs-cold-regression-s14/), and at 60 s
+# cold SMAC was ahead on 18 of 30 classification tables (benchmarks/results/portfolio-60s-s16/).
+PORTFOLIO_TRIALS = 10
 T = TypeVar("T")
 
 
@@ -574,12 +575,12 @@ def _per_trial(reason: str, per_trial: bool) -> str:
 
 def _first(portfolio: Portfolio, order, per_trial: bool, exclude) -> list[tuple]:
     """(configuration, cost intercept, rank in the portfolio's order) of the members in
-    ``order``, or the first ``TRIAL_ORDER_SIZE`` of :meth:`Portfolio.trial_order` when
+    ``order``, or the first ``PORTFOLIO_TRIALS`` of :meth:`Portfolio.trial_order` when
     ``per_trial``."""
     if per_trial:
         return [
             (portfolio.pool[i], portfolio.pool_cost_intercepts[i], rank)
-            for rank, i in enumerate(portfolio.trial_order(exclude, TRIAL_ORDER_SIZE))
+            for rank, i in enumerate(portfolio.trial_order(exclude, PORTFOLIO_TRIALS))
         ]
     return [(portfolio.members[i], portfolio.cost_intercepts[i], i) for i in order]
 

@@ -37,15 +37,19 @@ def portfolio_kb(portfolio_base):
     )
 
 
-def test_members_run_first_interleaved_and_unaffordable_ones_are_skipped(
-    portfolio_kb, make_messy, tiny_classifier
-):
-    # Without its pool's costs the portfolio cannot be run per trial: its time-aware members
-    # run as in a search bounded by seconds, whatever bounds this one (kept deterministic).
-    path = next((portfolio_kb.path / "portfolio").glob("portfolio-*.json"))
+def _plan_members_as_if_bounded_by_seconds(kb) -> None:
+    """Without its pool's costs the portfolio cannot be run per trial: its time-aware members
+    run as in a search bounded by seconds, whatever bounds this one (kept deterministic)."""
+    path = next((kb.path / "portfolio").glob("portfolio-*.json"))
     portfolio = Portfolio.load(path)
     portfolio.pool_cost_intercepts = None
     portfolio.save(path.parent)
+
+
+def test_members_run_first_interleaved_and_unaffordable_ones_are_skipped(
+    portfolio_kb, make_messy, tiny_classifier
+):
+    _plan_members_as_if_bounded_by_seconds(portfolio_kb)
     X, y = make_messy(240, seed=5)
     model = tiny_classifier(
         warm_start=True, knowledge_base=portfolio_kb, n_trials=3, per_trial_time_limit=20
@@ -63,6 +67,23 @@ def test_members_run_first_interleaved_and_unaffordable_ones_are_skipped(
     assert trials["model"].iloc[1] == "lightgbm"
     ran = [m for m in info["portfolio"]["members"] if "skipped" not in m]
     assert all(m["status_here"] == "success" for m in ran)
+
+
+def test_members_after_the_first_few_that_fit_are_left_to_the_optimiser(
+    portfolio_kb, make_messy, tiny_classifier, monkeypatch
+):
+    import metalearning.portfolio
+
+    monkeypatch.setattr(metalearning.portfolio, "PORTFOLIO_TRIALS", 1)
+    _plan_members_as_if_bounded_by_seconds(portfolio_kb)
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(warm_start=True, knowledge_base=portfolio_kb, n_trials=3).fit(X, y)
+    members = model.warm_start_["portfolio"]["members"]
+    ran = [m for m in members if "skipped" not in m]
+    assert len(ran) == 1 and ran[0]["status_here"] == "success"
+    assert "after the first 1 that fit" in members[1]["skipped"]
+    trials = model.trials_.sort_values("trial")
+    assert (trials["origin"] == "portfolio").sum() == 1
 
 
 def test_a_search_bounded_by_trials_runs_the_pools_order_per_trial_uninterleaved(

@@ -228,7 +228,7 @@ def test_per_trial_runs_the_first_members_of_the_greedy_then_the_optimiser(tmp_p
     matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
     portfolio = Portfolio.build(matrix, "classification", size=2, time_weight=0.5)
     assert portfolio.trial_order(size=1) == portfolio.trial_order()[:1]
-    monkeypatch.setattr(portfolio_module, "TRIAL_ORDER_SIZE", 1)
+    monkeypatch.setattr(portfolio_module, "PORTFOLIO_TRIALS", 1)
     like_b = kb.metafeatures().loc["d3"].copy()
     plan = plan_portfolio(portfolio, kb, like_b, exclude=["d3"], per_trial=True)
     assert plan.members == [portfolio.pool[portfolio.trial_order(exclude=["d3"])[0]]]
