@@ -572,8 +572,9 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     warm_start : bool, "portfolio", "portfolio+nearest" or "nearest", default=True
         Never start cold. ``True`` runs the knowledge base's portfolio first, its members
         ordered for this dataset by its nearest past datasets and those that cannot finish
-        within a trial's time skipped (``"portfolio"``); a search bounded by ``n_trials``
-        runs the portfolio's pool in the order that pays per trial instead.
+        within a trial's time skipped, the first 10 that fit run, then SMAC (``"portfolio"``);
+        a search bounded by ``n_trials`` runs the portfolio's pool in the order that pays per
+        trial instead.
         ``"portfolio+nearest"`` has them take turns with the best candidate of each of the 25
         nearest datasets of the portfolio's matrix; without a portfolio, or with
         ``"nearest"``, the best configuration of each of the 25 nearest past datasets
