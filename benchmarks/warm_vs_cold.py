@@ -137,6 +137,7 @@ def run(args) -> pd.DataFrame:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     shard, n_shards = (int(v) for v in args.shard.split("/"))
+    checkpoints = tuple(int(k) for k in args.checkpoints.split(","))
     results_file = out / f"results-{shard}of{n_shards}.csv"
     mine = pd.read_csv(results_file) if results_file.exists() else pd.DataFrame()
     # Any results file in the folder counts as done (other shards, earlier runs of a mode).
@@ -174,7 +175,6 @@ def run(args) -> pd.DataFrame:
                     model.fit(X_train, y_train)
                     losses[f"{seconds:g}s"] = model_test_loss(model, X_test, y_test)
             else:
-                checkpoints = tuple(int(k) for k in args.checkpoints.split(","))
                 model = estimator(
                     time_budget=args.max_seconds,
                     n_trials=max(checkpoints),
