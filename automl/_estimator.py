@@ -25,7 +25,7 @@ from automl._columns import infer_column_types, normalize_frame
 from automl._cost import CostEstimator, count_bins, lightgbm_default_seconds
 from automl._energy import EnergyMeter
 from automl._ensemble import EnsembleModel, select_and_calibrate
-from automl._evaluation import EvaluationSpec, make_splits, refit
+from automl._evaluation import EvaluationSpec, make_splits, refit, refit_folds
 from automl._fallback import failure_summary, fallback_model, fit_fallback
 from automl._halving import plan_halving
 from automl._input import TableInput
@@ -53,6 +53,10 @@ REPEATED_CV_MIN_BUDGET = 60.0
 # holdout on 2,000-row tables where CV had selected far better pipelines (optdigits: test log
 # loss 0.25 against 0.07; benchmarks/results/cost-spot/).
 CV_COST_SHARE = 2.0
+# Up to this many rows, a cross-validated member of the final ensemble is its trial's fold
+# models averaged (the first FOLD_BAG_FOLDS splits; None: all of them), not one refit on all rows.
+FOLD_BAG_ROWS = 0
+FOLD_BAG_FOLDS: int | None = None
 
 
 class _AutoMLBase(BaseEstimator):
@@ -327,7 +331,8 @@ class _AutoMLBase(BaseEstimator):
         chosen = sorted(((w, t) for w, t in zip(weights, candidates) if w > 0), key=lambda p: -p[0])
         members, kept = [], {}
         for i, (weight, trial) in enumerate(chosen):
-            wall = budget.left() if i else self._refit_allowance(trial, budget)
+            bagged = _fold_bagged(trial, len(y_enc), spec)
+            wall = budget.left() if i else self._refit_allowance(trial, budget, bagged)
             if wall <= 0.1:
                 break
             if (pipeline := self._refit(trial, data, y_enc, spec, wall)) is not None:
@@ -338,7 +343,8 @@ class _AutoMLBase(BaseEstimator):
             # refit): the best single trial that does beats a fallback fitted in no time.
             tried = {t.trial for _, t in chosen[:1]}
             for trial in [t for t in candidates if t.trial not in tried][:REFIT_RETRIES]:
-                wall = self._refit_allowance(trial, budget)
+                bagged = _fold_bagged(trial, len(y_enc), spec)
+                wall = self._refit_allowance(trial, budget, bagged)
                 if (pipeline := self._refit(trial, data, y_enc, spec, wall)) is not None:
                     warnings.warn(
                         f"The ensemble could not be refitted on all rows within the budget; "
@@ -360,26 +366,27 @@ class _AutoMLBase(BaseEstimator):
         }
 
     @staticmethod
-    def _refit_allowance(trial, budget: Budget) -> float:
+    def _refit_allowance(trial, budget: Budget, bagged: bool = False) -> float:
         """Wall seconds for refitting ``trial`` on all rows: what the budget has left, but at
-        least enough for a fit a little slower than one of its folds'."""
-        return max(budget.left(), 2.0 + 2 * trial.single_fit_time)
+        least enough for a fit a little slower than one of its folds' (all of them, bagged)."""
+        seconds = trial.fit_time if bagged else trial.single_fit_time
+        return max(budget.left(), 2.0 + 2 * seconds)
 
     def _refit(self, trial, data, y_enc, spec, wall: float | None = None):
-        """``trial``'s pipeline refitted on all rows under limits, or None if it failed.
-        A trial of successive halving's lower rungs is refitted on as many rows as ``wall``
-        allows, at least as many as it was validated on."""
-        fidelity = trial.fidelity
-        if trial.refit_fidelity is not None:
-            expected = REFIT_SLACK * trial.refit_seconds(len(y_enc), len(spec.splits[0][0]))
-            fits = 1.0 if wall is None or expected <= wall else wall / expected
-            fidelity = max(trial.fidelity, trial.refit_fidelity * fits)
-        outcome = run_limited(
-            refit,
-            (trial.refit_config or trial.config, data, y_enc, spec, fidelity),
-            wall_time=wall,
-            memory_mb=self.memory_limit,
-        )
+        """``trial``'s pipeline refitted on all rows under limits (its fold models, on small
+        tables: ``FOLD_BAG_ROWS``), or None if it failed. A trial of successive halving's lower
+        rungs is refitted on as many rows as ``wall`` allows, at least as many as it was
+        validated on."""
+        if _fold_bagged(trial, len(y_enc), spec):
+            fit, args = refit_folds, (trial.config, data, y_enc, spec, FOLD_BAG_FOLDS)
+        else:
+            fidelity = trial.fidelity
+            if trial.refit_fidelity is not None:
+                expected = REFIT_SLACK * trial.refit_seconds(len(y_enc), len(spec.splits[0][0]))
+                fits = 1.0 if wall is None or expected <= wall else wall / expected
+                fidelity = max(trial.fidelity, trial.refit_fidelity * fits)
+            fit, args = refit, (trial.refit_config or trial.config, data, y_enc, spec, fidelity)
+        outcome = run_limited(fit, args, wall_time=wall, memory_mb=self.memory_limit)
         self._meter.trial(None, outcome.cpu_seconds)  # the refit's CPU counts towards the fit's
         return outcome.value if outcome.status is Status.SUCCESS else None
 
@@ -674,6 +681,12 @@ class _DummyModel:
     def predict(self, X):
         zeros = np.zeros((len(X), 1))
         return self.dummy.predict_proba(zeros) if self.classification else self.dummy.predict(zeros)
+
+
+def _fold_bagged(trial, n_rows: int, spec: EvaluationSpec) -> bool:
+    """Whether ``trial``'s final member is its fold models (``FOLD_BAG_ROWS``): a trial
+    cross-validated on all of its training rows, on a table that small."""
+    return n_rows <= FOLD_BAG_ROWS and len(spec.splits) > 1 and trial.fidelity >= 1.0
 
 
 def _bounded_by_trials(n_trials: int | None, time_budget: float, estimator) -> bool:

@@ -183,6 +183,47 @@ def refit(
     return pipeline
 
 
+def refit_folds(
+    config: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    spec: EvaluationSpec,
+    n_folds: int | None = None,
+) -> FoldBag:
+    """``config``'s pipeline fitted on the training rows of each of the first ``n_folds`` (all)
+    splits, as its trial was validated: the model whose out-of-fold predictions the ensemble
+    and calibrator were chosen on, and a bagged one where a single refit would vary more."""
+    pipelines = []
+    with _fit_context(spec.n_jobs):
+        for train, _ in spec.splits[:n_folds]:
+            pipeline = make_pipeline(
+                config, spec.task, spec.columns, n_jobs=spec.n_jobs, seed=spec.seed
+            )
+            pipelines.append(pipeline.fit(X.iloc[train], y[train]))
+    return FoldBag(pipelines, spec.task, spec.n_classes)
+
+
+class FoldBag:
+    """Fitted pipelines averaged: probabilities (classification) or values (regression)."""
+
+    def __init__(self, pipelines: list, task: Task, n_classes: int):
+        self.pipelines = pipelines
+        self.task = task
+        self.n_classes = n_classes
+        self.classes_ = np.arange(n_classes)
+
+    def _mean(self, X) -> np.ndarray:
+        preds = [predict_pipeline(p, X, self.task, self.n_classes) for p in self.pipelines]
+        return np.mean(preds, axis=0)
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self._mean(X)
+
+    def predict(self, X) -> np.ndarray:
+        out = self._mean(X)
+        return out.argmax(axis=1) if self.task.is_classification else out
+
+
 @contextlib.contextmanager
 def _fit_context(n_jobs: int):
     """Quiet fits and predictions that use ``n_jobs`` threads, OpenMP and BLAS pools

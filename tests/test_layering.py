@@ -41,6 +41,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/cost_calibration.py",
     # compares the ensemble's candidate lists on one search: the estimator's internals again
     "benchmarks/ensemble_pool.py",
+    # switches the final members between one refit and their fold models: the same internals
+    "benchmarks/fold_bagging.py",
     # re-evaluates the ensemble's candidates on fresh folds after one search: the same internals
     "benchmarks/revalidation.py",
     # reads local tables and OpenML tasks with automl's own readers (automl._io,
