@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+
+import automl._estimator as estimator_module
+from automl._columns import infer_column_types, normalize_frame
+from automl._evaluation import (
+    EvaluationSpec,
+    FoldBag,
+    evaluate,
+    make_splits,
+    predict_pipeline,
+    refit_folds,
+)
+from automl._task import Task
+
+KNN = {
+    "model": "k_nearest_neighbors",
+    "k_nearest_neighbors:n_neighbors": 3,
+    "k_nearest_neighbors:weights": "uniform",
+    "k_nearest_neighbors:p": 2,
+}
+
+
+def test_the_fold_bag_holds_the_models_its_trial_validated(load_pmlb, binary_search_inputs):
+    """Each of the bag's models predicts its fold's validation rows as the trial did, and the
+    bag predicts their mean."""
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
+    outcome = evaluate(KNN, data, y, spec)
+    bag = refit_folds(KNN, data, y, spec)
+    assert len(bag.pipelines) == len(spec.splits) == 5
+    for pipeline, (_, val) in zip(bag.pipelines, spec.splits):
+        got = predict_pipeline(pipeline, data.iloc[val], spec.task, 2)
+        np.testing.assert_allclose(got, outcome.predictions[val], atol=1e-6)
+    each = [predict_pipeline(p, data, spec.task, 2) for p in bag.pipelines]
+    np.testing.assert_allclose(bag.predict_proba(data), np.mean(each, axis=0))
+    assert set(np.unique(bag.predict(data))) <= {0, 1}
+    assert len(refit_folds(KNN, data, y, spec, n_folds=2).pipelines) == 2
+
+
+def test_a_class_missing_from_a_folds_training_rows_keeps_its_column(make_messy):
+    X, y_text = make_messy(60, n_classes=3)
+    columns = infer_column_types(X)
+    y = np.unique(y_text, return_inverse=True)[1]
+    y[:] = np.where(y == 2, 1, y)
+    y[7] = 2  # one row of class 2: in the validation rows of one fold, absent from its training
+    spec = EvaluationSpec(
+        Task.MULTICLASS, "log_loss", columns, make_splits(y, Task.MULTICLASS, 5, 0), 3, 1, 0
+    )
+    linear = {"model": "linear", "linear:C": 1.0, "rescaling:__choice__": "standard"}
+    bag = refit_folds(linear, normalize_frame(X, columns), y, spec)
+    assert sorted(len(p.classes_) for p in bag.pipelines) == [2, 3, 3, 3, 3]
+    proba = bag.predict_proba(normalize_frame(X, columns))
+    assert proba.shape == (60, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (proba[:, 2] > 0).all()  # four of the five models saw it
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_on_small_tables_the_final_members_are_fold_bags(
+    kind, tiny_classifier, tiny_regressor, make_messy, monkeypatch
+):
+    X, y = make_messy(120)
+    if kind == "regressor":
+        y = X["x2"] * 3 + (y == "yes")
+    make = tiny_classifier if kind == "classifier" else tiny_regressor
+    model = make(resampling="cv").fit(X, y)
+    assert not any(isinstance(p, FoldBag) for _, p in model.model_.members)
+    monkeypatch.setattr(estimator_module, "FOLD_BAG_ROWS", len(X))
+    bagged = make(resampling="cv").fit(X, y)
+    assert all(isinstance(p, FoldBag) for _, p in bagged.model_.members)
+    assert all(len(p.pipelines) == 5 for _, p in bagged.model_.members)
+    assert bagged.predict(X).shape == (len(X),)
+    monkeypatch.setattr(estimator_module, "FOLD_BAG_ROWS", len(X) - 1)  # one row too many
+    assert not any(
+        isinstance(p, FoldBag) for _, p in make(resampling="cv").fit(X, y).model_.members
+    )
