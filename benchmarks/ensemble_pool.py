@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 import automl._estimator as estimator_module
-from automl import AutoMLClassifier
+from automl import AutoMLClassifier, AutoMLRegressor
 from automl._search import ensemble_candidates
 from benchmarks.report import to_markdown
 from benchmarks.warm_vs_cold import _read_results, model_test_loss, pmlb_split
@@ -50,9 +50,12 @@ VARIANTS = {
 def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
     """One search on ``name``'s split ``seed``, every trial's predictions kept: the fitted
     model, what its ensemble step was given, and the test part."""
-    X_train, X_test, y_train, y_test = pmlb_split(name, pmlb, seed=seed)
+    index = pd.read_csv(Path(pmlb) / "index.csv").set_index("name")
+    regression = index.loc[name, "task"] == "regression"
+    X_train, X_test, y_train, y_test = pmlb_split(name, pmlb, seed=seed, stratify=not regression)
     captured = {}
-    original = estimator_module.AutoMLClassifier._fit_ensemble
+    base = estimator_module._AutoMLBase
+    original = base._fit_ensemble
 
     def capture(self, *args):
         captured["args"] = args
@@ -60,9 +63,9 @@ def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
 
     keep = estimator_module.KEEP_PREDICTIONS
     estimator_module.KEEP_PREDICTIONS = 10_000  # every trial's predictions stay for the variants
-    estimator_module.AutoMLClassifier._fit_ensemble = capture
+    base._fit_ensemble = capture
     try:
-        model = AutoMLClassifier(
+        model = (AutoMLRegressor if regression else AutoMLClassifier)(
             n_trials=n_trials,
             time_budget=3600,
             n_jobs=1,
@@ -71,7 +74,7 @@ def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
             update_knowledge_base=False,
         ).fit(X_train, y_train)
     finally:
-        estimator_module.AutoMLClassifier._fit_ensemble = original
+        base._fit_ensemble = original
         estimator_module.KEEP_PREDICTIONS = keep
     return model, captured["args"], X_test, y_test
 
@@ -100,15 +103,39 @@ def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str,
     return out
 
 
-def summarize(results: pd.DataFrame, reference: str = "top20") -> str:
-    from scipy.stats import wilcoxon
+SIZE_BINS = (0, 200, 500, 2_000, np.inf)  # rows: repeated CV up to 200 (resampling="auto")
 
+
+def summarize(
+    results: pd.DataFrame,
+    reference: str = "top20",
+    rows: pd.Series | None = None,
+    relative: bool = False,
+) -> str:
+    """Each variant against ``reference``, per dataset (the mean over its splits): mean rank,
+    better / tied / worse and Wilcoxon's p on the differences (``relative``: divided by the
+    reference's loss, for RMSE on different scales); by ``rows`` (a dataset's) too."""
     table = results.pivot_table(index=["dataset", "split"], columns="variant", values="test_loss")
     per_dataset = table.groupby(level="dataset").mean()
     lines = [
         f"{len(per_dataset)} datasets, {len(table)} (dataset, split) searches; test loss "
         "averaged over a dataset's splits.",
         "",
+        *_comparison(per_dataset, reference, relative),
+    ]
+    if rows is not None:
+        size = pd.cut(rows.reindex(per_dataset.index), SIZE_BINS)
+        for interval, part in per_dataset.groupby(size, observed=True):
+            lines += ["", f"Datasets of {interval} rows:", ""]
+            lines += _comparison(part, reference, relative)
+    lines += ["", "Per dataset:", "", to_markdown(per_dataset.round(4))]
+    return "\n".join(lines)
+
+
+def _comparison(per_dataset: pd.DataFrame, reference: str, relative: bool) -> list[str]:
+    from scipy.stats import wilcoxon
+
+    lines = [
         f"| variant | mean rank | mean test loss | vs {reference}: better / tied / worse | p |",
         "|---|---|---|---|---|",
     ]
@@ -117,13 +144,14 @@ def summarize(results: pd.DataFrame, reference: str = "top20") -> str:
         diff = per_dataset[v] - per_dataset[reference]
         wins, ties = int((diff < -1e-9).sum()), int((diff.abs() <= 1e-9).sum())
         nonzero = diff[diff.abs() > 1e-9]
+        if relative:
+            nonzero = nonzero / per_dataset[reference][nonzero.index].abs()
         p = wilcoxon(nonzero).pvalue if len(nonzero) >= 5 else np.nan
         lines.append(
             f"| {v} | {ranks[v]:.2f} | {per_dataset[v].mean():.4f} | {wins} / {ties} / "
             f"{len(diff) - wins - ties} | {p:.3g} |"
         )
-    lines += ["", "Per dataset:", "", to_markdown(per_dataset.round(4))]
-    return "\n".join(lines)
+    return lines
 
 
 def main(argv=None) -> int:
@@ -132,12 +160,15 @@ def main(argv=None) -> int:
 
 def paired_main(argv, doc: str, losses_of, reference: str, default_out: str) -> int:
     """The command line of a paired benchmark: ``losses_of(name, pmlb, seed, n_trials)`` for
-    every small classification table and split, resumable, then the summary against
-    ``reference``."""
+    every small table of the task (classification by default) and split, resumable, then the
+    summary against ``reference``, by size too."""
     parser = argparse.ArgumentParser(
         description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--pmlb", default=str(HERE.parent.parent / "shared" / "datasets" / "pmlb"))
+    parser.add_argument(
+        "--task", choices=["classification", "regression"], default="classification"
+    )
     parser.add_argument("--max-rows", type=int, default=2_000)
     parser.add_argument("--splits", type=int, default=3)
     parser.add_argument("--n-trials", type=int, default=60)
@@ -152,7 +183,9 @@ def paired_main(argv, doc: str, losses_of, reference: str, default_out: str) -> 
     results_file = out / f"results-{shard}of{n_shards}.csv"
     if not args.summarize_only:
         index = pd.read_csv(Path(args.pmlb) / "index.csv")
-        names = index[(index["task"] != "regression") & (index["n_instances"] <= args.max_rows)]
+        regression = index["task"] == "regression"
+        wanted = regression if args.task == "regression" else ~regression
+        names = index[wanted & (index["n_instances"] <= args.max_rows)]
         names = sorted(names["name"])
         if args.datasets:
             names = [n for n in names if n in args.datasets.split(",")]
@@ -179,7 +212,13 @@ def paired_main(argv, doc: str, losses_of, reference: str, default_out: str) -> 
                     file=sys.stderr,
                     flush=True,
                 )
-    summary = summarize(_read_results(out), reference)
+    index = pd.read_csv(Path(args.pmlb) / "index.csv").set_index("name")
+    summary = summarize(
+        _read_results(out),
+        reference,
+        rows=index["n_instances"],
+        relative=args.task == "regression",
+    )
     (out / "summary.md").write_text(summary + "\n")
     print(summary)
     return 0
