@@ -25,7 +25,7 @@ from automl._columns import infer_column_types, normalize_frame
 from automl._cost import CostEstimator, count_bins, lightgbm_default_seconds
 from automl._energy import EnergyMeter
 from automl._ensemble import EnsembleModel, select_and_calibrate
-from automl._evaluation import EvaluationSpec, make_splits, refit, refit_folds
+from automl._evaluation import EvaluationSpec, fold_bag_size, make_splits, refit, refit_folds
 from automl._fallback import failure_summary, fallback_model, fit_fallback
 from automl._halving import plan_halving
 from automl._input import TableInput
@@ -53,10 +53,6 @@ REPEATED_CV_MIN_BUDGET = 60.0
 # holdout on 2,000-row tables where CV had selected far better pipelines (optdigits: test log
 # loss 0.25 against 0.07; benchmarks/results/cost-spot/).
 CV_COST_SHARE = 2.0
-# Up to this many rows, a cross-validated member of the final ensemble is its trial's fold
-# models averaged (the first FOLD_BAG_FOLDS splits; None: all of them), not one refit on all rows.
-FOLD_BAG_ROWS = 0
-FOLD_BAG_FOLDS: int | None = None
 
 
 class _AutoMLBase(BaseEstimator):
@@ -366,19 +362,18 @@ class _AutoMLBase(BaseEstimator):
         }
 
     @staticmethod
-    def _refit_allowance(trial, budget: Budget, bagged: bool = False) -> float:
+    def _refit_allowance(trial, budget: Budget, bagged: int = 0) -> float:
         """Wall seconds for refitting ``trial`` on all rows: what the budget has left, but at
-        least enough for a fit a little slower than one of its folds' (all of them, bagged)."""
-        seconds = trial.fit_time if bagged else trial.single_fit_time
-        return max(budget.left(), 2.0 + 2 * seconds)
+        least enough for a fit a little slower than one of its folds' (``bagged`` of them)."""
+        return max(budget.left(), 2.0 + 2 * trial.single_fit_time * max(1, bagged))
 
     def _refit(self, trial, data, y_enc, spec, wall: float | None = None):
         """``trial``'s pipeline refitted on all rows under limits (its fold models, on small
         tables: ``FOLD_BAG_ROWS``), or None if it failed. A trial of successive halving's lower
         rungs is refitted on as many rows as ``wall`` allows, at least as many as it was
         validated on."""
-        if _fold_bagged(trial, len(y_enc), spec):
-            fit, args = refit_folds, (trial.config, data, y_enc, spec, FOLD_BAG_FOLDS)
+        if folds := _fold_bagged(trial, len(y_enc), spec):
+            fit, args = refit_folds, (trial.config, data, y_enc, spec, folds)
         else:
             fidelity = trial.fidelity
             if trial.refit_fidelity is not None:
@@ -683,10 +678,10 @@ class _DummyModel:
         return self.dummy.predict_proba(zeros) if self.classification else self.dummy.predict(zeros)
 
 
-def _fold_bagged(trial, n_rows: int, spec: EvaluationSpec) -> bool:
-    """Whether ``trial``'s final member is its fold models (``FOLD_BAG_ROWS``): a trial
-    cross-validated on all of its training rows, on a table that small."""
-    return n_rows <= FOLD_BAG_ROWS and len(spec.splits) > 1 and trial.fidelity >= 1.0
+def _fold_bagged(trial, n_rows: int, spec: EvaluationSpec) -> int:
+    """How many of ``trial``'s fold models make its final member (``fold_bag_size``; 0: one
+    refit): only for a trial validated on all of its training rows."""
+    return fold_bag_size(n_rows, len(spec.splits)) if trial.fidelity >= 1.0 else 0
 
 
 def _bounded_by_trials(n_trials: int | None, time_budget: float, estimator) -> bool:

@@ -19,6 +19,19 @@ from automl._space import make_pipeline
 from automl._task import METRICS, Task
 from automl.components._early_stopping import fitted_rounds, refit_configuration
 
+# Up to this many rows, a cross-validated trial's member of the final ensemble is its models of
+# the first FOLD_BAG_FOLDS splits (None: all) averaged (refit_folds), not one refit on all rows.
+FOLD_BAG_ROWS = 0
+FOLD_BAG_FOLDS: int | None = 5
+
+
+def fold_bag_size(n_rows: int, n_splits: int) -> int:
+    """How many fold models stand in for a member's refit on ``n_rows`` rows validated on
+    ``n_splits`` splits (``FOLD_BAG_ROWS``); 0: one refit on all rows."""
+    if n_rows > FOLD_BAG_ROWS or n_splits < 2:
+        return 0
+    return n_splits if FOLD_BAG_FOLDS is None else min(FOLD_BAG_FOLDS, n_splits)
+
 
 @dataclass(frozen=True)
 class EvaluationSpec:

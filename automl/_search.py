@@ -14,7 +14,7 @@ import pandas as pd
 
 from automl._cost import CostEstimator, first_look_seconds
 from automl._energy import EnergyMeter
-from automl._evaluation import EvaluationSpec, evaluate
+from automl._evaluation import EvaluationSpec, evaluate, fold_bag_size
 from automl._halving import Halving
 from automl._limits import LimitedResult, Status
 from automl._optimizers import Optimizer
@@ -171,14 +171,26 @@ def energy_wall(
 
 
 def refit_reserve(
-    result: SearchResult, n_rows: int, n_train: int, top: int = 3, cap: float = math.inf
+    result: SearchResult,
+    n_rows: int,
+    n_train: int,
+    top: int = 3,
+    cap: float = math.inf,
+    bag: int = 0,
 ) -> float:
     """Seconds to keep for refitting the best pipelines on all rows after the search: at most
     ``cap`` for refitting on more rows than they were validated on (successive halving's lower
-    rungs), never less than for refitting on as many."""
+    rungs), never less than for refitting on as many; ``bag`` fold models each, where a
+    member is those (``fold_bag_size``)."""
     best = ensemble_pool(result)[:top]
-    wanted = 0.5 + 1.3 * sum(t.refit_seconds(n_rows, n_train) for t in best)
-    validated = 0.5 + 1.3 * sum(t.refit_seconds(n_rows, n_train, t.fidelity) for t in best)
+
+    def seconds(t: TrialRecord, share: float | None = None) -> float:
+        if bag and t.fidelity >= 1.0:
+            return bag * t.single_fit_time
+        return t.refit_seconds(n_rows, n_train, share)
+
+    wanted = 0.5 + 1.3 * sum(seconds(t) for t in best)
+    validated = 0.5 + 1.3 * sum(seconds(t, t.fidelity) for t in best)
     return max(validated, min(wanted, cap))
 
 
@@ -231,6 +243,7 @@ def run_search(
     executor = executor if executor is not None else LocalExecutor(1)
     result = SearchResult()
     n_train = len(spec.splits[0][0])
+    bag = fold_bag_size(len(y), len(spec.splits))
     skips_in_a_row = 0
     anchored = False  # whether the first defaults have been launched
     first_looks: set[int] = set()  # defaults sampled to save search time, not as too slow
@@ -247,7 +260,9 @@ def run_search(
                 ):
                     stopped = True
                     break
-                reserve = refit_reserve(result, len(y), n_train, cap=REFIT_SHARE * budget.total())
+                reserve = refit_reserve(
+                    result, len(y), n_train, cap=REFIT_SHARE * budget.total(), bag=bag
+                )
                 wall = min(budget.per_trial, budget.left() - reserve)
                 starts = tuple(launched.start for launched in running.values())
                 wall = min(wall, energy_wall(result, budget, reserve, spec.n_jobs, starts))

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import automl._estimator as estimator_module
+import automl._evaluation as evaluation_module
 from benchmarks.ensemble_pool import captured_search, paired_main, refitted_loss
 
 # variant -> (FOLD_BAG_ROWS, FOLD_BAG_FOLDS)
@@ -41,12 +41,12 @@ def variant_losses(name: str, pmlb: Path, seed: int, n_trials: int) -> dict[str,
         if variant == "bag-all" and len(spec.splits) <= 5:
             out[variant] = out["bag5"]
             continue
-        saved = estimator_module.FOLD_BAG_ROWS, estimator_module.FOLD_BAG_FOLDS
-        estimator_module.FOLD_BAG_ROWS, estimator_module.FOLD_BAG_FOLDS = rows, folds
+        saved = evaluation_module.FOLD_BAG_ROWS, evaluation_module.FOLD_BAG_FOLDS
+        evaluation_module.FOLD_BAG_ROWS, evaluation_module.FOLD_BAG_FOLDS = rows, folds
         try:
             out[variant] = refitted_loss(model, args, X_test, y_test)
         finally:
-            estimator_module.FOLD_BAG_ROWS, estimator_module.FOLD_BAG_FOLDS = saved
+            evaluation_module.FOLD_BAG_ROWS, evaluation_module.FOLD_BAG_FOLDS = saved
     return out
 
 

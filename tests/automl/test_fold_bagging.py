@@ -1,16 +1,18 @@
 import numpy as np
 import pytest
 
-import automl._estimator as estimator_module
+import automl._evaluation as evaluation_module
 from automl._columns import infer_column_types, normalize_frame
 from automl._evaluation import (
     EvaluationSpec,
     FoldBag,
     evaluate,
+    fold_bag_size,
     make_splits,
     predict_pipeline,
     refit_folds,
 )
+from automl._search import SearchResult, TrialRecord, refit_reserve
 from automl._task import Task
 
 KNN = {
@@ -65,12 +67,28 @@ def test_on_small_tables_the_final_members_are_fold_bags(
     make = tiny_classifier if kind == "classifier" else tiny_regressor
     model = make(resampling="cv").fit(X, y)
     assert not any(isinstance(p, FoldBag) for _, p in model.model_.members)
-    monkeypatch.setattr(estimator_module, "FOLD_BAG_ROWS", len(X))
+    monkeypatch.setattr(evaluation_module, "FOLD_BAG_ROWS", len(X))
     bagged = make(resampling="cv").fit(X, y)
     assert all(isinstance(p, FoldBag) for _, p in bagged.model_.members)
     assert all(len(p.pipelines) == 5 for _, p in bagged.model_.members)
     assert bagged.predict(X).shape == (len(X),)
-    monkeypatch.setattr(estimator_module, "FOLD_BAG_ROWS", len(X) - 1)  # one row too many
+    monkeypatch.setattr(evaluation_module, "FOLD_BAG_ROWS", len(X) - 1)  # one row too many
     assert not any(
         isinstance(p, FoldBag) for _, p in make(resampling="cv").fit(X, y).model_.members
     )
+
+
+def _record(trial: int, loss: float, fidelity: float = 1.0) -> TrialRecord:
+    return TrialRecord(
+        trial, "linear", {}, "search", loss, -loss, "success", 5.0, 1.0, 0.0, 1.0,
+        fidelity=fidelity,
+    )  # fmt: skip
+
+
+def test_the_refit_reserve_counts_each_bagged_members_fold_fits():
+    """A bag of 5 fold models costs 5 of its trial's fold fits; a trial of a lower rung
+    (fewer rows than validated folds hold) is still refitted once."""
+    result = SearchResult(trials=[_record(0, 0.1), _record(1, 0.2)])
+    assert refit_reserve(result, 100, 80, top=2) == pytest.approx(0.5 + 1.3 * 2 * 100 / 80)
+    assert refit_reserve(result, 100, 80, top=2, bag=5) == pytest.approx(0.5 + 1.3 * 2 * 5)
+    assert fold_bag_size(100, 15) == 0  # off by default
