@@ -21,7 +21,7 @@ from automl.components._early_stopping import fitted_rounds, refit_configuration
 
 # Up to this many rows, a cross-validated trial's member of the final ensemble is its models of
 # the first FOLD_BAG_FOLDS splits (None: all) averaged (refit_folds), not one refit on all rows.
-FOLD_BAG_ROWS = 0
+FOLD_BAG_ROWS = 2_000
 FOLD_BAG_FOLDS: int | None = 5
 
 

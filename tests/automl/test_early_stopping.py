@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import automl._evaluation as evaluation_module
 from automl._columns import infer_column_types, normalize_frame
 from automl._evaluation import EvaluationSpec, evaluate, make_splits, refit
 from automl._space import make_pipeline
@@ -132,7 +133,8 @@ def test_the_refit_on_all_rows_uses_the_rounds_the_folds_validated():
     }
 
 
-def test_a_fit_refits_its_boosting_members_with_the_validated_rounds(tiny_classifier):
+def test_a_fit_refits_its_boosting_members_with_the_validated_rounds(tiny_classifier, monkeypatch):
+    monkeypatch.setattr(evaluation_module, "FOLD_BAG_ROWS", 0)  # one refit, not the fold models
     X, y, _ = _data(MIN_ROWS * 2, Task.BINARY)
     model = tiny_classifier(n_trials=2, models=("lightgbm",), resampling="cv").fit(X, y)
     fitted = [p[-1].estimator_ for _, p in model.model_.members]

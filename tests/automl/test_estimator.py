@@ -8,7 +8,7 @@ from sklearn.metrics import roc_auc_score
 
 import automl._estimator
 from automl import AutoMLClassifier
-from automl._evaluation import refit
+from automl._evaluation import refit, refit_folds
 
 
 def test_messy_table_with_string_labels(tiny_classifier, make_messy):
@@ -134,11 +134,19 @@ def test_constant_predictor_only_when_the_fallback_models_fail_too(
     assert (model.predict(X) == 0).all()
 
 
-def _refit_refusing_linear(config, *args):
-    """The real refit, except that linear pipelines fail (as a timeout on all rows would)."""
+def _refusing_linear(config, fit, *args):
+    """The real ``fit``, except that linear pipelines fail (as a timeout on all rows would)."""
     if config["model"] == "linear":
         raise RuntimeError("refit refused")
-    return refit(config, *args)
+    return fit(config, *args)
+
+
+def _refit_refusing_linear(config, *args):  # module-level: the child process unpickles it
+    return _refusing_linear(config, refit, *args)
+
+
+def _fold_models_refusing_linear(config, *args):
+    return _refusing_linear(config, refit_folds, *args)
 
 
 def test_a_failed_refit_falls_back_to_the_next_trial_not_a_cheap_model(
@@ -146,6 +154,7 @@ def test_a_failed_refit_falls_back_to_the_next_trial_not_a_cheap_model(
 ):
     X, y = load_pmlb("prnn_synth")
     monkeypatch.setattr(automl._estimator, "refit", _refit_refusing_linear)
+    monkeypatch.setattr(automl._estimator, "refit_folds", _fold_models_refusing_linear)
     model = tiny_classifier(n_trials=4, models=["lightgbm", "linear"], ensemble_size=1)
     with pytest.warns(RuntimeWarning, match=r"using trial \d+ \(lightgbm\) alone"):
         model.fit(X, y)

@@ -65,17 +65,19 @@ def test_on_small_tables_the_final_members_are_fold_bags(
     if kind == "regressor":
         y = X["x2"] * 3 + (y == "yes")
     make = tiny_classifier if kind == "classifier" else tiny_regressor
-    model = make(resampling="cv").fit(X, y)
-    assert not any(isinstance(p, FoldBag) for _, p in model.model_.members)
-    monkeypatch.setattr(evaluation_module, "FOLD_BAG_ROWS", len(X))
+    assert len(X) <= evaluation_module.FOLD_BAG_ROWS
     bagged = make(resampling="cv").fit(X, y)
     assert all(isinstance(p, FoldBag) for _, p in bagged.model_.members)
     assert all(len(p.pipelines) == 5 for _, p in bagged.model_.members)
     assert bagged.predict(X).shape == (len(X),)
+    # Repeated CV's 15 splits: the first five (one of each row's validations).
+    repeated = make(resampling="repeated-cv").fit(X, y)
+    assert all(len(p.pipelines) == 5 for _, p in repeated.model_.members)
+    holdout = make(resampling="holdout").fit(X, y).model_.members  # one split: nothing to bag
+    assert not any(isinstance(p, FoldBag) for _, p in holdout)
     monkeypatch.setattr(evaluation_module, "FOLD_BAG_ROWS", len(X) - 1)  # one row too many
-    assert not any(
-        isinstance(p, FoldBag) for _, p in make(resampling="cv").fit(X, y).model_.members
-    )
+    refitted = make(resampling="cv").fit(X, y).model_.members
+    assert not any(isinstance(p, FoldBag) for _, p in refitted)
 
 
 def _record(trial: int, loss: float, fidelity: float = 1.0) -> TrialRecord:
@@ -91,4 +93,5 @@ def test_the_refit_reserve_counts_each_bagged_members_fold_fits():
     result = SearchResult(trials=[_record(0, 0.1), _record(1, 0.2)])
     assert refit_reserve(result, 100, 80, top=2) == pytest.approx(0.5 + 1.3 * 2 * 100 / 80)
     assert refit_reserve(result, 100, 80, top=2, bag=5) == pytest.approx(0.5 + 1.3 * 2 * 5)
-    assert fold_bag_size(100, 15) == 0  # off by default
+    assert fold_bag_size(100, 15) == 5 and fold_bag_size(100, 3) == 3
+    assert fold_bag_size(evaluation_module.FOLD_BAG_ROWS + 1, 5) == fold_bag_size(100, 1) == 0
