@@ -21,7 +21,7 @@ from automl.components._early_stopping import fitted_rounds, refit_configuration
 
 # Up to this many rows, a cross-validated trial's member of the final ensemble is its models of
 # the first FOLD_BAG_FOLDS splits (None: all) averaged (refit_folds), not one refit on all rows:
-# on the same searches, better than one refit on 16 and worse on 6 of 27 classification tables
+# on the same searches, better than one refit on 19 and worse on 5 of 32 classification tables
 # and on 9 of 9 regression ones; all 15 folds of repeated CV did no better than 5
 # (benchmarks/results/fold-bagging/). The 60 s product with it beat itself without it on 16
 # and lost on 5 of issue 11's 29 small tables (p = 0.014).
