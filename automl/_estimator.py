@@ -680,8 +680,8 @@ class _DummyModel:
 
 def _fold_bagged(trial, n_rows: int, spec: EvaluationSpec) -> int:
     """How many of ``trial``'s fold models make its final member (``fold_bag_size``; 0: one
-    refit): only for a trial validated on all of its training rows."""
-    return fold_bag_size(n_rows, len(spec.splits)) if trial.fidelity >= 1.0 else 0
+    refit)."""
+    return fold_bag_size(n_rows, len(spec.splits), trial.fidelity)
 
 
 def _bounded_by_trials(n_trials: int | None, time_budget: float, estimator) -> bool:

@@ -29,10 +29,11 @@ FOLD_BAG_ROWS = 2_000
 FOLD_BAG_FOLDS: int | None = 5
 
 
-def fold_bag_size(n_rows: int, n_splits: int) -> int:
+def fold_bag_size(n_rows: int, n_splits: int, fidelity: float = 1.0) -> int:
     """How many fold models stand in for a member's refit on ``n_rows`` rows validated on
-    ``n_splits`` splits (``FOLD_BAG_ROWS``); 0: one refit on all rows."""
-    if n_rows > FOLD_BAG_ROWS or n_splits < 2:
+    ``n_splits`` splits (``FOLD_BAG_ROWS``); 0: one refit on all rows, which is also what a
+    trial fitted on a ``fidelity`` share of its training rows below 1 gets."""
+    if n_rows > FOLD_BAG_ROWS or n_splits < 2 or fidelity < 1.0:
         return 0
     return n_splits if FOLD_BAG_FOLDS is None else min(FOLD_BAG_FOLDS, n_splits)
 

@@ -176,16 +176,16 @@ def refit_reserve(
     n_train: int,
     top: int = 3,
     cap: float = math.inf,
-    bag: int = 0,
+    n_splits: int = 1,
 ) -> float:
     """Seconds to keep for refitting the best pipelines on all rows after the search: at most
     ``cap`` for refitting on more rows than they were validated on (successive halving's lower
-    rungs), never less than for refitting on as many; ``bag`` fold models each, where a
-    member is those (``fold_bag_size``)."""
+    rungs), never less than for refitting on as many; a member that is its models of some of
+    the ``n_splits`` folds (``fold_bag_size``) costs those folds' fits."""
     best = ensemble_pool(result)[:top]
 
     def seconds(t: TrialRecord, share: float | None = None) -> float:
-        if bag and t.fidelity >= 1.0:
+        if bag := fold_bag_size(n_rows, n_splits, t.fidelity):
             return bag * t.single_fit_time
         return t.refit_seconds(n_rows, n_train, share)
 
@@ -243,7 +243,6 @@ def run_search(
     executor = executor if executor is not None else LocalExecutor(1)
     result = SearchResult()
     n_train = len(spec.splits[0][0])
-    bag = fold_bag_size(len(y), len(spec.splits))
     skips_in_a_row = 0
     anchored = False  # whether the first defaults have been launched
     first_looks: set[int] = set()  # defaults sampled to save search time, not as too slow
@@ -261,7 +260,11 @@ def run_search(
                     stopped = True
                     break
                 reserve = refit_reserve(
-                    result, len(y), n_train, cap=REFIT_SHARE * budget.total(), bag=bag
+                    result,
+                    len(y),
+                    n_train,
+                    cap=REFIT_SHARE * budget.total(),
+                    n_splits=len(spec.splits),
                 )
                 wall = min(budget.per_trial, budget.left() - reserve)
                 starts = tuple(launched.start for launched in running.values())

@@ -92,6 +92,7 @@ def test_the_refit_reserve_counts_each_bagged_members_fold_fits():
     (fewer rows than validated folds hold) is still refitted once."""
     result = SearchResult(trials=[_record(0, 0.1), _record(1, 0.2)])
     assert refit_reserve(result, 100, 80, top=2) == pytest.approx(0.5 + 1.3 * 2 * 100 / 80)
-    assert refit_reserve(result, 100, 80, top=2, bag=5) == pytest.approx(0.5 + 1.3 * 2 * 5)
+    assert refit_reserve(result, 100, 80, top=2, n_splits=15) == pytest.approx(0.5 + 1.3 * 2 * 5)
     assert fold_bag_size(100, 15) == 5 and fold_bag_size(100, 3) == 3
     assert fold_bag_size(evaluation_module.FOLD_BAG_ROWS + 1, 5) == fold_bag_size(100, 1) == 0
+    assert fold_bag_size(100, 5, fidelity=0.5) == 0  # a lower rung: one refit
