@@ -32,22 +32,36 @@ PROCESS_OVERHEAD = 0.5  # a trial's own start-up, preprocessing and prediction
 
 # A family's defaults against LightGBM's on the same data: the median over 119 searches of 45
 # PMLB tables (60 s, sessions 10-11) of a family's first trial against LightGBM's first, per
-# unit of size_factor and of rows (benchmarks/cost_calibration.py). With session 11's factors
-# (medians of the knowledge base's runs on at most 2,000 rows), a family's first trial took over
-# twice its prediction in 22% of the searches (CatBoost 41%, random forest 44%); with these,
-# cross-validated over datasets, 15%. libsvm_svr is not measured: taken as the classifier.
+# unit of size_factor, of rows and of classes (CLASS_EXPONENT; benchmarks/cost_calibration.py).
+# Cross-validated over datasets, a family's first trial took over twice its prediction in 13% of
+# the searches and under a third of it in 4.5% (15% and 5.9% without the classes, mean absolute
+# log2 error 0.71 against 0.81). libsvm_svr is not measured: taken as the classifier.
 FAMILY_COST = {
     "lightgbm": 1.0,
     "catboost": 12.0,
-    "random_forest": 4.0,
-    "extra_trees": 3.2,
+    "random_forest": 6.4,
+    "extra_trees": 4.7,
     "gradient_boosting": 1.6,
-    "adaboost": 2.5,
-    "linear": 0.4,
-    "libsvm_svc": 1.25,
-    "libsvm_svr": 1.25,
-    "k_nearest_neighbors": 0.3,
-    "mlp": 1.2,
+    "adaboost": 3.5,
+    "linear": 0.53,
+    "libsvm_svc": 1.45,
+    "libsvm_svr": 1.45,
+    "k_nearest_neighbors": 0.4,
+    "mlp": 1.9,
+}
+# How a family's cost grows with the classes of a multiclass task, as (trees per round) ** e:
+# LightGBM, CatBoost and scikit-learn's boosting build per class each round, the linear model and
+# the SVM (one against one on ever fewer rows) about with its square root, the others not at all.
+# Slopes of the log first-trial ratio to LightGBM against log classes over the same 119 searches:
+# random forest -0.85, extra trees -0.88, k-NN -0.96, AdaBoost -0.81, MLP -0.77, linear -0.54,
+# SVM -0.55, CatBoost -0.09, boosting -0.19. Without it a 10-class table's random forest was
+# predicted at 40 times its cost from LightGBM's first trial, and skipped.
+CLASS_EXPONENT = {
+    "lightgbm": 1.0,
+    "catboost": 1.0,
+    "gradient_boosting": 1.0,
+    "linear": 0.5,
+    "libsvm_svc": 0.5,
 }
 SVM_QUADRATIC_ROWS = 2_000  # kernel SVMs grow with rows squared above about this many
 
@@ -144,13 +158,14 @@ class CostEstimator:
         self.n_train = n_train
         self.family_cost = FAMILY_COST if family_cost is None else family_cost
         self.n_fits = n_fits
+        self.trees_per_round = n_classes if n_classes > 2 else 1
         one = lightgbm_default_seconds(n_train, n_features, n_classes, n_bins)
-        self.prior_unit = one * n_fits
+        self.prior_unit = one * n_fits / self.trees_per_round  # per tree built each round
         self._log_units: dict[str, list[float]] = defaultdict(list)
 
     def default_seconds(self) -> float:
         """Expected seconds of a trial of LightGBM's defaults on all rows, from the prior."""
-        return PROCESS_OVERHEAD + self.prior_unit
+        return PROCESS_OVERHEAD + self.prior_unit * self.trees_per_round
 
     def fitting_share(self, per_trial: float) -> float:
         """The share of a trial's limit LightGBM's defaults are expected to take here."""
@@ -159,6 +174,7 @@ class CostEstimator:
     def _weight(self, config: Mapping[str, Any]) -> float:
         family = config.get("model", "")
         weight = self.family_cost.get(family, 1.0) * size_factor(config)
+        weight *= self.trees_per_round ** CLASS_EXPONENT.get(family, 0.0)
         if family.startswith("libsvm"):
             weight *= max(1.0, self.n_train / SVM_QUADRATIC_ROWS)
         return weight

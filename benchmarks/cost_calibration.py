@@ -10,10 +10,11 @@ The factors are calibrated the way they are used: the median over searches of a 
 trial against LightGBM's first trial (both per unit of ``size_factor`` and of rows). Compared
 by 2-fold cross-validation over datasets: the shipped table, and the table calibrated on the
 other half. Written: ``trials.csv.gz`` (the columns used, so the figures can be recomputed
-without the logs), ``summary.md``.
+without the logs), ``summary.md``. A family's cost grows with the classes as
+``automl._cost.CLASS_EXPONENT`` says; ``--pmlb`` adds each dataset's classes to the cached trials.
 
     python -m benchmarks.cost_calibration --trials bench-results/i11-s11 ... \
-        --out benchmarks/results/cost-calibration
+        --pmlb ../shared/datasets/pmlb --out benchmarks/results/cost-calibration
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from automl._cost import FAMILY_COST, PROCESS_OVERHEAD, CostEstimator, size_factor
+from automl._cost import (
+    CLASS_EXPONENT,
+    FAMILY_COST,
+    PROCESS_OVERHEAD,
+    CostEstimator,
+    size_factor,
+)
 from benchmarks.report import to_markdown
 
 COLUMNS = ["run", "dataset", "trial", "model", "config", "fidelity", "fit_time", "status"]
@@ -54,6 +61,19 @@ def _runs(trials: pd.DataFrame):
         yield run, group["dataset"].iloc[0], configs, group
 
 
+def _n_classes(group: pd.DataFrame) -> int:
+    if "n_classes" not in group or pd.isna(group["n_classes"].iloc[0]):
+        return 0
+    return int(group["n_classes"].iloc[0])
+
+
+def _units(config: dict, n_classes: int) -> float:
+    """What a configuration's cost is measured in: its size, and its classes where the
+    family builds per class."""
+    rounds = n_classes if n_classes > 2 else 1
+    return size_factor(config) * rounds ** CLASS_EXPONENT.get(config["model"], 0.0)
+
+
 def _seconds(row) -> float:
     return row.fit_time * (2.0 if row.status == "timeout" else 1.0)
 
@@ -64,10 +84,11 @@ def calibrate(trials: pd.DataFrame) -> dict[str, float]:
     ratios = defaultdict(list)
     for _, _, configs, group in _runs(trials):
         first = {}
+        n_classes = _n_classes(group)
         for config, row in zip(configs, group.itertuples(), strict=True):
             family = config["model"]
             if family not in first:
-                work = max(_seconds(row), 1e-3) / row.fidelity / size_factor(config)
+                work = max(_seconds(row), 1e-3) / row.fidelity / _units(config, n_classes)
                 first[family] = math.log(work)
         if "lightgbm" in first:
             for family, value in first.items():
@@ -79,7 +100,7 @@ def replay(trials: pd.DataFrame, family_cost: dict[str, float]) -> pd.DataFrame:
     """log2(actual / predicted) of every trial predicted from other families' trials."""
     rows = []
     for run, dataset, configs, group in _runs(trials):
-        cost = CostEstimator(1_000, 1, 10, family_cost=family_cost)
+        cost = CostEstimator(1_000, 1, 10, _n_classes(group), family_cost=family_cost)
         for config, row in zip(configs, group.itertuples(), strict=True):
             seconds, basis = cost.predict(config)
             if basis == "other":
@@ -128,6 +149,7 @@ def cross_validate(trials: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", nargs="*", type=Path, default=[], help="bench output folders")
+    parser.add_argument("--pmlb", type=Path, help="PMLB folder: adds n_classes from index.csv")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -135,6 +157,10 @@ def main(argv=None) -> int:
     if args.trials:
         load_trials(args.trials).to_csv(cached, index=False)
     trials = pd.read_csv(cached)
+    if args.pmlb is not None:
+        index = pd.read_csv(args.pmlb / "index.csv").set_index("name")
+        trials["n_classes"] = trials["dataset"].map(index["n_classes"]).fillna(0).astype(int)
+        trials.to_csv(cached, index=False)
     overall, by_family = cross_validate(trials)
     table = calibrate(trials)
     factors = pd.DataFrame(

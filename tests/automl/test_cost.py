@@ -11,6 +11,7 @@ import automl._cost
 from automl import AutoMLClassifier
 from automl._cost import (
     MIN_SAMPLE_ROWS,
+    PROCESS_OVERHEAD,
     SAMPLE_SHARE,
     CostEstimator,
     first_look_seconds,
@@ -60,6 +61,24 @@ def test_other_families_are_scaled_by_their_measured_relative_cost():
     linear, _ = cost.predict({"model": "linear"})
     forest, _ = cost.predict({"model": "random_forest"})
     assert linear < 2.5 < forest
+
+
+def test_families_that_build_per_class_are_the_only_ones_scaled_by_the_classes():
+    # LightGBM builds one tree per class each round, a random forest one tree in all: after
+    # LightGBM's first trial on 10 classes, the forest is predicted as on a binary task
+    # (it was 10 times that, and skipped where it took 2 s).
+    binary = CostEstimator(n_train=1000, n_fits=5, n_features=20, n_classes=2)
+    tenfold = CostEstimator(n_train=1000, n_fits=5, n_features=20, n_classes=10)
+    binary.observe({"model": "lightgbm"}, 2.0)
+    tenfold.observe({"model": "lightgbm"}, 20.0)
+    forest, catboost = {"model": "random_forest"}, {"model": "catboost"}
+    assert tenfold.predict(forest)[1] == "other"
+    assert tenfold.predict(forest)[0] == pytest.approx(binary.predict(forest)[0])
+    fitting = {cost: cost.predict(catboost)[0] - PROCESS_OVERHEAD for cost in (binary, tenfold)}
+    assert fitting[tenfold] == pytest.approx(10 * fitting[binary])
+    # The prior for LightGBM's defaults still counts every class's trees.
+    prior = {cost: cost.default_seconds() - PROCESS_OVERHEAD for cost in (binary, tenfold)}
+    assert prior[tenfold] > 5 * prior[binary]
 
 
 def test_an_expensive_first_trial_is_cut_down_and_the_search_still_runs(tiny_classifier, load_pmlb):

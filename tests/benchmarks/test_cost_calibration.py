@@ -62,3 +62,17 @@ def test_replay_scores_only_predictions_from_other_families(trials):
     assert exact["error"].abs().max() < 1e-9
     low = replay(trials, {"lightgbm": 1.0, "random_forest": 1.5})
     assert (low["error"] > 1).all()  # a factor 4x too low: actual over twice the prediction
+
+
+def test_a_multiclass_search_is_measured_per_tree_built_each_round(trials):
+    # On 10 classes LightGBM builds 10 trees a round and the forest does not: a forest 6x
+    # LightGBM's defaults per tree is as fast as LightGBM's whole first trial there.
+    multiclass = search("d", "w", [(LIGHTGBM, 10.0, 1.0, "success"), (FOREST, 6.0, 1.0, "success")])
+    multiclass["n_classes"] = 10
+    both = pd.concat([trials.assign(n_classes=2), multiclass], ignore_index=True)
+    assert calibrate(both)["random_forest"] == pytest.approx(6.0)
+    errors = replay(both, {"lightgbm": 1.0, "random_forest": 6.0})
+    assert len(errors) == 4 and errors["error"].abs().max() < 1e-9
+    # Without the classes the forest would be predicted at 10 times its cost.
+    blind = replay(multiclass.assign(n_classes=0), {"lightgbm": 1.0, "random_forest": 6.0})
+    assert blind["error"].iloc[0] == pytest.approx(-3.3219, abs=1e-3)
