@@ -30,7 +30,7 @@ from automl._fallback import failure_summary, fallback_model, fit_fallback
 from automl._halving import plan_halving
 from automl._input import TableInput
 from automl._limits import Status, run_limited
-from automl._optimizers import make_optimizer
+from automl._optimizers import Unsteered, make_optimizer
 from automl._parallel import DaskExecutor, LocalExecutor, effective_cores, local_workers
 from automl._search import Budget, SearchResult, ensemble_candidates, ensemble_pool, run_search
 from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline, translate
@@ -42,6 +42,8 @@ REFIT_RETRIES = 3  # single trials tried when the ensemble could not be refitted
 REFIT_SLACK = 1.3  # a refit's expected seconds, times this, must fit its wall time
 KEEP_PREDICTIONS = 50  # trials whose out-of-fold predictions stay in memory for ensembling
 ENSEMBLE_CANDIDATES = 20
+# Whether SMAC is told the portfolio's members' results (else they run in its place, unseen).
+PORTFOLIO_STEERS = True
 # resampling="auto": 5-fold CV repeated 3 times up to this many rows, where it lowered test log
 # loss (benchmarks/calibration.py; above, it did not pay for its 2-3 times longer trials), when
 # the budget is long enough that trials costing that much still leave enough of them.
@@ -208,16 +210,21 @@ class _AutoMLBase(BaseEstimator):
             energy=self.energy_budget,
             meter=meter,
         )
+        head = set()
+        if not PORTFOLIO_STEERS:
+            head = {key for key, origin in origins.items() if origin == "portfolio"}
         optimizer = make_optimizer(
             self.optimizer,
             space,
-            initial,
+            [c for c in initial if config_key(c) not in head],
             seed,
             crash_cost,
             warm.prior,
             warm.prior_mean,
             fidelities=halving.fidelities if halving is not None else None,
         )
+        if head:
+            optimizer = Unsteered(optimizer, initial, head)
         executor = self._executor(data, y_enc, spec)
         try:
             result = run_search(

@@ -390,3 +390,36 @@ def make_optimizer(
     if name == "random":
         return RandomSearch(space, initial, seed)
     raise ValueError(f"Unknown optimizer {name!r}; choose 'smac', 'random' or 'smac-halving'.")
+
+
+class Unsteered(Optimizer):
+    """``inner`` with ``head`` configurations run in its place and kept from it: they are asked
+    in ``order`` among ``inner``'s own initial ones, and their losses are not told, so that they
+    do not steer its search (a portfolio's members against SMAC's exploitation of them)."""
+
+    def __init__(self, inner: Optimizer, order: list[Configuration], head: set[tuple]):
+        super().__init__(inner.space, order, inner.seed)
+        self.inner = inner
+        self._pending = [config_key(c) in head for c in self.initial]
+        self._head = [c for c in self.initial if config_key(c) in head]
+        self.schedules_fidelity = inner.schedules_fidelity
+
+    def ask(self) -> tuple[Configuration, Any]:
+        if self._pending and self._pending.pop(0):
+            return self._head.pop(0), None
+        config, handle = self.inner.ask()
+        return config, (handle,)
+
+    def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
+        if handle is not None:
+            self.inner.tell(handle[0], cost, crashed=crashed)
+
+    def fidelity(self, handle: Any) -> float:
+        return 1.0 if handle is None else self.inner.fidelity(handle[0])
+
+    @property
+    def n_prior_told(self) -> int:
+        return self.inner.n_prior_told
+
+    def close(self) -> None:
+        self.inner.close()

@@ -20,6 +20,8 @@ warm@10 is at least as good as cold@50, mean test loss).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import sys
 import time
 from pathlib import Path
@@ -42,10 +44,29 @@ MODE_PARAMS = {
     "portfolio+nearest": dict(warm_start="portfolio+nearest"),
     "warm": dict(warm_start="nearest"),
     "warm+transfer": dict(warm_start="nearest", transfer=True),
+    "portfolio-unsteered": dict(warm_start="portfolio"),
     "cold": dict(warm_start=False),
     "random": dict(warm_start=False, optimizer="random"),
 }
+# Modes that differ in a module setting rather than a parameter: (module, name, value).
+MODE_SETTINGS = {"portfolio-unsteered": ("automl._estimator", "PORTFOLIO_STEERS", False)}
 HERE = Path(__file__).resolve().parent
+
+
+@contextlib.contextmanager
+def mode_settings(mode: str):
+    """The module setting of ``mode``, restored afterwards."""
+    if mode not in MODE_SETTINGS:
+        yield
+        return
+    module, name, value = MODE_SETTINGS[mode]
+    module = importlib.import_module(module)
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, saved)
 
 
 def incumbent_test_losses(
@@ -168,22 +189,25 @@ def run(args) -> pd.DataFrame:
                     name, args.task, out / "portfolios", args.portfolio_source
                 )
             common = dict(leave_one_out=True, update_knowledge_base=False, random_state=0, n_jobs=1)
-            if args.budgets:
-                losses = {}
-                for seconds in (float(b) for b in args.budgets.split(",")):
-                    model = estimator(time_budget=seconds, **common, **params)
-                    model.fit(X_train, y_train)
-                    losses[f"{seconds:g}s"] = model_test_loss(model, X_test, y_test)
-            else:
-                model = estimator(
-                    time_budget=args.max_seconds,
-                    n_trials=max(checkpoints),
-                    ensemble_size=1,
-                    per_trial_time_limit=args.trial_limit,
-                    **common,
-                    **params,
-                ).fit(X_train, y_train)
-                losses = incumbent_test_losses(model, X_train, y_train, X_test, y_test, checkpoints)
+            with mode_settings(mode):
+                if args.budgets:
+                    losses = {}
+                    for seconds in (float(b) for b in args.budgets.split(",")):
+                        model = estimator(time_budget=seconds, **common, **params)
+                        model.fit(X_train, y_train)
+                        losses[f"{seconds:g}s"] = model_test_loss(model, X_test, y_test)
+                else:
+                    model = estimator(
+                        time_budget=args.max_seconds,
+                        n_trials=max(checkpoints),
+                        ensemble_size=1,
+                        per_trial_time_limit=args.trial_limit,
+                        **common,
+                        **params,
+                    ).fit(X_train, y_train)
+                    losses = incumbent_test_losses(
+                        model, X_train, y_train, X_test, y_test, checkpoints
+                    )
             n_warm = int(model.trials_["origin"].isin(["warm-start", "portfolio"]).sum())
             n_told = model.warm_start_.get("transfer", {}).get("told_to_optimizer", 0)
             rows = pd.DataFrame(
