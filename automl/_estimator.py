@@ -44,11 +44,6 @@ KEEP_PREDICTIONS = 50  # trials whose out-of-fold predictions stay in memory for
 ENSEMBLE_CANDIDATES = 20
 # Whether SMAC is told the portfolio's members' results (else they run in its place, unseen).
 PORTFOLIO_STEERS = True
-# A time budget that holds this many trials of LightGBM's defaults (the cost model's prior) or
-# more starts from every family's defaults, not the portfolio (warm_start=True only): at 60 s on
-# 17 tables of at most 2,000 rows the portfolio lost to cold SMAC 10 to 5, 12 to 3 and 9 to 6 in
-# three runs, on tables of 50-150 rows every time (benchmarks/results/portfolio-60s-s18/).
-AMPLE_TRIALS = 35
 # resampling="auto": 5-fold CV repeated 3 times up to this many rows, where it lowered test log
 # loss (benchmarks/calibration.py; above, it did not pay for its 2-3 times longer trials), when
 # the budget is long enough that trials costing that much still leave enough of them.
@@ -175,8 +170,6 @@ class _AutoMLBase(BaseEstimator):
         cost = TrialCost(sum(len(t) for t, _ in spec.splits), data.shape[1], per_trial)
         n_train = len(spec.splits[0][0])
         estimator = CostEstimator(n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins)
-        per_trial_order = _bounded_by_trials(self.n_trials, self.time_budget, estimator)
-        expected_trials = float(self.time_budget) / estimator.default_seconds()
         warm = plan_warm_start(
             frame,
             target,
@@ -190,8 +183,7 @@ class _AutoMLBase(BaseEstimator):
             transfer=self.transfer,
             leave_one_out=self.leave_one_out,
             update_knowledge_base=self.update_knowledge_base,
-            per_trial=per_trial_order,
-            ample=None if per_trial_order or expected_trials < AMPLE_TRIALS else expected_trials,
+            per_trial=_bounded_by_trials(self.n_trials, self.time_budget, estimator),
         )
         if self.verbose >= 1 and warm.configurations:
             print(

@@ -90,16 +90,13 @@ def plan_warm_start(
     leave_one_out: bool = False,
     update_knowledge_base: bool = True,
     per_trial: bool = False,
-    ample: float | None = None,
 ) -> WarmStartPlan:
     """Meta-features, then the portfolio ordered for this dataset (members that cannot
     finish within ``cost.per_trial`` skipped) or, without a portfolio or with
     ``warm_start="nearest"``, the best configurations of the nearest past datasets.
 
     The parameters after ``*`` are the estimator's of the same names, and ``per_trial``: the
-    search is bounded by its number of trials (:meth:`Portfolio.trial_order`); ``ample``: the
-    trials of LightGBM's defaults the time budget holds, if ``AMPLE_TRIALS`` or more (the
-    default warm start then leaves the search to the families' defaults and SMAC). The
+    search is bounded by its number of trials (:meth:`Portfolio.trial_order`). The
     meta-features and fingerprint are computed whenever ``warm_start`` or
     ``update_knowledge_base`` needs them.
     """
@@ -117,11 +114,6 @@ def plan_warm_start(
     plan = WarmStartPlan(metafeatures=mf, fingerprint=dataset_fingerprint(frame, target), kb=kb)
     if not warm_start:
         plan.reason = "warm_start=False"
-    elif warm_start is True and ample is not None:
-        plan.reason = (
-            f"the budget holds about {ample:.0f} trials of LightGBM's defaults here: the search "
-            "starts from every family's defaults (a warm start did not pay with that many trials)"
-        )
     else:
         portfolio = None
         if warm_start in (True, "portfolio", "portfolio+nearest"):

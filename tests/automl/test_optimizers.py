@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from ConfigSpace import Configuration, ConfigurationSpace, Float
 
-from automl._optimizers import RandomSearch, SMACOptimizer, Unsteered
-from automl._space import config_key
+from automl._optimizers import RandomSearch, SMACOptimizer
 
 
 def space() -> ConfigurationSpace:
@@ -147,22 +146,3 @@ def test_config_list_membership_is_by_value():
     assert other not in configs
     configs.append(other)
     assert Configuration(cs, values={"x": 0.5, "y": 0.5}) in configs
-
-
-def test_unsteered_head_runs_in_order_and_is_never_told_to_the_optimiser():
-    cs = space()
-    configs = grid(cs, 2)
-    head = [configs[0], configs[2]]  # the portfolio's members, interleaved with the others
-    inner = SMACOptimizer(cs, [configs[1], configs[3]], seed=0)
-    opt = Unsteered(inner, configs, {config_key(c) for c in head})
-    asked = []
-    for _ in range(8):
-        config, handle = opt.ask()
-        asked.append(config)
-        opt.tell(handle, loss(config))
-    opt.close()
-    assert asked[:4] == configs  # the given order
-    # SMAC's own run history holds its own asks only: the head's results never reached it.
-    history = inner._smac.runhistory
-    told = [history.get_config(k.config_id) for k in history]
-    assert len(told) == 6 and not any(c in told for c in head)
