@@ -42,7 +42,9 @@ REFIT_RETRIES = 3  # single trials tried when the ensemble could not be refitted
 REFIT_SLACK = 1.3  # a refit's expected seconds, times this, must fit its wall time
 KEEP_PREDICTIONS = 50  # trials whose out-of-fold predictions stay in memory for ensembling
 ENSEMBLE_CANDIDATES = 20
-# Whether SMAC is told the portfolio's members' results (else they run in its place, unseen).
+# Whether SMAC is told the portfolio's members' results. False runs them in its place, unseen
+# (Unsteered): at 60 s on 17 small tables it was 4 better, 11 worse than cold SMAC, the default
+# 6 and 9 (benchmarks/results/portfolio-60s-s18/); kept to measure.
 PORTFOLIO_STEERS = True
 # resampling="auto": 5-fold CV repeated 3 times up to this many rows, where it lowered test log
 # loss (benchmarks/calibration.py; above, it did not pay for its 2-3 times longer trials), when
