@@ -7,6 +7,7 @@ Usage: python peers.py runs-s17-small.csv runs-s18-large-split0.csv > peers-s18.
 """
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ SYSTEMS = ["automl", "autogluon", "flaml", "lightgbm", "random-forest"]
 
 
 def peers() -> pd.DataFrame:
-    lines = [ln for ln in open("summary-s10.md") if ln.startswith("| ")]
+    lines = [ln for ln in Path("summary-s10.md").read_text().splitlines() if ln.startswith("| ")]
     header = next(ln for ln in lines if ln.startswith("| dataset"))
     names = [h.strip() for h in header.strip().strip("|").split("|")]
     rows = [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines]
@@ -46,7 +47,9 @@ def main(paths: list[str]) -> None:
         counts = f"{(diff < -TOL).sum()} / {(diff.abs() <= TOL).sum()} / {(diff > TOL).sum()}"
         if system == "automl":
             counts = "-"
-        print(f"| {system} | {ranks[system].mean():.2f} | {counts} | {table[system].isna().sum()} |")
+        print(
+            f"| {system} | {ranks[system].mean():.2f} | {counts} | {table[system].isna().sum()} |"
+        )
 
 
 if __name__ == "__main__":
