@@ -3,8 +3,15 @@
 import pandas as pd
 import pytest
 
+import automl._estimator
 from benchmarks.plots import plot_by_trials
-from benchmarks.warm_vs_cold import CHECKPOINTS, summarize
+from benchmarks.warm_vs_cold import (
+    CHECKPOINTS,
+    MODE_PARAMS,
+    MODE_SETTINGS,
+    mode_settings,
+    summarize,
+)
 
 
 @pytest.fixture
@@ -93,3 +100,15 @@ def test_summary_reports_warm_start_planning_time_of_warm_fits_only(results):
     text = summarize(results)
     # 8 warm fits (4 datasets x 2 warm modes); the cold fits' 99 s do not count
     assert "over 8 fits: median 0.55 s" in text and "max 2.00 s" in text
+
+
+def test_a_mode_of_a_module_setting_holds_it_only_while_its_fit_runs():
+    assert set(MODE_SETTINGS) <= set(MODE_PARAMS)
+    with mode_settings("portfolio-unsteered"):
+        assert automl._estimator.PORTFOLIO_STEERS is False
+    assert automl._estimator.PORTFOLIO_STEERS is True
+    with pytest.raises(RuntimeError), mode_settings("portfolio-unsteered"):
+        raise RuntimeError("a failed fit")
+    assert automl._estimator.PORTFOLIO_STEERS is True
+    with mode_settings("cold"):
+        assert automl._estimator.PORTFOLIO_STEERS is True
