@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import sys
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+import automl._estimator
 from automl import METRICS, AutoMLClassifier, AutoMLRegressor
 from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
@@ -49,7 +49,7 @@ MODE_PARAMS = {
     "random": dict(warm_start=False, optimizer="random"),
 }
 # Modes that differ in a module setting rather than a parameter: (module, name, value).
-MODE_SETTINGS = {"portfolio-unsteered": ("automl._estimator", "PORTFOLIO_STEERS", False)}
+MODE_SETTINGS = {"portfolio-unsteered": (automl._estimator, "PORTFOLIO_STEERS", False)}
 HERE = Path(__file__).resolve().parent
 
 
@@ -60,7 +60,6 @@ def mode_settings(mode: str):
         yield
         return
     module, name, value = MODE_SETTINGS[mode]
-    module = importlib.import_module(module)
     saved = getattr(module, name)
     setattr(module, name, value)
     try:

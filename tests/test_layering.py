@@ -45,6 +45,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/fold_bagging.py",
     # re-evaluates the ensemble's candidates on fresh folds after one search: the same internals
     "benchmarks/revalidation.py",
+    # a mode that switches a setting of the estimator's module (PORTFOLIO_STEERS) for one fit
+    "benchmarks/warm_vs_cold.py",
     # reads local tables and OpenML tasks with automl's own readers (automl._io,
     # automl._openml_data), so that `automl fit` and `automl bench` see the same data
     "benchmarks/suites.py",
