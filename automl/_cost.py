@@ -117,12 +117,22 @@ def size_factor(config: Mapping[str, Any]) -> float:
     return 1.0
 
 
+def trees_per_round(n_classes: int) -> int:
+    """Trees a boosting round builds: one per class of a multiclass task, else one."""
+    return n_classes if n_classes > 2 else 1
+
+
+def class_factor(family: str, n_classes: int) -> float:
+    """How many times ``family``'s cost on two classes it costs on ``n_classes``
+    (:data:`CLASS_EXPONENT`)."""
+    return trees_per_round(n_classes) ** CLASS_EXPONENT.get(family, 0.0)
+
+
 def lightgbm_default_seconds(
     n_rows: float, n_features: int, n_classes: int = 0, n_bins: float | None = None
 ) -> float:
     """Expected seconds of one LightGBM fit at its defaults on ``n_rows`` rows; ``n_bins`` is
     the histogram bins over all features (``count_bins``), at most 255 per feature."""
-    trees_per_round = n_classes if n_classes > 2 else 1
     features = max(1, n_features)
     bins = MAX_BINS * features if n_bins is None else n_bins
     leaves = min(31.0, max(2.0, n_rows / 20))  # min_child_samples=20 limits small data
@@ -131,7 +141,7 @@ def lightgbm_default_seconds(
         + LIGHTGBM_PER_BIN_LEAF * bins * leaves
         + LIGHTGBM_PER_ROW * n_rows
     )
-    return LIGHTGBM_FIXED + trees_per_round * work
+    return LIGHTGBM_FIXED + trees_per_round(n_classes) * work
 
 
 def count_bins(frame: pd.DataFrame, sample: int = 2_000, seed: int = 0) -> float:
@@ -158,14 +168,14 @@ class CostEstimator:
         self.n_train = n_train
         self.family_cost = FAMILY_COST if family_cost is None else family_cost
         self.n_fits = n_fits
-        self.trees_per_round = n_classes if n_classes > 2 else 1
+        self.n_classes = n_classes
         one = lightgbm_default_seconds(n_train, n_features, n_classes, n_bins)
-        self.prior_unit = one * n_fits / self.trees_per_round  # per tree built each round
+        self.prior_unit = one * n_fits / trees_per_round(n_classes)  # per tree built each round
         self._log_units: dict[str, list[float]] = defaultdict(list)
 
     def default_seconds(self) -> float:
         """Expected seconds of a trial of LightGBM's defaults on all rows, from the prior."""
-        return PROCESS_OVERHEAD + self.prior_unit * self.trees_per_round
+        return PROCESS_OVERHEAD + self.prior_unit * trees_per_round(self.n_classes)
 
     def fitting_share(self, per_trial: float) -> float:
         """The share of a trial's limit LightGBM's defaults are expected to take here."""
@@ -174,7 +184,7 @@ class CostEstimator:
     def _weight(self, config: Mapping[str, Any]) -> float:
         family = config.get("model", "")
         weight = self.family_cost.get(family, 1.0) * size_factor(config)
-        weight *= self.trees_per_round ** CLASS_EXPONENT.get(family, 0.0)
+        weight *= class_factor(family, self.n_classes)
         if family.startswith("libsvm"):
             weight *= max(1.0, self.n_train / SVM_QUADRATIC_ROWS)
         return weight

@@ -400,13 +400,14 @@ class Unsteered(Optimizer):
     def __init__(self, inner: Optimizer, order: list[Configuration], head: set[tuple]):
         super().__init__(inner.space, order, inner.seed)
         self.inner = inner
-        self._pending = [config_key(c) in head for c in self.initial]
-        self._head = [c for c in self.initial if config_key(c) in head]
+        # In order: a head configuration, or None where the inner optimiser's own comes.
+        self._pending = [c if config_key(c) in head else None for c in self.initial]
         self.schedules_fidelity = inner.schedules_fidelity
 
     def ask(self) -> tuple[Configuration, Any]:
-        if self._pending and self._pending.pop(0):
-            return self._head.pop(0), None
+        config = self._pending.pop(0) if self._pending else None
+        if config is not None:
+            return config, None
         config, handle = self.inner.ask()
         return config, (handle,)
 

@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from automl._cost import (
-    CLASS_EXPONENT,
     FAMILY_COST,
     PROCESS_OVERHEAD,
     CostEstimator,
+    class_factor,
     size_factor,
 )
 from benchmarks.report import to_markdown
@@ -70,8 +70,7 @@ def _n_classes(group: pd.DataFrame) -> int:
 def _units(config: dict, n_classes: int) -> float:
     """What a configuration's cost is measured in: its size, and its classes where the
     family builds per class."""
-    rounds = n_classes if n_classes > 2 else 1
-    return size_factor(config) * rounds ** CLASS_EXPONENT.get(config["model"], 0.0)
+    return size_factor(config) * class_factor(config["model"], n_classes)
 
 
 def _seconds(row) -> float:
