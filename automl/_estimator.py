@@ -585,7 +585,9 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         ordered for this dataset by its nearest past datasets and those that cannot finish
         within a trial's time skipped, the first 10 that fit run, then SMAC (``"portfolio"``);
         a search bounded by ``n_trials`` runs the portfolio's pool in the order that pays per
-        trial instead.
+        trial instead, in classification taking turns with the nearest datasets' best (as
+        ``"portfolio+nearest"``: in the simulation on the matrix that paid per trial in
+        classification and not in regression).
         ``"portfolio+nearest"`` has them take turns with the best candidate of each of the 25
         nearest datasets of the portfolio's matrix; without a portfolio, or with
         ``"nearest"``, the best configuration of each of the 25 nearest past datasets

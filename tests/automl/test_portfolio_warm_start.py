@@ -134,13 +134,18 @@ def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
     assert len(model.trials_) == 7 and (model.trials_["origin"] == "search").sum() >= 3
 
 
+@pytest.mark.parametrize(
+    "warm_start",
+    # True: a classification search bounded by trials takes "portfolio+nearest"'s order.
+    ["portfolio+nearest", True],
+)
 def test_portfolio_members_take_turns_with_the_nearest_datasets_best(
-    portfolio_kb, make_messy, tiny_classifier
+    portfolio_kb, make_messy, tiny_classifier, warm_start
 ):
     X, y = make_messy(240, seed=5)
-    model = tiny_classifier(
-        warm_start="portfolio+nearest", knowledge_base=portfolio_kb, n_trials=3
-    ).fit(X, y)
+    model = tiny_classifier(warm_start=warm_start, knowledge_base=portfolio_kb, n_trials=3).fit(
+        X, y
+    )
     info = model.warm_start_
     assert info["method"] == "portfolio+nearest"
     planned = info["portfolio"]["members"]
