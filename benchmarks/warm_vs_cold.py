@@ -175,10 +175,11 @@ def run(args) -> pd.DataFrame:
     names = [n for n in names if index.loc[n, "n_instances"] <= args.max_rows]
     for name in names[shard::n_shards]:
         X_train, X_test, y_train, y_test = pmlb_split(
-            name, args.pmlb, stratify=args.task == "classification"
+            name, args.pmlb, stratify=args.task == "classification", seed=args.split_seed
         )
         for mode in args.modes.split(","):
-            if len(done) and ((done["dataset"] == name) & (done["mode"] == mode)).any():
+            same = (done["dataset"] == name) & (done["mode"] == mode)
+            if (same & (done["split"] == args.split_seed)).any():
                 continue
             start = time.monotonic()
             estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
@@ -213,6 +214,7 @@ def run(args) -> pd.DataFrame:
                 [
                     {
                         "dataset": name,
+                        "split": args.split_seed,
                         "mode": mode,
                         "k": k,
                         "metric": model.metric_,
@@ -238,10 +240,26 @@ def run(args) -> pd.DataFrame:
 
 
 def _read_results(folder: Path) -> pd.DataFrame:
+    """Every results file of ``folder``; rows written before splits were recorded are split 0."""
     files = sorted(folder.glob("results-*.csv"))
-    return (
-        pd.concat([pd.read_csv(f) for f in files], ignore_index=True) if files else pd.DataFrame()
-    )
+    if not files:
+        return pd.DataFrame(columns=["dataset", "split", "mode", "k", "test_loss"])
+    results = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+    if "split" not in results:
+        results["split"] = 0
+    results["split"] = results["split"].fillna(0).astype(int)
+    return results
+
+
+def complete_splits(results: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the datasets on whose every split every setting finished, so that a mean
+    over splits compares settings on the same splits."""
+    cells = results.dropna(subset=["test_loss"]).groupby(["dataset", "mode", "k"])["split"]
+    settings = results.groupby(["mode", "k"]).ngroups
+    splits = results.groupby("dataset")["split"].nunique()
+    counts = cells.nunique().groupby("dataset").agg(["min", "size"])
+    whole = counts.index[(counts["size"] == settings) & (counts["min"] == splits[counts.index])]
+    return results[results["dataset"].isin(whole)]
 
 
 def summarize(results: pd.DataFrame) -> str:
@@ -249,13 +267,22 @@ def summarize(results: pd.DataFrame) -> str:
     worst) and paired comparisons with Wilcoxon signed-rank p-values."""
     from scipy.stats import wilcoxon
 
+    if "split" in results:
+        results = complete_splits(results)
+    # The mean over splits; datasets every setting finished.
     table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
-    table = table.dropna()  # datasets every setting finished
+    table = table.dropna()
+    n_splits = results.groupby("dataset")["split"].nunique() if "split" in results else None
     ranks = table.rank(axis=1, method="average").mean()
     low, high = table.min(axis=1), table.max(axis=1)
     score = 1 - table.sub(low, axis=0).div((high - low).where(high > low, 1.0), axis=0)
+    splits = (
+        ""
+        if n_splits is None or n_splits.max() <= 1
+        else f" Test loss: the mean over {n_splits.min()} to {n_splits.max()} splits."
+    )
     lines = [
-        f"{len(table)} datasets.",
+        f"{len(table)} datasets.{splits}",
         "",
         f"| setting | mean rank (1 best, of {table.shape[1]}) | mean normalised score "
         "(1 best) | mean test loss |",
@@ -328,6 +355,12 @@ def main(argv=None) -> int:
         "--summarize-only", action="store_true", help="write the summary of what --out holds"
     )
     parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
+    parser.add_argument(
+        "--split-seed",
+        type=int,
+        default=0,
+        help="seed of the 2/3-1/3 split; several in one --out are averaged in the summary",
+    )
     parser.add_argument("--trial-limit", type=float, default=30.0)
     parser.add_argument("--max-seconds", type=float, default=1200.0)
     parser.add_argument(

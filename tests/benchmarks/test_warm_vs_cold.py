@@ -9,6 +9,7 @@ from benchmarks.warm_vs_cold import (
     CHECKPOINTS,
     MODE_PARAMS,
     MODE_SETTINGS,
+    _read_results,
     mode_settings,
     summarize,
 )
@@ -45,6 +46,24 @@ def test_summary_counts_wins_ties_and_losses(results):
     for mode, k in results[["mode", "k"]].drop_duplicates().itertuples(index=False):
         assert sum(line.startswith(f"| {mode}@{k} |") for line in lines) == 1, (mode, k)
     assert f"mean rank (1 best, of {3 * len(CHECKPOINTS)})" in text
+
+
+def test_splits_are_averaged_and_a_dataset_missing_a_split_of_a_setting_is_left_out(
+    results, tmp_path
+):
+    """Split 1 reverses c (warm@10 now 0.1 against cold@50's 0.3: a mean of 0.3 against 0.3,
+    a tie); d has both splits of warm but not of cold, a has only split 0 of cold."""
+    second = results.assign(split=1)
+    second.loc[second["dataset"] == "c", "test_loss"] = [
+        0.1 if m == "warm" else 0.3 for m in second.loc[second["dataset"] == "c", "mode"]
+    ]
+    second = second[~((second["dataset"] == "a") & (second["mode"] == "cold"))]
+    # The first split written before splits were recorded: read back as split 0.
+    results.to_csv(tmp_path / "results-0of2.csv", index=False)
+    second.to_csv(tmp_path / "results-1of2.csv", index=False)
+    text = summarize(_read_results(tmp_path))
+    assert text.startswith("2 datasets. Test loss: the mean over 2 to 2 splits.")  # b and c
+    assert "warm@10 vs cold@50: better on 1, tied on 1, worse on 0" in text
 
 
 def test_plot_by_trials_writes_a_png(results, tmp_path):
