@@ -169,7 +169,9 @@ class _AutoMLBase(BaseEstimator):
             record_fit,
         )
 
-        cost = TrialCost(sum(len(t) for t, _ in spec.splits), data.shape[1], per_trial)
+        cost = TrialCost(
+            sum(len(t) for t, _ in spec.splits), data.shape[1], per_trial, shape.n_classes
+        )
         n_train = len(spec.splits[0][0])
         estimator = CostEstimator(n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins)
         warm = plan_warm_start(

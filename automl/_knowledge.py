@@ -34,12 +34,13 @@ AFFORDABLE_SHARE = 0.8
 
 @dataclass(frozen=True)
 class TrialCost:
-    """What a trial's fitting will cost here: rows trained on over all folds, features, and
-    the seconds one trial may take."""
+    """What a trial's fitting will cost here: rows trained on over all folds, features, the
+    seconds one trial may take, and the classes (0 in regression)."""
 
     n_rows_trained: float
     n_features: int
     per_trial: float
+    n_classes: int = 0
 
 
 def resolve_knowledge_base(value):
@@ -204,9 +205,15 @@ def _plan_portfolio(
         )
     plan.per_trial = ordered.per_trial
     plan.neighbors = ordered.neighbors
-    model = CostModel(ordered.cost_intercepts, portfolio.row_exponent, portfolio.feature_exponent)
+    model = CostModel(
+        ordered.cost_intercepts,
+        portfolio.row_exponent,
+        portfolio.feature_exponent,
+        portfolio.class_exponents,
+    )
+    families = [member["model"] for member in ordered.members]
     predicted = (
-        model.predict(cost.n_rows_trained, cost.n_features)
+        model.predict(cost.n_rows_trained, cost.n_features, cost.n_classes, families)
         if cost is not None
         else np.zeros(len(ordered.members))
     )

@@ -51,6 +51,7 @@ class PerformanceMatrix:
     folds: int = 3
     names: list[str] = field(default_factory=list)
     cost: str = "fit_time"  # or "cpu_seconds": the runs' column in fit_times
+    n_classes: np.ndarray | None = None  # classification: each dataset's classes
 
     @classmethod
     def from_knowledge_base(
@@ -82,6 +83,11 @@ class PerformanceMatrix:
         fidelity = runs.groupby("dataset_id")["fidelity"].first()
         folds = runs["resampling"].iloc[0]
         n_rows = (datasets.loc[loss.index, "n_rows"] * fidelity.loc[loss.index]).round()
+        n_classes = None
+        if kind == "classification":
+            classes = kb.metafeatures().reindex(loss.index).get("NumberOfClasses")
+            if classes is not None and classes.notna().all():
+                n_classes = classes.to_numpy(dtype=float)
         return cls(
             dataset_ids=list(loss.index),
             candidates=[json.loads(c) for c in loss.columns],
@@ -92,6 +98,7 @@ class PerformanceMatrix:
             folds=int(folds[2:]) if folds.startswith("cv") else 1,
             names=[str(n) for n in datasets.loc[loss.index, "name"]],
             cost=cost,
+            n_classes=n_classes,
         )
 
     def subset(self, rows) -> PerformanceMatrix:
@@ -107,6 +114,7 @@ class PerformanceMatrix:
             self.folds,
             [self.names[i] for i in rows] if self.names else [],
             self.cost,
+            None if self.n_classes is None else self.n_classes[rows],
         )
 
     def normalised(self) -> np.ndarray:
@@ -225,13 +233,16 @@ def sibling_key(name: str) -> str:
 
 @dataclass
 class CostModel:
-    """Fit time of a candidate as a power law of the rows it is trained on and the features:
-    log t = a_c + b log(rows trained on, all folds) + g log(features), fitted on the matrix
-    (timeouts count at their limit). Crude beyond the matrix's sizes, but ranks candidates."""
+    """Fit time of a candidate as a power law of the rows it is trained on, the features and,
+    in classification, the classes: log t = a_c + b log(rows trained on, all folds) +
+    g log(features) + h_f log(classes), fitted on the matrix (timeouts count at their limit).
+    ``h_f`` is shared by a family's candidates: boosting builds a tree per class, a forest
+    does not. Crude beyond the matrix's sizes, but ranks candidates."""
 
     intercepts: np.ndarray
     row_exponent: float
     feature_exponent: float
+    class_exponents: dict[str, float] = field(default_factory=dict)  # by family
 
     @classmethod
     def fit(cls, matrix: PerformanceMatrix) -> CostModel:
@@ -243,21 +254,44 @@ class CostModel:
         x = np.column_stack(
             [np.log(np.maximum(trained, 1)), np.log(np.maximum(matrix.n_features, 1))]
         )
-        # Candidate effects removed by centring each column, then a pooled regression.
-        xc = x - x.mean(axis=0)
+        families = [str(c.get("model", "")) for c in matrix.candidates]
+        names = sorted(set(families)) if matrix.n_classes is not None else []
+        log_k = np.log(np.maximum(matrix.n_classes, 2)) if names else np.zeros(len(x))
+        # Candidate effects removed by centring each column, then a pooled regression: the
+        # rows' and features' exponents shared by every candidate, the classes' by a family's.
+        xc, kc = x - x.mean(axis=0), log_k - log_k.mean()
         yc = log_t - log_t.mean(axis=0)
-        coef, *_ = np.linalg.lstsq(np.tile(xc, (log_t.shape[1], 1)), yc.T.ravel(), rcond=None)
+        design = np.zeros((log_t.size, 2 + len(names)))
+        for j, family in enumerate(families):
+            block = slice(j * len(x), (j + 1) * len(x))
+            design[block, :2] = xc
+            if names:
+                design[block, 2 + names.index(family)] = kc
+        coef, *_ = np.linalg.lstsq(design, yc.T.ravel(), rcond=None)
         coef = np.clip(coef, 0.0, 2.0)
-        intercepts = log_t.mean(axis=0) - x.mean(axis=0) @ coef
-        return cls(intercepts, float(coef[0]), float(coef[1]))
+        exponents = dict(zip(names, (float(h) for h in coef[2:])))
+        per_candidate = np.array([exponents.get(f, 0.0) for f in families])
+        intercepts = log_t.mean(axis=0) - x.mean(axis=0) @ coef[:2] - log_k.mean() * per_candidate
+        return cls(intercepts, float(coef[0]), float(coef[1]), exponents)
 
-    def predict(self, n_rows_trained: float, n_features: float) -> np.ndarray:
-        """Expected seconds of fitting, per candidate, on ``n_rows_trained`` rows in all."""
-        return np.exp(
+    def predict(
+        self,
+        n_rows_trained: float,
+        n_features: float,
+        n_classes: int = 2,
+        families: Sequence[str] | None = None,
+    ) -> np.ndarray:
+        """Expected seconds of fitting, per candidate, on ``n_rows_trained`` rows in all;
+        ``families`` (each candidate's) apply the classes' exponents."""
+        log_t = (
             self.intercepts
             + self.row_exponent * np.log(max(n_rows_trained, 1.0))
             + self.feature_exponent * np.log(max(n_features, 1.0))
         )
+        if self.class_exponents and families is not None:
+            h = np.array([self.class_exponents.get(f, 0.0) for f in families])
+            log_t = log_t + h * np.log(max(n_classes, 2))
+        return np.exp(log_t)
 
 
 @dataclass
@@ -277,6 +311,7 @@ class Portfolio:
     pool_normalised: np.ndarray | None = None  # datasets x pool, for the transfer prior
     version: int = PORTFOLIO_VERSION
     pool_cost_intercepts: np.ndarray | None = None  # the cost model's, for every candidate
+    class_exponents: dict[str, float] = field(default_factory=dict)  # the cost model's
 
     @classmethod
     def build(
@@ -299,6 +334,7 @@ class Portfolio:
             list(matrix.candidates),
             norm,
             pool_cost_intercepts=model.intercepts,
+            class_exponents=model.class_exponents,
         )
 
     def relative_costs(self) -> np.ndarray:
@@ -393,6 +429,7 @@ class Portfolio:
                 "time_weight": self.time_weight,
                 "row_exponent": round(self.row_exponent, 6),
                 "feature_exponent": round(self.feature_exponent, 6),
+                "class_exponents": {f: round(h, 6) for f, h in self.class_exponents.items()},
                 "members": [
                     {"config": m, "cost_intercept": round(float(c), 6)}
                     for m, c in zip(self.members, self.cost_intercepts)
@@ -451,6 +488,7 @@ class Portfolio:
                     if data.get("pool_cost_intercepts") is not None
                     else None
                 ),
+                {str(f): float(h) for f, h in (data.get("class_exponents") or {}).items()},
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"portfolio file {path} cannot be read: {exc}") from exc

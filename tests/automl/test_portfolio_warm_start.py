@@ -69,6 +69,27 @@ def test_members_run_first_interleaved_and_unaffordable_ones_are_skipped(
     assert all(m["status_here"] == "success" for m in ran)
 
 
+@pytest.mark.parametrize(("n_classes", "skipped"), [(2, False), (4, True)])
+def test_a_members_cost_counts_the_classes_where_its_family_builds_per_class(
+    portfolio_base, make_messy, tiny_classifier, n_classes, skipped
+):
+    """k-NN's time set to grow as classes**3 (8 s on two, 64 s on four): skipped only where
+    it cannot finish within 80% of the 20 s a trial may take."""
+    kb = portfolio_base([KNN, LINEAR], cost_intercepts=np.log([1.0, 1e-4]))
+    path = next((kb.path / "portfolio").glob("portfolio-*.json"))
+    portfolio = Portfolio.load(path)
+    portfolio.class_exponents = {"k_nearest_neighbors": 3.0}
+    portfolio.save(path.parent)
+    X, y = make_messy(240, seed=5, n_classes=n_classes)
+    model = tiny_classifier(
+        warm_start="portfolio", knowledge_base=kb, n_trials=2, per_trial_time_limit=20
+    ).fit(X, y)
+    members = {m["model"]: m for m in model.warm_start_["portfolio"]["members"]}
+    assert members["k_nearest_neighbors"]["predicted_fit_seconds"] == pytest.approx(n_classes**3)
+    assert ("skipped" in members["k_nearest_neighbors"]) is skipped
+    assert "skipped" not in members["linear"]
+
+
 def test_members_after_the_first_few_that_fit_are_left_to_the_optimiser(
     portfolio_kb, make_messy, tiny_classifier, monkeypatch
 ):

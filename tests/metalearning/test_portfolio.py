@@ -105,6 +105,44 @@ def test_cost_model_recovers_a_power_law():
     assert model.predict(2 * 3200, 10) == pytest.approx(scale * 6400**1.2 * 10**0.5, rel=1e-6)
 
 
+def test_cost_model_gives_each_family_its_own_class_exponent():
+    """Boosting's time grows with the classes (a tree per class), the forest's does not: each
+    family's exponent is recovered, and a prediction for 10 classes applies it."""
+    rows = np.array([100, 200, 400, 800, 1600, 300.0])
+    features = np.array([5, 10, 5, 20, 8, 12.0])
+    classes = np.array([2, 3, 10, 2, 5, 7.0])
+    candidates = [{"model": "lightgbm"}, {"model": "lightgbm"}, {"model": "random_forest"}]
+    scale = np.array([0.01, 0.05, 0.1])
+    exponent = np.array([1.0, 1.0, 0.0])
+    times = scale * ((rows * 2) ** 1.2 * features**0.5)[:, None] * classes[:, None] ** exponent
+    matrix = PerformanceMatrix(
+        [f"d{i}" for i in range(6)], candidates, np.zeros((6, 3)), times, rows, features,
+        n_classes=classes,
+    )  # fmt: skip
+    assert list(matrix.subset([1, 2]).n_classes) == [3, 10]
+    model = CostModel.fit(matrix)
+    assert model.row_exponent == pytest.approx(1.2, abs=1e-6)
+    assert model.class_exponents == pytest.approx({"lightgbm": 1.0, "random_forest": 0.0}, abs=1e-6)
+    families = [c["model"] for c in candidates]
+    on_ten = model.predict(6400, 10, 10, families)
+    assert on_ten == pytest.approx(scale * 6400**1.2 * 10**0.5 * 10.0**exponent, rel=1e-6)
+    # Without the families (or a file written before classes counted) the classes are not read.
+    assert model.predict(6400, 10, 10)[0] == pytest.approx(model.predict(6400, 10, 2)[0])
+
+
+def test_a_portfolio_keeps_its_class_exponents_through_its_file(tmp_path):
+    rows, classes = np.array([100, 400, 1600.0]), np.array([2, 10, 4.0])
+    times = np.array([[0.1, 0.2], [2.0, 0.3], [3.0, 1.0]])
+    candidates = [{"model": "lightgbm"}, {"model": "linear"}]
+    matrix = PerformanceMatrix(
+        ["a", "b", "c"], candidates, times, times, rows, np.array([5, 5, 5.0]), n_classes=classes
+    )
+    portfolio = Portfolio.build(matrix, "classification", size=2)
+    assert set(portfolio.class_exponents) == {"lightgbm", "linear"}
+    again = Portfolio.load(portfolio.save(tmp_path))
+    assert again.class_exponents == pytest.approx(portfolio.class_exponents, abs=1e-6)
+
+
 def _matrix_kb(path) -> KnowledgeBase:
     """A real knowledge base holding LOSSES as a matrix of four candidates on five datasets,
     with meta-features that set the "a" datasets apart from the "b" ones."""
