@@ -202,6 +202,7 @@ class _AutoMLBase(BaseEstimator):
             warm.configurations,
             portfolio_first=warm.method.startswith("portfolio"),
             interleave=not warm.per_trial,
+            default_first=warm.default_first,
             first_fits=estimator.fitting_share(per_trial) * first_rows,
         )
         initial, origins = user_first(steered.initial, initial, origins)
@@ -711,11 +712,15 @@ def _initial_configurations(
     portfolio_first: bool = False,
     first_fits: float = 1.0,
     interleave: bool = True,
+    default_first: bool = False,
 ):
     """The warm start interleaved with every family's defaults, so that each family is tried
     early: a portfolio's first member (chosen to pay) or else LightGBM's defaults, then in turn
     a default of a family not tried yet and the next warm-start configuration. Without
     ``interleave`` (a portfolio run per trial), the whole warm start comes first.
+
+    With ``default_first``, LightGBM's defaults open a portfolio's search all the same: on a
+    table larger than the portfolio's matrix saw, its members are extrapolated.
 
     ``first_fits`` is the share of a trial's limit LightGBM's defaults are expected to take;
     above one, a LightGBM with proportionally fewer trees opens the search, so that the first
@@ -734,8 +739,11 @@ def _initial_configurations(
             if config is not None:
                 defaults.append((config, "default"))
     n_head = 1 if interleave else len(warm)
-    head = warm[:n_head] if portfolio_first else defaults[:1]
-    warm, defaults = (warm[n_head:], defaults) if portfolio_first else (warm, defaults[1:])
+    default_first = default_first or not portfolio_first
+    head = defaults[:1] if default_first else []
+    if portfolio_first:
+        head, warm = head + warm[:n_head], warm[n_head:]
+    defaults = defaults[1:] if default_first else defaults
     if first_fits > 1.0 and default["model"] == "lightgbm":
         head.insert(0, (_fewer_trees(space, default, first_fits), "default"))
     configs = interleave_defaults(warm, defaults, lambda item: item[0]["model"], head)

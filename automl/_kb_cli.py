@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from metalearning.portfolio import MATRIX_MAX_ROWS
+
 
 def _open(args):
     from knowledge_base import KnowledgeBase
@@ -244,7 +246,9 @@ def add_kb_commands(sub) -> None:
     m.add_argument("--task", choices=["classification", "regression"], help="keep only this kind")
     m.add_argument("--datasets", help="comma-separated dataset names (or OpenML task ids)")
     m.add_argument("--pool-dir", help="where the pool files are (default: PATH/portfolio)")
-    m.add_argument("--max-rows", type=int, default=2000, help="subsample larger datasets")
+    m.add_argument(
+        "--max-rows", type=int, default=MATRIX_MAX_ROWS, help="subsample larger datasets"
+    )
     m.add_argument("--folds", type=int, default=3, help="k of k-fold cross-validation")
     m.add_argument("--trial-limit", type=float, default=60.0, help="seconds per evaluation")
     m.add_argument("--shard", default="0/1", help="I/N: every N-th dataset from the I-th")

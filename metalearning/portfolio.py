@@ -29,6 +29,9 @@ PORTFOLIO_VERSION = 1
 # cold SMAC was ahead @25 (benchmarks/results/portfolio-vs-cold-regression-s14/), and at 60 s
 # cold SMAC was ahead on 18 of 30 classification tables (benchmarks/results/portfolio-60s-s16/).
 PORTFOLIO_TRIALS = 10
+# Rows a dataset is subsampled to in the matrix (`automl kb matrix`): its candidates' losses and
+# times are measured on tables of at most this size, and extrapolated beyond.
+MATRIX_MAX_ROWS = 2000
 T = TypeVar("T")
 
 
