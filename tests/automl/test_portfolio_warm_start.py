@@ -9,7 +9,7 @@ from automl import AutoMLClassifier
 from automl._cost import CostEstimator
 from automl._estimator import _bounded_by_trials
 from automl._matrix import candidate_pool
-from metalearning.portfolio import Portfolio
+from metalearning.portfolio import MATRIX_MAX_ROWS, Portfolio
 
 LINEAR, KNN, LIGHTGBM = (
     candidate_pool("classification", sizes={family: 1})[0]
@@ -67,6 +67,21 @@ def test_members_run_first_interleaved_and_unaffordable_ones_are_skipped(
     assert trials["model"].iloc[1] == "lightgbm"
     ran = [m for m in info["portfolio"]["members"] if "skipped" not in m]
     assert all(m["status_here"] == "success" for m in ran)
+    assert not info["portfolio"]["defaults_first"]
+
+
+def test_on_a_table_larger_than_the_matrix_lightgbms_defaults_open_the_search(
+    portfolio_kb, make_messy, tiny_classifier
+):
+    _plan_members_as_if_bounded_by_seconds(portfolio_kb)
+    X, y = make_messy(MATRIX_MAX_ROWS + 100, seed=5)
+    model = tiny_classifier(
+        warm_start=True, knowledge_base=portfolio_kb, n_trials=2, per_trial_time_limit=20
+    ).fit(X, y)
+    assert model.warm_start_["portfolio"]["defaults_first"]
+    trials = model.trials_.sort_values("trial")
+    assert list(trials["origin"]) == ["default", "portfolio"]
+    assert trials["model"].iloc[0] == "lightgbm"
 
 
 @pytest.mark.parametrize(("n_classes", "skipped"), [(2, False), (4, True)])
