@@ -30,7 +30,8 @@ PER_TRIAL_NEAREST = {True: NEAREST_BEST, False: 0}  # keyed by task.is_classific
 # A portfolio member is skipped when its predicted fit time exceeds this share of the
 # per-trial limit (the prediction is a power law fitted on at most 2,000 rows: crude).
 AFFORDABLE_SHARE = 0.8
-# On a table of more rows than the matrix's datasets were cut to, LightGBM's defaults open the
+# On a table of more rows than the portfolio's matrix evaluated a dataset on (Portfolio.max_rows;
+# MATRIX_MAX_ROWS for a portfolio file without it), LightGBM's defaults open the
 # search before the portfolio's members, whose losses there are extrapolated: on krkopt (18,704
 # training rows) the portfolio's LightGBM members validated at 1.33 in log loss, the defaults at
 # 0.89.
@@ -147,7 +148,8 @@ def plan_warm_start(
             _plan_portfolio(
                 plan, portfolio, kb, mf, exclude, space, cost, transfer, seed, nearest, per_trial
             )
-            plan.default_first = DEFAULT_BEFORE_PORTFOLIO and len(frame) > MATRIX_MAX_ROWS
+            matrix_rows = portfolio.max_rows or MATRIX_MAX_ROWS
+            plan.default_first = DEFAULT_BEFORE_PORTFOLIO and len(frame) > matrix_rows
         else:
             plan.neighbors = found.neighbors
             _add_suggestions(plan, found.suggestions, space)

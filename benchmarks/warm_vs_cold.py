@@ -30,6 +30,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 import automl._estimator
+import automl._knowledge
 from automl import METRICS, AutoMLClassifier, AutoMLRegressor
 from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
@@ -45,11 +46,16 @@ MODE_PARAMS = {
     "warm": dict(warm_start="nearest"),
     "warm+transfer": dict(warm_start="nearest", transfer=True),
     "portfolio-unsteered": dict(warm_start="portfolio"),
+    "portfolio-members-first": dict(warm_start="portfolio"),
     "cold": dict(warm_start=False),
     "random": dict(warm_start=False, optimizer="random"),
 }
 # Modes that differ in a module setting rather than a parameter: (module, name, value).
-MODE_SETTINGS = {"portfolio-unsteered": (automl._estimator, "PORTFOLIO_STEERS", False)}
+MODE_SETTINGS = {
+    "portfolio-unsteered": (automl._estimator, "PORTFOLIO_STEERS", False),
+    # Before session 20: the members open the search on every table.
+    "portfolio-members-first": (automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", False),
+}
 HERE = Path(__file__).resolve().parent
 
 

@@ -29,8 +29,8 @@ PORTFOLIO_VERSION = 1
 # cold SMAC was ahead @25 (benchmarks/results/portfolio-vs-cold-regression-s14/), and at 60 s
 # cold SMAC was ahead on 18 of 30 classification tables (benchmarks/results/portfolio-60s-s16/).
 PORTFOLIO_TRIALS = 10
-# Rows a dataset is subsampled to in the matrix (`automl kb matrix`): its candidates' losses and
-# times are measured on tables of at most this size, and extrapolated beyond.
+# Rows a dataset is subsampled to in the matrix (`automl kb matrix`'s default): its candidates'
+# losses and times are measured on tables of at most this size, and extrapolated beyond.
 MATRIX_MAX_ROWS = 2000
 T = TypeVar("T")
 
@@ -315,6 +315,7 @@ class Portfolio:
     version: int = PORTFOLIO_VERSION
     pool_cost_intercepts: np.ndarray | None = None  # the cost model's, for every candidate
     class_exponents: dict[str, float] = field(default_factory=dict)  # the cost model's
+    max_rows: int | None = None  # the most rows the matrix evaluated a dataset on
 
     @classmethod
     def build(
@@ -338,6 +339,7 @@ class Portfolio:
             norm,
             pool_cost_intercepts=model.intercepts,
             class_exponents=model.class_exponents,
+            max_rows=int(np.max(matrix.n_rows)),
         )
 
     def relative_costs(self) -> np.ndarray:
@@ -433,6 +435,7 @@ class Portfolio:
                 "row_exponent": round(self.row_exponent, 6),
                 "feature_exponent": round(self.feature_exponent, 6),
                 "class_exponents": {f: round(h, 6) for f, h in self.class_exponents.items()},
+                "max_rows": self.max_rows,
                 "members": [
                     {"config": m, "cost_intercept": round(float(c), 6)}
                     for m, c in zip(self.members, self.cost_intercepts)
@@ -492,6 +495,7 @@ class Portfolio:
                     else None
                 ),
                 {str(f): float(h) for f, h in (data.get("class_exponents") or {}).items()},
+                None if data.get("max_rows") is None else int(data["max_rows"]),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"portfolio file {path} cannot be read: {exc}") from exc

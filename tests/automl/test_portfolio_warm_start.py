@@ -70,11 +70,18 @@ def test_members_run_first_interleaved_and_unaffordable_ones_are_skipped(
     assert not info["portfolio"]["defaults_first"]
 
 
+@pytest.mark.parametrize("matrix_rows", [300, None])
 def test_on_a_table_larger_than_the_matrix_lightgbms_defaults_open_the_search(
-    portfolio_kb, make_messy, tiny_classifier
+    portfolio_kb, make_messy, tiny_classifier, matrix_rows
 ):
+    """The portfolio's matrix evaluated datasets of at most ``matrix_rows`` rows (a file
+    without the figure: MATRIX_MAX_ROWS); the table has 100 more."""
     _plan_members_as_if_bounded_by_seconds(portfolio_kb)
-    X, y = make_messy(MATRIX_MAX_ROWS + 100, seed=5)
+    path = next((portfolio_kb.path / "portfolio").glob("portfolio-*.json"))
+    portfolio = Portfolio.load(path)
+    portfolio.max_rows = matrix_rows
+    portfolio.save(path.parent)
+    X, y = make_messy((matrix_rows or MATRIX_MAX_ROWS) + 100, seed=5)
     model = tiny_classifier(
         warm_start=True, knowledge_base=portfolio_kb, n_trials=2, per_trial_time_limit=20
     ).fit(X, y)

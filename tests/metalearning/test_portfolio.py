@@ -130,7 +130,7 @@ def test_cost_model_gives_each_family_its_own_class_exponent():
     assert model.predict(6400, 10, 10)[0] == pytest.approx(model.predict(6400, 10, 2)[0])
 
 
-def test_a_portfolio_keeps_its_class_exponents_through_its_file(tmp_path):
+def test_a_portfolio_keeps_its_class_exponents_and_rows_through_its_file(tmp_path):
     rows, classes = np.array([100, 400, 1600.0]), np.array([2, 10, 4.0])
     times = np.array([[0.1, 0.2], [2.0, 0.3], [3.0, 1.0]])
     candidates = [{"model": "lightgbm"}, {"model": "linear"}]
@@ -139,8 +139,10 @@ def test_a_portfolio_keeps_its_class_exponents_through_its_file(tmp_path):
     )
     portfolio = Portfolio.build(matrix, "classification", size=2)
     assert set(portfolio.class_exponents) == {"lightgbm", "linear"}
+    assert portfolio.max_rows == 1600  # beyond it, the members' losses are extrapolated
     again = Portfolio.load(portfolio.save(tmp_path))
     assert again.class_exponents == pytest.approx(portfolio.class_exponents, abs=1e-6)
+    assert again.max_rows == 1600
 
 
 def _matrix_kb(path) -> KnowledgeBase:
