@@ -32,10 +32,11 @@ PER_TRIAL_NEAREST = {True: NEAREST_BEST, False: 0}  # keyed by task.is_classific
 AFFORDABLE_SHARE = 0.8
 # On a table of more rows than the portfolio's matrix evaluated a dataset on (Portfolio.max_rows;
 # MATRIX_MAX_ROWS for a portfolio file without it), LightGBM's defaults open the
-# search before the portfolio's members, whose losses there are extrapolated: on krkopt (18,704
-# training rows) the portfolio's LightGBM members validated at 1.33 in log loss, the defaults at
-# 0.89.
-DEFAULT_BEFORE_PORTFOLIO = True
+# search before the portfolio's members, whose losses there are extrapolated (on krkopt's 18,704
+# training rows the portfolio's LightGBM members validated at 1.33 in log loss, the defaults at
+# 0.89). Off: at 60 s on 30 PMLB tables over 2,000 rows it was level with the members first
+# (better on 8, tied on 13, worse on 9, p = 0.76; benchmarks/results/portfolio-60s-s20/).
+DEFAULT_BEFORE_PORTFOLIO = False
 
 
 @dataclass(frozen=True)

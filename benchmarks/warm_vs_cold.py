@@ -46,15 +46,15 @@ MODE_PARAMS = {
     "warm": dict(warm_start="nearest"),
     "warm+transfer": dict(warm_start="nearest", transfer=True),
     "portfolio-unsteered": dict(warm_start="portfolio"),
-    "portfolio-members-first": dict(warm_start="portfolio"),
+    "portfolio-default-first": dict(warm_start="portfolio"),
     "cold": dict(warm_start=False),
     "random": dict(warm_start=False, optimizer="random"),
 }
 # Modes that differ in a module setting rather than a parameter: (module, name, value).
 MODE_SETTINGS = {
     "portfolio-unsteered": (automl._estimator, "PORTFOLIO_STEERS", False),
-    # Before session 20: the members open the search on every table.
-    "portfolio-members-first": (automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", False),
+    # LightGBM's defaults before the members on tables larger than the matrix's (session 20).
+    "portfolio-default-first": (automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", True),
 }
 HERE = Path(__file__).resolve().parent
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import automl._knowledge
 from automl import AutoMLClassifier
 from automl._cost import CostEstimator
 from automl._estimator import _bounded_by_trials
@@ -71,11 +72,13 @@ def test_members_run_first_interleaved_and_unaffordable_ones_are_skipped(
 
 
 @pytest.mark.parametrize("matrix_rows", [300, None])
-def test_on_a_table_larger_than_the_matrix_lightgbms_defaults_open_the_search(
-    portfolio_kb, make_messy, tiny_classifier, matrix_rows
+def test_on_a_table_larger_than_the_matrix_lightgbms_defaults_can_open_the_search(
+    portfolio_kb, make_messy, tiny_classifier, matrix_rows, monkeypatch
 ):
-    """The portfolio's matrix evaluated datasets of at most ``matrix_rows`` rows (a file
-    without the figure: MATRIX_MAX_ROWS); the table has 100 more."""
+    """With DEFAULT_BEFORE_PORTFOLIO (off by default, measured level): the portfolio's matrix
+    evaluated datasets of at most ``matrix_rows`` rows (a file without the figure:
+    MATRIX_MAX_ROWS); the table has 100 more."""
+    monkeypatch.setattr(automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", True)
     _plan_members_as_if_bounded_by_seconds(portfolio_kb)
     path = next((portfolio_kb.path / "portfolio").glob("portfolio-*.json"))
     portfolio = Portfolio.load(path)
