@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metalearning.portfolio import MATRIX_MAX_ROWS
-
 
 def _open(args):
     from knowledge_base import KnowledgeBase
@@ -74,6 +72,7 @@ def _grow(args) -> int:
 def _matrix(args) -> int:
     from automl._grow import grow_datasets
     from automl._matrix import build_matrix, load_pool
+    from metalearning.portfolio import MATRIX_MAX_ROWS
 
     try:
         index, count = (int(v) for v in args.shard.split("/"))
@@ -89,7 +88,7 @@ def _matrix(args) -> int:
         kb,
         grow_datasets(args.data, task=args.task, names=names),
         pools,
-        max_rows=args.max_rows,
+        max_rows=MATRIX_MAX_ROWS if args.max_rows is None else args.max_rows,
         folds=args.folds,
         per_trial_time_limit=args.trial_limit,
         shard=(index, count),
@@ -247,7 +246,9 @@ def add_kb_commands(sub) -> None:
     m.add_argument("--datasets", help="comma-separated dataset names (or OpenML task ids)")
     m.add_argument("--pool-dir", help="where the pool files are (default: PATH/portfolio)")
     m.add_argument(
-        "--max-rows", type=int, default=MATRIX_MAX_ROWS, help="subsample larger datasets"
+        "--max-rows",
+        type=int,
+        help="subsample larger datasets (default: metalearning.portfolio.MATRIX_MAX_ROWS)",
     )
     m.add_argument("--folds", type=int, default=3, help="k of k-fold cross-validation")
     m.add_argument("--trial-limit", type=float, default=60.0, help="seconds per evaluation")
