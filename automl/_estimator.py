@@ -739,11 +739,11 @@ def _initial_configurations(
             if config is not None:
                 defaults.append((config, "default"))
     n_head = 1 if interleave else len(warm)
-    default_first = default_first or not portfolio_first
-    head = defaults[:1] if default_first else []
+    opens_with_default = default_first or not portfolio_first
+    head = defaults[:1] if opens_with_default else []
     if portfolio_first:
         head, warm = head + warm[:n_head], warm[n_head:]
-    defaults = defaults[1:] if default_first else defaults
+    defaults = defaults[1:] if opens_with_default else defaults
     if first_fits > 1.0 and default["model"] == "lightgbm":
         head.insert(0, (_fewer_trees(space, default, first_fits), "default"))
     configs = interleave_defaults(warm, defaults, lambda item: item[0]["model"], head)
