@@ -164,6 +164,7 @@ def run(args) -> pd.DataFrame:
     out.mkdir(parents=True, exist_ok=True)
     shard, n_shards = (int(v) for v in args.shard.split("/"))
     checkpoints = tuple(int(k) for k in args.checkpoints.split(","))
+    trial_counts = [int(k) for k in args.trials.split(",")] if args.trials else []
     results_file = out / f"results-{shard}of{n_shards}.csv"
     mine = pd.read_csv(results_file) if results_file.exists() else pd.DataFrame()
     # Any results file in the folder counts as done (other shards, earlier runs of a mode).
@@ -185,7 +186,10 @@ def run(args) -> pd.DataFrame:
         )
         for mode in args.modes.split(","):
             same = (done["dataset"] == name) & (done["mode"] == mode)
-            if (same & (done["split"] == args.split_seed)).any():
+            same &= done["split"] == args.split_seed
+            if args.trials:  # other trial counts of a mode may be run into the same folder
+                same &= done["k"].astype(str).isin([f"{k}e" for k in trial_counts])
+            if same.any():
                 continue
             start = time.monotonic()
             estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
@@ -196,7 +200,18 @@ def run(args) -> pd.DataFrame:
                 )
             common = dict(leave_one_out=True, update_knowledge_base=False, random_state=0, n_jobs=1)
             with mode_settings(mode):
-                if args.budgets:
+                if args.trials:
+                    losses = {}
+                    for k in trial_counts:
+                        model = estimator(
+                            time_budget=args.max_seconds,
+                            n_trials=k,
+                            per_trial_time_limit=args.trial_limit,
+                            **common,
+                            **params,
+                        ).fit(X_train, y_train)
+                        losses[f"{k}e"] = model_test_loss(model, X_test, y_test)
+                elif args.budgets:
                     losses = {}
                     for seconds in (float(b) for b in args.budgets.split(",")):
                         model = estimator(time_budget=seconds, **common, **params)
@@ -376,6 +391,12 @@ def main(argv=None) -> int:
         "--budgets",
         help="comma-separated seconds (e.g. 10,60): fit with these budgets and score the "
         "estimator itself, instead of incumbents after k trials",
+    )
+    parser.add_argument(
+        "--trials",
+        help="comma-separated trial counts (e.g. 10,50): fit with n_trials set to each and "
+        "score the estimator itself (its ensemble, as a user gets it; k written as 10e), "
+        "instead of incumbents after k trials of one fit",
     )
     parser.add_argument(
         "--checkpoints",
