@@ -144,6 +144,33 @@ def lightgbm_default_seconds(
     return LIGHTGBM_FIXED + trees_per_round(n_classes) * work
 
 
+def row_growth(
+    family: str,
+    rows: float,
+    rows_seen: float,
+    n_features: int,
+    n_classes: int = 0,
+    *,
+    fits: int = 1,
+    fits_seen: int = 1,
+) -> float:
+    """How many times its fitting time on ``rows_seen`` training rows (over ``fits_seen``
+    fits) a ``family`` model takes on ``rows`` (over ``fits``): as LightGBM's defaults grow on
+    this shape, and a kernel SVM with the square of its rows per fit above
+    :data:`SVM_QUADRATIC_ROWS`. 1 up to ``rows_seen``: a time measured on at most that many rows
+    is extrapolated beyond them, not within."""
+    if rows <= rows_seen:
+        return 1.0
+    growth = lightgbm_default_seconds(rows, n_features, n_classes) / lightgbm_default_seconds(
+        rows_seen, n_features, n_classes
+    )
+    if family.startswith("libsvm"):
+        here = max(1.0, rows / max(fits, 1) / SVM_QUADRATIC_ROWS)
+        seen = max(1.0, rows_seen / max(fits_seen, 1) / SVM_QUADRATIC_ROWS)
+        growth *= here / seen
+    return growth
+
+
 def count_bins(frame: pd.DataFrame, sample: int = 2_000, seed: int = 0) -> float:
     """Histogram bins LightGBM would build: distinct values per column (on a row sample),
     at most 255 each."""

@@ -170,7 +170,11 @@ class _AutoMLBase(BaseEstimator):
         )
 
         cost = TrialCost(
-            sum(len(t) for t, _ in spec.splits), data.shape[1], per_trial, shape.n_classes
+            sum(len(t) for t, _ in spec.splits),
+            data.shape[1],
+            per_trial,
+            shape.n_classes,
+            len(spec.splits),
         )
         n_train = len(spec.splits[0][0])
         estimator = CostEstimator(n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins)

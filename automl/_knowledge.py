@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automl._cost import row_growth
 from automl._search import SKIPPED
 from automl._space import SPACE_VERSION, config_key, translate
 
@@ -42,12 +43,13 @@ DEFAULT_BEFORE_PORTFOLIO = False
 @dataclass(frozen=True)
 class TrialCost:
     """What a trial's fitting will cost here: rows trained on over all folds, features, the
-    seconds one trial may take, and the classes (0 in regression)."""
+    seconds one trial may take, the classes (0 in regression) and the fits (folds)."""
 
     n_rows_trained: float
     n_features: int
     per_trial: float
     n_classes: int = 0
+    n_fits: int = 1
 
 
 def resolve_knowledge_base(value):
@@ -204,7 +206,13 @@ def _plan_portfolio(
     every one's fate recorded for ``warm_start_``. With ``transfer``, the prior mean for the
     optimiser's surrogate, learned from the whole pool with the same dataset weights as the
     order."""
-    from metalearning.portfolio import PORTFOLIO_TRIALS, CostModel, plan_portfolio
+    from metalearning.portfolio import (
+        MATRIX_FOLDS,
+        MATRIX_MAX_ROWS,
+        PORTFOLIO_TRIALS,
+        CostModel,
+        plan_portfolio,
+    )
 
     # Only a portfolio that keeps its pool's costs has the nearest datasets' best to offer.
     nearest = nearest if portfolio.pool_cost_intercepts is not None else 0
@@ -223,11 +231,30 @@ def _plan_portfolio(
         portfolio.class_exponents,
     )
     families = [member["model"] for member in ordered.members]
-    predicted = (
-        model.predict(cost.n_rows_trained, cost.n_features, cost.n_classes, families)
-        if cost is not None
-        else np.zeros(len(ordered.members))
-    )
+    growth = np.ones(len(families))
+    predicted = np.zeros(len(families))
+    if cost is not None:
+        # The matrix's power law fits times on at most max_rows rows, where a fit's fixed costs
+        # hide how it grows (classification's row exponent is 0): beyond them, its time at
+        # max_rows grows as automl._cost's shape-based prior says.
+        seen = (portfolio.max_rows or MATRIX_MAX_ROWS) * (MATRIX_FOLDS - 1)
+        rows = min(cost.n_rows_trained, seen)
+        predicted = model.predict(rows, cost.n_features, cost.n_classes, families)
+        growth = np.array(
+            [
+                row_growth(
+                    family,
+                    cost.n_rows_trained,
+                    seen,
+                    cost.n_features,
+                    cost.n_classes,
+                    fits=cost.n_fits,
+                    fits_seen=MATRIX_FOLDS,
+                )
+                for family in families
+            ]
+        )
+        predicted = predicted * growth
     members = []
     for rank, (index, member, source) in enumerate(
         zip(ordered.global_ranks, ordered.members, ordered.sources)
@@ -238,6 +265,7 @@ def _plan_portfolio(
             "source": source,
             "model": member["model"],
             "predicted_fit_seconds": round(float(predicted[rank]), 3),
+            "row_growth": round(float(growth[rank]), 3),
         }
         config, why = translate(member, space)
         if config is None:
@@ -319,11 +347,17 @@ def explain_warm_start(
     portfolio = {}
     if plan.portfolio:
         entries = []
+        fitted = {
+            config_key(c): (t, f)
+            for c, t, f in zip(trials["config"], trials["fit_time"], trials["fidelity"])
+        }
         for entry in plan.portfolio["members"]:
             entry = dict(entry)
             key = entry.pop("key", None)
             if key is not None:
                 entry["score_here"], entry["status_here"] = scored.get(key, (np.nan, "not run"))
+                # Its fitting seconds here, on the share of the rows it ran on.
+                entry["fit_seconds_here"], entry["fidelity_here"] = fitted.get(key, (np.nan, 0.0))
             entries.append(entry)
         portfolio = {
             "reason": plan.portfolio["reason"],

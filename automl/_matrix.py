@@ -27,7 +27,7 @@ from automl._grow import RUN_NAMESPACE, GrowDataset, evaluate_configurations, pr
 from automl._space import SCALERS, build_space, distinct_configs
 from automl._task import Task
 from automl.components import DataShape
-from metalearning.portfolio import MATRIX_MAX_ROWS
+from metalearning.portfolio import MATRIX_FOLDS, MATRIX_MAX_ROWS
 
 MATRIX_SOURCE = "matrix"
 POOL_VERSION = 1
@@ -161,7 +161,7 @@ def build_matrix(
     pools: dict[str, list[dict]],
     *,
     max_rows: int = MATRIX_MAX_ROWS,
-    folds: int = 3,
+    folds: int = MATRIX_FOLDS,
     per_trial_time_limit: float = 60.0,
     memory_limit: int | None = 4096,
     seed: int = 0,

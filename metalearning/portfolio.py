@@ -32,6 +32,7 @@ PORTFOLIO_TRIALS = 10
 # Rows a dataset is subsampled to in the matrix (`automl kb matrix`'s default): its candidates'
 # losses and times are measured on tables of at most this size, and extrapolated beyond.
 MATRIX_MAX_ROWS = 2000
+MATRIX_FOLDS = 3  # k of the matrix's k-fold cross-validation (`automl kb matrix`'s default)
 T = TypeVar("T")
 
 

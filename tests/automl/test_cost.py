@@ -15,6 +15,7 @@ from automl._cost import (
     SAMPLE_SHARE,
     CostEstimator,
     first_look_seconds,
+    row_growth,
     size_factor,
 )
 from automl._evaluation import refit, sample_rows
@@ -40,6 +41,23 @@ def test_size_factor_grows_with_trees_and_depth():
     deep = {"model": "catboost", "catboost:iterations": 500, "catboost:depth": 8}
     assert size_factor(deep) == 4.0
     assert size_factor({"model": "linear", "linear:C": 10.0}) == 1.0
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "random_forest", "libsvm_svc"])
+def test_a_time_measured_on_fewer_rows_grows_only_beyond_them(family):
+    """The portfolio's matrix timed its members on at most 4,000 training rows (2,000 rows,
+    3 folds): on 40,000 a forest or boosting costs about as many times more as it has rows (the
+    histograms' fixed part aside), a kernel SVM with the square of its rows per fit."""
+    seen = dict(rows_seen=4_000, n_features=20, n_classes=2, fits_seen=3)
+    assert row_growth(family, 1_000, fits=5, **seen) == 1.0
+    assert row_growth(family, 4_000, fits=5, **seen) == 1.0
+    tenfold = row_growth(family, 40_000, fits=5, **seen)
+    assert row_growth(family, 8_000, fits=5, **seen) < tenfold
+    if family.startswith("libsvm"):
+        # 8,000 rows a fit against at most 2,000 seen: four times the forest's growth.
+        assert tenfold == pytest.approx(4 * row_growth("random_forest", 40_000, fits=5, **seen))
+    else:
+        assert 4 < tenfold <= 10
 
 
 def test_a_timeout_makes_the_same_family_skip_large_settings_and_run_small_ones():

@@ -115,6 +115,31 @@ def test_a_members_cost_counts_the_classes_where_its_family_builds_per_class(
     assert "skipped" not in members["linear"]
 
 
+@pytest.mark.parametrize(("matrix_rows", "skipped"), [(None, False), (50, True)])
+def test_a_members_time_grows_with_the_rows_beyond_those_the_matrix_timed_it_on(
+    portfolio_base, make_messy, tiny_classifier, matrix_rows, skipped
+):
+    """k-NN timed at 15 s on the matrix's rows: within the 80% of 20 s a trial may take on a
+    table of 240 rows when the matrix's tables had up to 2,000 (MATRIX_MAX_ROWS), not when they
+    had 50 (the matrix's row exponent alone, 0 here, would keep it at 15 s)."""
+    kb = portfolio_base([KNN, LINEAR], cost_intercepts=np.log([15.0, 1e-4]))
+    path = next((kb.path / "portfolio").glob("portfolio-*.json"))
+    portfolio = Portfolio.load(path)
+    portfolio.max_rows = matrix_rows
+    portfolio.save(path.parent)
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(
+        warm_start="portfolio", knowledge_base=kb, n_trials=2, per_trial_time_limit=20
+    ).fit(X, y)
+    knn = {m["model"]: m for m in model.warm_start_["portfolio"]["members"]}["k_nearest_neighbors"]
+    assert (knn["row_growth"] > 1) is skipped
+    assert knn["predicted_fit_seconds"] == pytest.approx(15.0 * knn["row_growth"], rel=1e-3)
+    assert ("skipped" in knn) is skipped
+    if not skipped:  # it ran: its own fitting time is reported beside the prediction
+        assert knn["status_here"] == "success" and 0 < knn["fit_seconds_here"] < 15
+        assert knn["fidelity_here"] == 1.0
+
+
 def test_members_after_the_first_few_that_fit_are_left_to_the_optimiser(
     portfolio_kb, make_messy, tiny_classifier, monkeypatch
 ):
