@@ -586,6 +586,7 @@ def _portfolio_table(members: pd.DataFrame) -> str:
             "from": members.get("source", pd.Series("portfolio", index=members.index)),
             "model": members["model"],
             "predicted fit s": members["predicted_fit_seconds"],
+            "fit s here": members.get("fit_seconds_here", pd.Series(np.nan, index=members.index)),
             "score here": members.get("score_here", pd.Series(np.nan, index=members.index)),
             "outcome": [
                 s if isinstance(s, str) and s else (f"skipped: {k}" if isinstance(k, str) else "")
@@ -595,7 +596,12 @@ def _portfolio_table(members: pd.DataFrame) -> str:
     )
     return html_table(
         frame,
-        formats={"predicted fit s": _fixed(2), "score here": _fixed(4), "outcome": str},
+        formats={
+            "predicted fit s": _fixed(2),
+            "fit s here": _fixed(2),
+            "score here": _fixed(4),
+            "outcome": str,
+        },
         muted=frame["outcome"] != Status.SUCCESS.value,
     )
 
