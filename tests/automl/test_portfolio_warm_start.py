@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import automl._knowledge
@@ -10,6 +11,7 @@ from automl import AutoMLClassifier
 from automl._cost import CostEstimator
 from automl._estimator import _bounded_by_trials
 from automl._matrix import candidate_pool
+from automl._report import _portfolio_table
 from metalearning.portfolio import MATRIX_MAX_ROWS, Portfolio
 
 LINEAR, KNN, LIGHTGBM = (
@@ -135,9 +137,13 @@ def test_a_members_time_grows_with_the_rows_beyond_those_the_matrix_timed_it_on(
     assert (knn["row_growth"] > 1) is skipped
     assert knn["predicted_fit_seconds"] == pytest.approx(15.0 * knn["row_growth"], rel=1e-3)
     assert ("skipped" in knn) is skipped
+    assert ("fit_seconds_here" in knn) is not skipped
+    table = _portfolio_table(pd.DataFrame(model.warm_start_["portfolio"]["members"]))
+    assert "<th>predicted fit s</th><th>fit s here</th>" in table
     if not skipped:  # it ran: its own fitting time is reported beside the prediction
         assert knn["status_here"] == "success" and 0 < knn["fit_seconds_here"] < 15
         assert knn["fidelity_here"] == 1.0
+        assert f'<td class="num">{knn["fit_seconds_here"]:.2f}</td>' in table
 
 
 def test_members_after_the_first_few_that_fit_are_left_to_the_optimiser(
