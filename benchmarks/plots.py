@@ -123,11 +123,13 @@ def plot_by_trials(losses: pd.DataFrame, path: str | Path, title: str = "") -> P
     for mode in dict.fromkeys(losses.columns.get_level_values(0)):
         ks = sorted(k for m, k in losses.columns if m == mode)
         ax.plot(ks, [ranks[(mode, k)] for k in ks], "o-", label=mode, linewidth=1.8)
-    ax.set_xscale("log")
     ks = sorted(set(losses.columns.get_level_values(1)))
+    numeric = all(isinstance(k, (int, float, np.integer, np.floating)) for k in ks)
+    if numeric:
+        ax.set_xscale("log")  # else labels such as "10e" or "60s", placed in order
     ax.set_xticks(ks, [str(k) for k in ks])
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.set_xlabel("trials")
+    ax.set_xlabel("trials" if numeric else "trials (10e: n_trials=10) or seconds (60s)")
     ax.set_ylabel(f"mean rank of {losses.shape[1]} settings (1 = best)")
     ax.invert_yaxis()
     ax.set_title(title or f"Test loss of the incumbent after k trials ({len(losses)} datasets)")

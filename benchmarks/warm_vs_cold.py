@@ -187,9 +187,10 @@ def run(args) -> pd.DataFrame:
         for mode in args.modes.split(","):
             same = (done["dataset"] == name) & (done["mode"] == mode)
             same &= done["split"] == args.split_seed
-            if args.trials:  # other trial counts of a mode may be run into the same folder
-                same &= done["k"].astype(str).isin([f"{k}e" for k in trial_counts])
-            if same.any():
+            # Other trial counts of a mode may be run into the same folder: only new ones run.
+            had = set(done.loc[same, "k"].astype(str))
+            counts = [k for k in trial_counts if f"{k}e" not in had]
+            if same.any() and not (args.trials and counts):
                 continue
             start = time.monotonic()
             estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
@@ -202,7 +203,7 @@ def run(args) -> pd.DataFrame:
             with mode_settings(mode):
                 if args.trials:
                     losses = {}
-                    for k in trial_counts:
+                    for k in counts:
                         model = estimator(
                             time_budget=args.max_seconds,
                             n_trials=k,
@@ -410,7 +411,10 @@ def main(argv=None) -> int:
     results = _read_results(Path(args.out))
     summary = summarize(results)
     table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
-    plot_by_trials(table.dropna(), Path(args.out) / "warm_vs_cold.png")
+    table = table.dropna()
+    numeric = all(str(k).isdigit() for k in table.columns.get_level_values(1))
+    title = "" if numeric else f"Test loss of the estimator as fitted ({len(table)} datasets)"
+    plot_by_trials(table, Path(args.out) / "warm_vs_cold.png", title)
     (Path(args.out) / "summary.md").write_text(summary + "\n")
     print(summary)
     return 0

@@ -131,3 +131,24 @@ def test_a_mode_of_a_module_setting_holds_it_only_while_its_fit_runs():
     assert automl._estimator.PORTFOLIO_STEERS is True
     with mode_settings("cold"):
         assert automl._estimator.PORTFOLIO_STEERS is True
+
+
+def test_trial_counts_fit_one_estimator_each_and_a_rerun_adds_only_new_counts(tmp_path):
+    """``--trials``: one fit per trial count, scored as fitted (k written as 2e); running the
+    same folder again with another count adds that count only."""
+    from benchmarks.warm_vs_cold import main
+    from tests.conftest import PMLB
+
+    names = tmp_path / "datasets.txt"
+    names.write_text("confidence\n")
+    out = tmp_path / "out"
+    argv = ["--pmlb", str(PMLB), "--datasets-file", str(names), "--modes", "cold", "--out"]
+    assert main([*argv, str(out), "--trials", "2"]) == 0
+    first = _read_results(out)
+    assert list(first["k"]) == ["2e"] and list(first["n_trials"]) == [2]
+    assert 0 <= first["test_loss"].iloc[0] < 1
+    assert main([*argv, str(out), "--trials", "2,3"]) == 0
+    both = _read_results(out)
+    assert list(both["k"]) == ["2e", "3e"] and list(both["n_trials"]) == [2, 3]
+    assert both["test_loss"].iloc[0] == first["test_loss"].iloc[0]
+    assert (out / "warm_vs_cold.png").stat().st_size > 5_000
