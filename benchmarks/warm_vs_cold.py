@@ -40,6 +40,8 @@ MODES = ("portfolio", "warm", "cold")
 # mode -> estimator parameters. "warm" is auto-sklearn 1.0's method (the best configuration of
 # each of the 25 nearest datasets); "portfolio" the portfolio of the matrix without this dataset.
 MODE_PARAMS = {
+    # warm_start=True: in a classification fit bounded by trials, the portfolio+nearest order.
+    "default": dict(warm_start=True),
     "portfolio": dict(warm_start="portfolio"),
     "portfolio+transfer": dict(warm_start="portfolio", transfer=True),
     "portfolio+nearest": dict(warm_start="portfolio+nearest"),
@@ -195,7 +197,7 @@ def run(args) -> pd.DataFrame:
             start = time.monotonic()
             estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
             params = dict(MODE_PARAMS[mode])
-            if mode.startswith("portfolio"):
+            if mode.startswith("portfolio") or mode == "default":
                 params["knowledge_base"] = loo_portfolio_base(
                     name, args.task, out / "portfolios", args.portfolio_source
                 )
