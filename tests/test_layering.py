@@ -47,6 +47,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/revalidation.py",
     # a mode that switches a setting of the estimator's module (PORTFOLIO_STEERS) for one fit
     "benchmarks/warm_vs_cold.py",
+    # holds the portfolio's skip share (automl._knowledge.AFFORDABLE_SHARE) off for one fit
+    "benchmarks/member_costs.py",
     # reads local tables and OpenML tasks with automl's own readers (automl._io,
     # automl._openml_data), so that `automl fit` and `automl bench` see the same data
     "benchmarks/suites.py",
