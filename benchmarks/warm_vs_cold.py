@@ -203,6 +203,7 @@ def run(args) -> pd.DataFrame:
                 )
             common = dict(leave_one_out=True, update_knowledge_base=False, random_state=0, n_jobs=1)
             with mode_settings(mode):
+                fitted = {}  # k -> its own fit, where each k has one
                 if args.trials:
                     losses = {}
                     for k in counts:
@@ -214,6 +215,7 @@ def run(args) -> pd.DataFrame:
                             **params,
                         ).fit(X_train, y_train)
                         losses[f"{k}e"] = model_test_loss(model, X_test, y_test)
+                        fitted[f"{k}e"] = model
                 elif args.budgets:
                     losses = {}
                     for seconds in (float(b) for b in args.budgets.split(",")):
@@ -232,8 +234,6 @@ def run(args) -> pd.DataFrame:
                     losses = incumbent_test_losses(
                         model, X_train, y_train, X_test, y_test, checkpoints
                     )
-            n_warm = int(model.trials_["origin"].isin(["warm-start", "portfolio"]).sum())
-            n_told = model.warm_start_.get("transfer", {}).get("told_to_optimizer", 0)
             rows = pd.DataFrame(
                 [
                     {
@@ -241,15 +241,18 @@ def run(args) -> pd.DataFrame:
                         "split": args.split_seed,
                         "mode": mode,
                         "k": k,
-                        "metric": model.metric_,
+                        "metric": fit.metric_,
                         "test_loss": v,
-                        "n_trials": len(model.trials_),
-                        "n_warm_configs": n_warm,
-                        "n_told": n_told,
-                        "warm_start_seconds": model.timings_["warm_start"],
+                        "n_trials": len(fit.trials_),
+                        "n_warm_configs": int(
+                            fit.trials_["origin"].isin(["warm-start", "portfolio"]).sum()
+                        ),
+                        "n_told": fit.warm_start_.get("transfer", {}).get("told_to_optimizer", 0),
+                        "warm_start_seconds": fit.timings_["warm_start"],
                         "seconds": time.monotonic() - start,
                     }
                     for k, v in losses.items()
+                    for fit in [fitted.get(k, model)]
                 ]
             )
             done = pd.concat([done, rows], ignore_index=True)
