@@ -72,7 +72,7 @@ def _grow(args) -> int:
 def _matrix(args) -> int:
     from automl._grow import grow_datasets
     from automl._matrix import build_matrix, load_pool
-    from metalearning.portfolio import MATRIX_MAX_ROWS
+    from metalearning.portfolio import MATRIX_FOLDS, MATRIX_MAX_ROWS
 
     try:
         index, count = (int(v) for v in args.shard.split("/"))
@@ -89,7 +89,7 @@ def _matrix(args) -> int:
         grow_datasets(args.data, task=args.task, names=names),
         pools,
         max_rows=MATRIX_MAX_ROWS if args.max_rows is None else args.max_rows,
-        folds=args.folds,
+        folds=MATRIX_FOLDS if args.folds is None else args.folds,
         per_trial_time_limit=args.trial_limit,
         shard=(index, count),
         retry_failed=args.retry_failed,
@@ -250,7 +250,11 @@ def add_kb_commands(sub) -> None:
         type=int,
         help="subsample larger datasets (default: metalearning.portfolio.MATRIX_MAX_ROWS)",
     )
-    m.add_argument("--folds", type=int, default=3, help="k of k-fold cross-validation")
+    m.add_argument(
+        "--folds",
+        type=int,
+        help="k of k-fold cross-validation (default: metalearning.portfolio.MATRIX_FOLDS)",
+    )
     m.add_argument("--trial-limit", type=float, default=60.0, help="seconds per evaluation")
     m.add_argument("--shard", default="0/1", help="I/N: every N-th dataset from the I-th")
     m.add_argument(

@@ -23,7 +23,7 @@ import pandas as pd
 
 import automl._knowledge
 from automl import AutoMLClassifier, AutoMLRegressor
-from benchmarks.warm_vs_cold import HERE, loo_portfolio_base, pmlb_split
+from benchmarks.warm_vs_cold import HERE, loo_portfolio_base, pmlb_split, setting_held
 
 SETTING = (automl._knowledge, "AFFORDABLE_SHARE", float("inf"))
 
@@ -110,13 +110,8 @@ def main(argv=None) -> int:
                 random_state=0,
                 n_jobs=1,
             )
-            module, setting, value = SETTING
-            saved = getattr(module, setting)
-            setattr(module, setting, value)
-            try:
+            with setting_held(*SETTING):
                 model.fit(X_train, y_train)
-            finally:
-                setattr(module, setting, saved)
             rows = pd.DataFrame(member_rows(model, name))
             header = not path.exists()
             rows.to_csv(path, mode="a", header=header, index=False)

@@ -113,7 +113,8 @@ def plot_anytime(results: pd.DataFrame, path: str | Path) -> Path:
 
 
 def plot_by_trials(losses: pd.DataFrame, path: str | Path, title: str = "") -> Path:
-    """Mean rank (over datasets) of each mode's incumbent after k trials.
+    """Mean rank (over datasets) of each mode's incumbent after k trials, or of its fitted
+    estimator where k is a label such as ``10e`` (trials) or ``60s`` (seconds).
 
     ``losses``: one row per dataset, columns ``(mode, k)``; every setting is ranked against all
     others on each dataset, so lines of different modes compare directly.
@@ -132,7 +133,8 @@ def plot_by_trials(losses: pd.DataFrame, path: str | Path, title: str = "") -> P
     ax.set_xlabel("trials" if numeric else "trials (10e: n_trials=10) or seconds (60s)")
     ax.set_ylabel(f"mean rank of {losses.shape[1]} settings (1 = best)")
     ax.invert_yaxis()
-    ax.set_title(title or f"Test loss of the incumbent after k trials ({len(losses)} datasets)")
+    scored = "the incumbent after k trials" if numeric else "the estimator as fitted"
+    ax.set_title(title or f"Test loss of {scored} ({len(losses)} datasets)")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     return _save(fig, path)

@@ -62,18 +62,21 @@ HERE = Path(__file__).resolve().parent
 
 
 @contextlib.contextmanager
-def mode_settings(mode: str):
-    """The module setting of ``mode``, restored afterwards."""
-    if mode not in MODE_SETTINGS:
-        yield
-        return
-    module, name, value = MODE_SETTINGS[mode]
+def setting_held(module, name: str, value):
+    """``module.name`` set to ``value`` for the block, restored afterwards."""
     saved = getattr(module, name)
     setattr(module, name, value)
     try:
         yield
     finally:
         setattr(module, name, saved)
+
+
+def mode_settings(mode: str):
+    """The module setting of ``mode``, restored afterwards."""
+    if mode not in MODE_SETTINGS:
+        return contextlib.nullcontext()
+    return setting_held(*MODE_SETTINGS[mode])
 
 
 def incumbent_test_losses(
@@ -416,10 +419,7 @@ def main(argv=None) -> int:
     results = _read_results(Path(args.out))
     summary = summarize(results)
     table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
-    table = table.dropna()
-    numeric = all(str(k).isdigit() for k in table.columns.get_level_values(1))
-    title = "" if numeric else f"Test loss of the estimator as fitted ({len(table)} datasets)"
-    plot_by_trials(table, Path(args.out) / "warm_vs_cold.png", title)
+    plot_by_trials(table.dropna(), Path(args.out) / "warm_vs_cold.png")
     (Path(args.out) / "summary.md").write_text(summary + "\n")
     print(summary)
     return 0
