@@ -181,12 +181,15 @@ def evaluate_configurations(
     seed: int,
     counts: dict[str, int],
     original: bool = False,
+    predictions_dir: Path | None = None,
 ) -> None:
     """Evaluate each ``(run_id, configuration)`` not yet in the base and append the results.
 
     Rows are flushed every 10 runs, so an interrupted build loses at most 10 evaluations.
     With ``original``, the configuration as given (before translation into this dataset's
     space) is kept in ``original_config``: the identity of a candidate across datasets.
+    With ``predictions_dir``, each run's out-of-fold predictions are kept there as
+    ``<run_id>.npy`` (float32), and a run that failed leaves ``<run_id>.failed``.
     """
     metric = METRICS[prepared.spec.metric]
     meter = EnergyMeter()
@@ -234,6 +237,8 @@ def evaluate_configurations(
         }
         trials.append((run_id, record, extra))
         counts["evaluated"] += 1
+        if predictions_dir is not None:
+            _keep_predictions(predictions_dir, run_id, out.value.predictions if ok else None)
         if len(trials) >= 10:
             _flush(kb, trials, prepared, source, seed)
     _flush(kb, trials, prepared, source, seed)
@@ -285,6 +290,17 @@ def grow(
                 flush=True,
             )
     return counts
+
+
+def _keep_predictions(folder: Path, run_id: str, predictions: np.ndarray | None) -> None:
+    """Written whole or not at all: a build stopped mid-write leaves no partial file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if predictions is None:
+        (folder / f"{run_id}.failed").touch()
+        return
+    tmp = folder / f".{run_id}.tmp.npy"
+    np.save(tmp, predictions.astype(np.float32))
+    tmp.replace(folder / f"{run_id}.npy")
 
 
 def _flush(kb, trials, prepared: PreparedDataset, source: str, seed: int) -> None:

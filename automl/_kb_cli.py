@@ -69,17 +69,21 @@ def _grow(args) -> int:
     return 0
 
 
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(v) for v in text.split("/"))
+        if not 0 <= index < count:
+            raise ValueError
+    except ValueError:
+        raise SystemExit(f"--shard must be I/N with 0 <= I < N, got {text!r}") from None
+    return index, count
+
+
 def _matrix(args) -> int:
     from automl._grow import grow_datasets
     from automl._matrix import build_matrix, load_pool
     from metalearning.portfolio import MATRIX_FOLDS, MATRIX_MAX_ROWS
 
-    try:
-        index, count = (int(v) for v in args.shard.split("/"))
-        if not 0 <= index < count:
-            raise ValueError
-    except ValueError:
-        raise SystemExit(f"--shard must be I/N with 0 <= I < N, got {args.shard!r}") from None
     names = args.datasets.split(",") if args.datasets else None
     kb = _open(args)
     pool_dir = Path(args.pool_dir) if args.pool_dir else kb.path / "portfolio"
@@ -91,8 +95,53 @@ def _matrix(args) -> int:
         max_rows=MATRIX_MAX_ROWS if args.max_rows is None else args.max_rows,
         folds=MATRIX_FOLDS if args.folds is None else args.folds,
         per_trial_time_limit=args.trial_limit,
-        shard=(index, count),
+        shard=_shard(args.shard),
         retry_failed=args.retry_failed,
+    )
+    print(", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def _oof(args) -> int:
+    from automl._grow import grow_datasets
+    from automl._matrix import build_oof, load_pool, oof_candidates
+    from knowledge_base import KnowledgeBase
+    from metalearning.portfolio import (
+        MATRIX_FOLDS,
+        MATRIX_MAX_ROWS,
+        find_portfolio,
+        portfolio_folders,
+    )
+
+    kb = _open(args)
+    out = Path(args.out)
+    folders = portfolio_folders(kb)
+    pool_dir = (
+        Path(args.pool_dir)
+        if args.pool_dir
+        else next((f for f in folders if any(f.glob("pool-*.json"))), folders[0])
+    )
+    candidates = {}
+    for kind in ("classification", "regression"):
+        portfolio = find_portfolio(kind, folders)
+        if portfolio is None:
+            raise SystemExit(f"no {kind} portfolio in {', '.join(map(str, folders))}")
+        order = [portfolio.pool[i] for i in portfolio.trial_order(size=args.candidates)]
+        candidates[kind] = oof_candidates(load_pool(pool_dir, kind), order, args.candidates)
+    # The runs go to a scratch base beside the predictions, never into ``kb``.
+    scratch = KnowledgeBase(
+        out / "runs", read_only_paths=[p for p in (kb.path, *kb.read_only_paths) if p]
+    )
+    names = args.datasets.split(",") if args.datasets else None
+    counts = build_oof(
+        scratch,
+        grow_datasets(args.data, task=args.task, names=names),
+        candidates,
+        out,
+        max_rows=MATRIX_MAX_ROWS if args.max_rows is None else args.max_rows,
+        folds=MATRIX_FOLDS if args.folds is None else args.folds,
+        per_trial_time_limit=args.trial_limit,
+        shard=_shard(args.shard),
     )
     print(", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
@@ -261,6 +310,23 @@ def add_kb_commands(sub) -> None:
         "--retry-failed", action="store_true", help="evaluate crashed and timed-out cells again"
     )
     m.set_defaults(func=_matrix)
+
+    o = cmds.add_parser(
+        "oof",
+        help="keep out-of-fold predictions of the per-trial order's first candidates (and "
+        "each family's defaults), with the matrix's protocol, for ensemble-aware selection",
+    )
+    o.add_argument("--data", required=True, metavar="DIR_OR_SUITE", help="as for grow")
+    o.add_argument("--out", required=True, help="folder for the predictions (not a base)")
+    o.add_argument("--candidates", type=int, default=40, help="of the per-trial order")
+    o.add_argument("--task", choices=["classification", "regression"], help="keep only this kind")
+    o.add_argument("--datasets", help="comma-separated dataset names (or OpenML task ids)")
+    o.add_argument("--pool-dir", help="where the pool files are (default: the base's)")
+    o.add_argument("--max-rows", type=int, help="as for matrix (default: the matrix's)")
+    o.add_argument("--folds", type=int, help="as for matrix (default: the matrix's)")
+    o.add_argument("--trial-limit", type=float, default=60.0, help="seconds per evaluation")
+    o.add_argument("--shard", default="0/1", help="I/N: every N-th dataset from the I-th")
+    o.set_defaults(func=_oof)
 
     p = cmds.add_parser("portfolio", help="build the portfolios from the performance matrix")
     p.add_argument("--size", type=int, default=32, help="members per portfolio")

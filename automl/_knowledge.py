@@ -421,12 +421,10 @@ def _find_portfolio(kb, task):
     """The portfolio for ``task``'s kind in the knowledge base's folders (the writable one
     first; the default base reads the shipped one); None when there is none or it cannot be
     read (with a warning)."""
-    from metalearning.portfolio import find_portfolio, task_kind
+    from metalearning.portfolio import find_portfolio, portfolio_folders, task_kind
 
-    roots = [kb.path] if kb.path is not None else []
-    folders = [Path(p) / "portfolio" for p in [*roots, *kb.read_only_paths]]
     try:
-        return find_portfolio(task_kind(task.value), folders)
+        return find_portfolio(task_kind(task.value), portfolio_folders(kb))
     except ValueError as exc:
         warnings.warn(f"{exc}; warm start from the nearest datasets instead", stacklevel=4)
         return None

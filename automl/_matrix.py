@@ -173,16 +173,12 @@ def build_matrix(
     ``kb``. ``shard=(i, n)`` takes every n-th dataset from the i-th, for parallel builders.
     ``retry_failed`` evaluates cells that crashed or timed out again (on a busy machine a
     timeout says more about the machine than the candidate); the new row replaces the old."""
-    counts = {"datasets": 0, "evaluated": 0, "skipped_existing": 0, "untranslatable": 0}
+    counts = _counts()
     protocol = f"cv{folds}|rows{max_rows}"
-    for index, ds in enumerate(datasets):
-        if index % shard[1] != shard[0]:
-            continue
-        prepared = prepare_dataset(kb, ds, max_rows=max_rows, resampling=folds, seed=seed)
+    for ds, prepared in _prepared(kb, datasets, max_rows, folds, seed, shard, counts):
         if retry_failed and prepared.known:
             runs = kb.runs([prepared.fingerprint])  # successful runs only
             prepared.known = set(runs["run_id"])
-        counts["datasets"] += 1
         pool = pools["regression" if ds.task == "regression" else "classification"]
         cells = [(matrix_run_id(prepared.fingerprint, c, protocol, seed), c) for c in pool]
         todo = sum(run_id not in prepared.known for run_id, _ in cells)
@@ -199,10 +195,106 @@ def build_matrix(
             original=True,
         )
         if verbose and todo:
-            print(
-                f"[matrix] {ds.name}: {counts['evaluated'] - before} of {len(cells)} candidates "
-                f"evaluated on {len(prepared.data)} rows in {time.monotonic() - start:.0f}s",
-                file=sys.stderr,
-                flush=True,
-            )
+            _progress("matrix", prepared, len(cells), counts["evaluated"] - before, start)
+    return counts
+
+
+def _counts() -> dict[str, int]:
+    return {"datasets": 0, "evaluated": 0, "skipped_existing": 0, "untranslatable": 0}
+
+
+def _prepared(kb, datasets, max_rows, folds, seed, shard, counts):
+    """This shard's datasets, each recorded in ``kb`` and set up with the matrix's protocol."""
+    for index, ds in enumerate(datasets):
+        if index % shard[1] != shard[0]:
+            continue
+        prepared = prepare_dataset(kb, ds, max_rows=max_rows, resampling=folds, seed=seed)
+        counts["datasets"] += 1
+        yield ds, prepared
+
+
+def _progress(tag: str, prepared, n_cells: int, evaluated: int, start: float) -> None:
+    print(
+        f"[{tag}] {prepared.name}: {evaluated} of {n_cells} candidates evaluated on "
+        f"{len(prepared.data)} rows in {time.monotonic() - start:.0f}s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def oof_candidates(pool: list[dict], trial_order: list[dict], n: int) -> list[dict]:
+    """The candidates worth keeping predictions for: the first ``n`` of the per-trial order,
+    then each family's defaults (the pool's first candidate of each family) not among them."""
+    chosen = list(trial_order[:n])
+    keys = {json.dumps(c, sort_keys=True) for c in chosen}
+    families = set()
+    for candidate in pool:
+        if candidate["model"] in families:
+            continue
+        families.add(candidate["model"])
+        if json.dumps(candidate, sort_keys=True) not in keys:
+            chosen.append(candidate)
+    return chosen
+
+
+def build_oof(
+    kb,
+    datasets: Iterable[GrowDataset],
+    candidates: dict[str, list[dict]],
+    out: str | Path,
+    *,
+    max_rows: int = MATRIX_MAX_ROWS,
+    folds: int = MATRIX_FOLDS,
+    per_trial_time_limit: float = 60.0,
+    memory_limit: int | None = 4096,
+    seed: int = 0,
+    shard: tuple[int, int] = (0, 1),
+    verbose: int = 1,
+) -> dict[str, int]:
+    """Out-of-fold predictions of ``candidates[kind]`` on every dataset, with the matrix's
+    protocol (the same rows, folds and run ids), for ensemble-aware selection.
+
+    Each dataset gets ``out/<fingerprint>/``: ``y.npy``, ``meta.json`` (name, task, metric,
+    run id -> candidate) and one ``<run_id>.npy`` per candidate. Resumable: a candidate whose
+    file (or ``.failed`` marker) exists is not evaluated again. The runs themselves go to
+    ``kb``, which should be a scratch overlay: the predictions never enter a shipped base.
+    """
+    out = Path(out)
+    counts = _counts()
+    protocol = f"cv{folds}|rows{max_rows}"
+    for ds, prepared in _prepared(kb, datasets, max_rows, folds, seed, shard, counts):
+        kind = "regression" if ds.task == "regression" else "classification"
+        cells = [
+            (matrix_run_id(prepared.fingerprint, c, protocol, seed), c) for c in candidates[kind]
+        ]
+        folder = out / prepared.fingerprint
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "y.npy", prepared.y)
+        meta = {
+            "name": ds.name,
+            "task": prepared.spec.task.value,
+            "metric": prepared.spec.metric,
+            "candidates": {run_id: c for run_id, c in cells},
+        }
+        (folder / "meta.json").write_text(json.dumps(meta, sort_keys=True) + "\n")
+        prepared.known = {
+            run_id
+            for run_id, _ in cells
+            if (folder / f"{run_id}.npy").exists() or (folder / f"{run_id}.failed").exists()
+        }
+        start, before = time.monotonic(), counts["evaluated"]
+        evaluate_configurations(
+            kb,
+            prepared,
+            cells,
+            source=MATRIX_SOURCE,
+            per_trial_time_limit=per_trial_time_limit,
+            memory_limit=memory_limit,
+            seed=seed,
+            counts=counts,
+            original=True,
+            predictions_dir=folder,
+        )
+        if verbose and counts["evaluated"] > before:
+            _progress("oof", prepared, len(cells), counts["evaluated"] - before, start)
     return counts

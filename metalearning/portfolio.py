@@ -506,6 +506,13 @@ def portfolio_path(folder: str | Path, kind: str) -> Path:
     return Path(folder) / f"portfolio-{kind}-v{PORTFOLIO_VERSION}.json"
 
 
+def portfolio_folders(kb) -> list[Path]:
+    """Where a knowledge base's portfolios and pools are: its writable folder's first, then
+    its read-only ones' (the default base reads the shipped one)."""
+    roots = [kb.path] if kb.path is not None else []
+    return [Path(p) / "portfolio" for p in [*roots, *kb.read_only_paths]]
+
+
 def find_portfolio(kind: str, folders) -> Portfolio | None:
     """The first portfolio of ``kind`` found in ``folders`` (each a knowledge base's
     ``portfolio`` folder), or None. An unreadable file raises ValueError naming it."""

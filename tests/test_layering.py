@@ -49,6 +49,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/warm_vs_cold.py",
     # holds the portfolio's skip share (automl._knowledge.AFFORDABLE_SHARE) off for one fit
     "benchmarks/member_costs.py",
+    # scores ensembles of stored out-of-fold predictions with the estimator's own selection
+    "benchmarks/ensemble_portfolio.py",
     # reads local tables and OpenML tasks with automl's own readers (automl._io,
     # automl._openml_data), so that `automl fit` and `automl bench` see the same data
     "benchmarks/suites.py",

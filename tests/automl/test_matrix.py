@@ -11,9 +11,16 @@ import pytest
 
 from automl._columns import ColumnTypes
 from automl._grow import GrowDataset
-from automl._matrix import POOL_SIZES, build_matrix, candidate_pool, load_pool
+from automl._matrix import (
+    POOL_SIZES,
+    build_matrix,
+    build_oof,
+    candidate_pool,
+    load_pool,
+    oof_candidates,
+)
 from automl._space import build_space, translate
-from automl._task import Task
+from automl._task import METRICS, Task
 from automl.components import DataShape
 from knowledge_base import KnowledgeBase
 
@@ -156,6 +163,20 @@ def test_kb_matrix_and_portfolio_commands(tmp_path, capsys):
     assert {m["model"] for m in portfolio.members} <= {"linear", "k_nearest_neighbors"}
     assert portfolio.pool_normalised.shape == (3, 4)
 
+    oof = tmp_path / "oof"
+    command = [*base, "oof", "--data", str(PMLB), "--datasets", names, "--out", str(oof)]
+    assert main([*command, "--pool-dir", str(pool_dir), "--max-rows", "100"]) == 0
+    assert "datasets 4" in capsys.readouterr().out
+    stored = {}
+    for meta in oof.glob("*/meta.json"):
+        cells = json.loads(meta.read_text())["candidates"]
+        assert all((meta.parent / f"{run_id}.npy").exists() for run_id in cells)
+        stored.update(cells)
+    # The matrix's cells, predictions kept; the runs went to the scratch base, not this one.
+    assert len(stored) >= 8 and set(stored) <= set(KnowledgeBase(kb_path).runs()["run_id"])
+    assert len(KnowledgeBase(oof / "runs").runs(statuses=None)) == len(stored)
+    assert len(KnowledgeBase(kb_path).runs(statuses=None)) == 14
+
 
 def test_failed_cells_are_evaluated_again_on_request(tmp_path):
     pools = {
@@ -173,3 +194,50 @@ def test_failed_cells_are_evaluated_again_on_request(tmp_path):
     assert retried["evaluated"] == 2
     runs = kb.runs(statuses=None)
     assert len(runs) == 2 and set(runs["status"]) == {"success"}  # same run ids: replaced
+
+
+def test_oof_candidates_are_the_order_then_each_familys_defaults():
+    pool = candidate_pool("classification", sizes={"linear": 3, "k_nearest_neighbors": 3})
+    order = [pool[2], pool[3], pool[4]]  # pool[3] is k-NN's defaults
+    assert oof_candidates(pool, order, 2) == [pool[2], pool[3], pool[0]]
+
+
+def test_build_oof_keeps_the_matrix_cells_predictions_and_resumes(tmp_path):
+    candidates = {
+        "classification": candidate_pool(
+            "classification", sizes={"linear": 2, "k_nearest_neighbors": 1}
+        ),
+        "regression": candidate_pool("regression", sizes={"linear": 1}),
+    }
+    kb = KnowledgeBase(tmp_path / "kb")
+    counts = build_oof(kb, _datasets(), candidates, tmp_path / "oof", max_rows=100, verbose=0)
+    assert counts["evaluated"] == 4
+    runs = kb.runs(statuses=None).set_index("run_id")
+    matrix = KnowledgeBase(tmp_path / "matrix")
+    build_matrix(matrix, _datasets(), candidates, max_rows=100, verbose=0)
+    assert set(matrix.runs(statuses=None)["run_id"]) == set(runs.index)  # the same cells
+    for meta_file in (tmp_path / "oof").glob("*/meta.json"):
+        meta = json.loads(meta_file.read_text())
+        y = np.load(meta_file.parent / "y.npy")
+        assert len(y) == 100
+        metric = METRICS[meta["metric"]]
+        for run_id in meta["candidates"]:
+            predictions = np.load(meta_file.parent / f"{run_id}.npy")
+            assert predictions.dtype == np.float32 and len(predictions) == 100
+            labels = np.arange(2) if metric.classification else None
+            loss = metric.loss(y, predictions, labels)
+            assert loss == pytest.approx(runs.loc[run_id, "loss"], rel=1e-4, abs=1e-6)
+
+    again = build_oof(kb, _datasets(), candidates, tmp_path / "oof", max_rows=100, verbose=0)
+    assert again["evaluated"] == 0 and again["skipped_existing"] == 4
+    # A candidate that fails leaves a marker, and is not tried again on resuming.
+    candidates["regression"] = candidates["regression"] + candidate_pool(
+        "regression", sizes={"k_nearest_neighbors": 1}
+    )
+    data = _datasets()[1:]
+    failed = build_oof(
+        kb, data, candidates, tmp_path / "oof", max_rows=100, per_trial_time_limit=0.01, verbose=0
+    )
+    assert failed["evaluated"] == 1 and len(list((tmp_path / "oof").glob("*/*.failed"))) == 1
+    resumed = build_oof(kb, data, candidates, tmp_path / "oof", max_rows=100, verbose=0)
+    assert resumed["evaluated"] == 0
