@@ -11,10 +11,12 @@ run ids; predictions of the per-trial order's first candidates and each family's
 For each dataset, held out with its siblings (:func:`metalearning.portfolio.sibling_key`),
 and each method's first ``k`` candidates (those that failed on it contribute nothing):
 
-- ``single``: the best of them by its out-of-fold loss;
-- ``ensemble``: Caruana's selection cross-fitted over two halves of the rows (weights chosen on
-  one half, scored on the other, both ways), so that a larger set is not favoured by selection
-  on the rows it is scored on.
+- ``single``: the best of them (the incumbent a fit would keep);
+- ``ensemble``: Caruana's selection over them.
+
+Both are cross-fitted over two halves of the rows (chosen on one half, scored on the other,
+both ways), so that neither a larger set nor a freer choice is favoured by choosing on the
+rows it is scored on.
 
 Losses are normalised per dataset as the matrix's (0 for the store's best single candidate,
 1 for its median), so an ensemble can score below 0. Methods: ``trial-order`` (the shipped
@@ -37,6 +39,7 @@ import pandas as pd
 
 from automl._ensemble import ensemble_selection
 from automl._task import METRICS
+from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
 from knowledge_base import KnowledgeBase
 from knowledge_base.paths import shipped_path
@@ -119,44 +122,47 @@ class Scorer:
         return (loss - self.best) / self.scale if np.isfinite(loss) else 1.0
 
     def single_of(self, picks) -> float:
-        losses = [self.single[i] for i in picks if np.isfinite(self.single[i])]
-        return self.normalised(min(losses)) if losses else 1.0
+        """The best of ``picks`` on one half of the rows, scored on the other (both ways)."""
+        return self._mixed(picks, 1, cross_fit=True)
 
     def ensemble_of(self, picks, *, cross_fit: bool = True) -> float:
+        """Caruana's selection over ``picks``: cross-fitted, or chosen and scored on all rows."""
+        return self._mixed(picks, SELECTION_SIZE, cross_fit=cross_fit)
+
+    def _mixed(self, picks, size: int, *, cross_fit: bool) -> float:
         preds = [self.ds.predictions[i] for i in picks if self.ds.predictions[i] is not None]
         if not preds:
             return 1.0
-        if len(preds) == 1:
-            return self.normalised(self._loss(self.ds.y, preds[0]))
         if not cross_fit:
-            return self.normalised(self._fit_and_score(preds, *(np.arange(len(self.ds.y)),) * 2))
+            rows = np.arange(len(self.ds.y))
+            return self.normalised(self._fit_and_score(preds, rows, rows, size))
         a, b = self.halves
-        both = self._fit_and_score(preds, a, b) + self._fit_and_score(preds, b, a)
+        both = self._fit_and_score(preds, a, b, size) + self._fit_and_score(preds, b, a, size)
         return self.normalised(both / 2)
 
-    def _fit_and_score(self, preds, fit_rows, score_rows) -> float:
+    def _fit_and_score(self, preds, fit_rows, score_rows, size: int) -> float:
         y = self.ds.y
+        if len(preds) == 1:
+            return self._loss(y[score_rows], preds[0][score_rows])
         weights = ensemble_selection(
-            [p[fit_rows] for p in preds],
-            y[fit_rows],
-            self.metric,
-            size=SELECTION_SIZE,
-            labels=self.labels,
+            [p[fit_rows] for p in preds], y[fit_rows], self.metric, size=size, labels=self.labels
         )
         mix = sum(w * p[score_rows] for w, p in zip(weights, preds, strict=True) if w > 0)
         return self._loss(y[score_rows], mix)
 
 
-def ensemble_greedy(scorers: list[Scorer], n_candidates: int, size: int) -> list[int]:
+def ensemble_greedy(
+    scorers: list[Scorer], n_candidates: int, size: int, *, cross_fit: bool = False
+) -> list[int]:
     """TabRepo's portfolio: add the candidate whose ensemble with those chosen has the lowest
-    mean normalised loss over ``scorers`` (selection in-sample, for speed)."""
+    mean normalised loss over ``scorers`` (selection in-sample unless ``cross_fit``)."""
     chosen: list[int] = []
     for _ in range(size):
         best, best_loss = None, np.inf
         for c in range(n_candidates):
             if c in chosen:
                 continue
-            loss = np.mean([s.ensemble_of([*chosen, c], cross_fit=False) for s in scorers])
+            loss = np.mean([s.ensemble_of([*chosen, c], cross_fit=cross_fit) for s in scorers])
             if loss < best_loss - 1e-12:
                 best, best_loss = c, loss
         if best is None:
@@ -180,6 +186,7 @@ def simulate(
     kb: KnowledgeBase | None = None,
     n_folds: int = 5,
     size: int = 10,
+    cross_fit: bool = False,
 ) -> pd.DataFrame:
     """One row per dataset, method and k: the normalised single and ensemble losses.
     ``kb`` holds the portfolio and the datasets' names (default: the shipped base)."""
@@ -204,7 +211,7 @@ def simulate(
     greedy = {}
     for fold in range(n_folds):
         train = [s for s, f in zip(scorers, folds, strict=True) if f != fold]
-        greedy[fold] = ensemble_greedy(train, len(candidates), size)
+        greedy[fold] = ensemble_greedy(train, len(candidates), size, cross_fit=cross_fit)
         print(f"[ensemble-portfolio] {kind} fold {fold}: {greedy[fold]}", file=sys.stderr)
     names = kb.datasets()
     names = dict(zip(names["dataset_id"], names["name"], strict=True))
@@ -241,20 +248,44 @@ def summarize(results: pd.DataFrame) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", required=True, help="an `automl kb oof` folder")
+    parser.add_argument("--store", help="an `automl kb oof` folder")
     parser.add_argument("--out", required=True)
     parser.add_argument("--task", default="classification")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--size", type=int, default=10)
     parser.add_argument("--kb", help="the base with the portfolio (default: the shipped one)")
+    parser.add_argument(
+        "--cross-fit-greedy", action="store_true", help="the greedy's ensembles cross-fitted too"
+    )
+    parser.add_argument(
+        "--summarize-only", action="store_true", help="table and plot from OUT's results file"
+    )
     args = parser.parse_args(argv)
-    kb = None if args.kb is None else KnowledgeBase(args.kb)
-    results = simulate(args.store, args.task, kb=kb, n_folds=args.folds, size=args.size)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    results.to_csv(out / f"{args.task}.csv", index=False)
+    if args.summarize_only:
+        results = pd.read_csv(out / f"{args.task}.csv")
+    else:
+        kb = None if args.kb is None else KnowledgeBase(args.kb)
+        results = simulate(
+            args.store,
+            args.task,
+            kb=kb,
+            n_folds=args.folds,
+            size=args.size,
+            cross_fit=args.cross_fit_greedy,
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        results.to_csv(out / f"{args.task}.csv", index=False)
     text = summarize(results)
     (out / f"{args.task}.md").write_text(text + "\n")
+    long = results.melt(["dataset", "method", "k"], ["single", "ensemble"], var_name="kind")
+    long["setting"] = long["method"] + " " + long["kind"]
+    plot_by_trials(
+        long.pivot_table(index="dataset", columns=["setting", "k"], values="value"),
+        out / f"{args.task}.png",
+        f"Simulated on stored predictions: the first k candidates ({results['dataset'].nunique()}"
+        " datasets)",
+    )
     print(text)
     return 0
 
