@@ -292,6 +292,13 @@ def complete_splits(results: pd.DataFrame) -> pd.DataFrame:
     return results[results["dataset"].isin(whole)]
 
 
+def _k_order(k) -> tuple[int, float]:
+    """Trial counts (5, "10e") by their number, then budgets in seconds ("60s")."""
+    text = str(k)
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == ".")
+    return (text.endswith("s"), float(digits) if digits else float("inf"))
+
+
 def summarize(results: pd.DataFrame) -> str:
     """Mean rank, mean normalised score (per dataset, 1 for the best setting and 0 for the
     worst) and paired comparisons with Wilcoxon signed-rank p-values."""
@@ -302,6 +309,11 @@ def summarize(results: pd.DataFrame) -> str:
     # The mean over splits; datasets every setting finished.
     table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
     table = table.dropna()
+    if table.empty:
+        raise ValueError(
+            "no dataset has every setting on every split its rows name; "
+            "--settings narrows the summary to settings that share their splits"
+        )
     n_splits = results.groupby("dataset")["split"].nunique() if "split" in results else None
     ranks = table.rank(axis=1, method="average").mean()
     low, high = table.min(axis=1), table.max(axis=1)
@@ -325,7 +337,8 @@ def summarize(results: pd.DataFrame) -> str:
         )
     lines.append("")
     modes = list(dict.fromkeys(m for m, _ in table.columns))
-    ks = list(dict.fromkeys(k for _, k in table.columns))
+    # In trial order whatever the results files' order ("10e" before "50e"; 60 s last).
+    ks = sorted(dict.fromkeys(k for _, k in table.columns), key=_k_order)
     pairs = []
     if "cold" in modes:
         last = ks[-1]
@@ -384,6 +397,11 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--summarize-only", action="store_true", help="write the summary of what --out holds"
     )
+    parser.add_argument(
+        "--settings",
+        help="summarise only these MODE@K (e.g. default@10e,cold@50e): a folder's other "
+        "settings may lack the splits these have",
+    )
     parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
     parser.add_argument(
         "--split-seed",
@@ -417,6 +435,10 @@ def main(argv=None) -> int:
     if not args.summarize_only:
         run(args)
     results = _read_results(Path(args.out))
+    if args.settings:
+        chosen = [tuple(s.split("@", 1)) for s in args.settings.split(",")]
+        setting = list(zip(results["mode"], results["k"].astype(str), strict=True))
+        results = results[[s in chosen for s in setting]]
     summary = summarize(results)
     table = results.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
     plot_by_trials(table.dropna(), Path(args.out) / "warm_vs_cold.png")

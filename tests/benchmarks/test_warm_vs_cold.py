@@ -10,6 +10,7 @@ from benchmarks.warm_vs_cold import (
     MODE_PARAMS,
     MODE_SETTINGS,
     _read_results,
+    main,
     mode_settings,
     summarize,
 )
@@ -64,6 +65,27 @@ def test_splits_are_averaged_and_a_dataset_missing_a_split_of_a_setting_is_left_
     text = summarize(_read_results(tmp_path))
     assert text.startswith("2 datasets. Test loss: the mean over 2 to 2 splits.")  # b and c
     assert "warm@10 vs cold@50: better on 1, tied on 1, worse on 0" in text
+
+
+def test_settings_narrow_a_folder_whose_settings_have_different_splits(results, tmp_path):
+    """Fitted-estimator settings ("10e", "50e") on two splits beside one with only split 0:
+    the whole folder has no dataset complete on every split, the two chosen settings do."""
+    fitted = pd.concat(
+        [
+            results.query("k == 10 and mode == 'warm'").assign(mode="default", k="10e"),
+            results.query("k == 50 and mode == 'cold'").assign(k="50e"),
+        ]
+    )
+    fitted.assign(split=0).to_csv(tmp_path / "results-0of2.csv", index=False)
+    fitted.assign(split=1).to_csv(tmp_path / "results-1of2.csv", index=False)
+    only_first = results.query("k == 10 and mode == 'cold'").assign(k="10e", split=0)
+    only_first.to_csv(tmp_path / "results-s21.csv", index=False)
+    with pytest.raises(ValueError, match="no dataset has every setting on every split"):
+        summarize(_read_results(tmp_path))
+    main(["--summarize-only", "--out", str(tmp_path), "--settings", "default@10e,cold@50e"])
+    text = (tmp_path / "summary.md").read_text()
+    assert text.startswith("3 datasets. Test loss: the mean over 2 to 2 splits.")
+    assert "default@10e vs cold@50e: better on 2, tied on 0, worse on 1" in text
 
 
 def test_plot_by_trials_writes_a_png(results, tmp_path):
