@@ -181,21 +181,8 @@ def build_matrix(
             prepared.known = set(runs["run_id"])
         pool = pools["regression" if ds.task == "regression" else "classification"]
         cells = [(matrix_run_id(prepared.fingerprint, c, protocol, seed), c) for c in pool]
-        todo = sum(run_id not in prepared.known for run_id, _ in cells)
-        start, before = time.monotonic(), counts["evaluated"]
-        evaluate_configurations(
-            kb,
-            prepared,
-            cells,
-            source=MATRIX_SOURCE,
-            per_trial_time_limit=per_trial_time_limit,
-            memory_limit=memory_limit,
-            seed=seed,
-            counts=counts,
-            original=True,
-        )
-        if verbose and todo:
-            _progress("matrix", prepared, len(cells), counts["evaluated"] - before, start)
+        limits = (per_trial_time_limit, memory_limit, seed)
+        _evaluate_cells(kb, prepared, cells, counts, limits, "matrix" if verbose else None)
     return counts
 
 
@@ -213,13 +200,30 @@ def _prepared(kb, datasets, max_rows, folds, seed, shard, counts):
         yield ds, prepared
 
 
-def _progress(tag: str, prepared, n_cells: int, evaluated: int, start: float) -> None:
-    print(
-        f"[{tag}] {prepared.name}: {evaluated} of {n_cells} candidates evaluated on "
-        f"{len(prepared.data)} rows in {time.monotonic() - start:.0f}s",
-        file=sys.stderr,
-        flush=True,
+def _evaluate_cells(kb, prepared, cells, counts, limits, tag, predictions_dir=None) -> None:
+    """Evaluate the ``cells`` not yet known; with ``tag``, a progress line when any ran."""
+    per_trial_time_limit, memory_limit, seed = limits
+    todo = sum(run_id not in prepared.known for run_id, _ in cells)
+    start, before = time.monotonic(), counts["evaluated"]
+    evaluate_configurations(
+        kb,
+        prepared,
+        cells,
+        source=MATRIX_SOURCE,
+        per_trial_time_limit=per_trial_time_limit,
+        memory_limit=memory_limit,
+        seed=seed,
+        counts=counts,
+        original=True,
+        predictions_dir=predictions_dir,
     )
+    if tag and todo:
+        print(
+            f"[{tag}] {prepared.name}: {counts['evaluated'] - before} of {len(cells)} candidates "
+            f"evaluated on {len(prepared.data)} rows in {time.monotonic() - start:.0f}s",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def oof_candidates(pool: list[dict], trial_order: list[dict], n: int) -> list[dict]:
@@ -282,19 +286,6 @@ def build_oof(
             for run_id, _ in cells
             if (folder / f"{run_id}.npy").exists() or (folder / f"{run_id}.failed").exists()
         }
-        start, before = time.monotonic(), counts["evaluated"]
-        evaluate_configurations(
-            kb,
-            prepared,
-            cells,
-            source=MATRIX_SOURCE,
-            per_trial_time_limit=per_trial_time_limit,
-            memory_limit=memory_limit,
-            seed=seed,
-            counts=counts,
-            original=True,
-            predictions_dir=folder,
-        )
-        if verbose and counts["evaluated"] > before:
-            _progress("oof", prepared, len(cells), counts["evaluated"] - before, start)
+        limits = (per_trial_time_limit, memory_limit, seed)
+        _evaluate_cells(kb, prepared, cells, counts, limits, "oof" if verbose else None, folder)
     return counts
