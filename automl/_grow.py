@@ -9,7 +9,6 @@ come from a folder in the PMLB layout (:func:`pmlb_datasets`) or from OpenML tas
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import uuid
@@ -30,6 +29,7 @@ from automl._search import TrialRecord
 from automl._space import build_space, distinct_configs, translate
 from automl._task import DEFAULT_METRIC, METRICS, Task
 from automl.components import COMPONENTS, DataShape
+from metalearning.portfolio import candidate_key
 
 RUN_NAMESPACE = uuid.UUID("6f1b7c0e-2d1a-4c55-9b8e-61d1c0ffee01")
 
@@ -233,7 +233,7 @@ def evaluate_configurations(
         )
         extra = {
             "predict_time": out.value.predict_time if ok else None,
-            "original_config": json.dumps(ref, sort_keys=True) if original else None,
+            "original_config": candidate_key(ref) if original else None,
         }
         trials.append((run_id, record, extra))
         counts["evaluated"] += 1

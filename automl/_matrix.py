@@ -27,7 +27,7 @@ from automl._grow import RUN_NAMESPACE, GrowDataset, evaluate_configurations, pr
 from automl._space import SCALERS, build_space, distinct_configs
 from automl._task import Task
 from automl.components import DataShape
-from metalearning.portfolio import MATRIX_FOLDS, MATRIX_MAX_ROWS
+from metalearning.portfolio import MATRIX_FOLDS, MATRIX_MAX_ROWS, candidate_key
 
 MATRIX_SOURCE = "matrix"
 POOL_VERSION = 1
@@ -149,9 +149,7 @@ def load_pool(folder: str | Path, kind: str, *, seed: int = 0) -> list[dict]:
 
 def matrix_run_id(fingerprint: str, candidate: dict, protocol: str, seed: int) -> str:
     """The run id of one cell: the same dataset, candidate and protocol give the same id."""
-    text = (
-        f"{MATRIX_SOURCE}|{fingerprint}|{json.dumps(candidate, sort_keys=True)}|{protocol}|{seed}"
-    )
+    text = f"{MATRIX_SOURCE}|{fingerprint}|{candidate_key(candidate)}|{protocol}|{seed}"
     return uuid.uuid5(RUN_NAMESPACE, text).hex
 
 
@@ -181,8 +179,16 @@ def build_matrix(
             prepared.known = set(runs["run_id"])
         pool = pools["regression" if ds.task == "regression" else "classification"]
         cells = [(matrix_run_id(prepared.fingerprint, c, protocol, seed), c) for c in pool]
-        limits = (per_trial_time_limit, memory_limit, seed)
-        _evaluate_cells(kb, prepared, cells, counts, limits, "matrix" if verbose else None)
+        _evaluate_cells(
+            kb,
+            prepared,
+            cells,
+            counts,
+            per_trial_time_limit=per_trial_time_limit,
+            memory_limit=memory_limit,
+            seed=seed,
+            tag="matrix" if verbose else None,
+        )
     return counts
 
 
@@ -200,9 +206,19 @@ def _prepared(kb, datasets, max_rows, folds, seed, shard, counts):
         yield ds, prepared
 
 
-def _evaluate_cells(kb, prepared, cells, counts, limits, tag, predictions_dir=None) -> None:
+def _evaluate_cells(
+    kb,
+    prepared,
+    cells,
+    counts,
+    *,
+    per_trial_time_limit: float,
+    memory_limit: int | None,
+    seed: int,
+    tag: str | None,
+    predictions_dir: Path | None = None,
+) -> None:
     """Evaluate the ``cells`` not yet known; with ``tag``, a progress line when any ran."""
-    per_trial_time_limit, memory_limit, seed = limits
     todo = sum(run_id not in prepared.known for run_id, _ in cells)
     start, before = time.monotonic(), counts["evaluated"]
     evaluate_configurations(
@@ -230,13 +246,13 @@ def oof_candidates(pool: list[dict], trial_order: list[dict], n: int) -> list[di
     """The candidates worth keeping predictions for: the first ``n`` of the per-trial order,
     then each family's defaults (the pool's first candidate of each family) not among them."""
     chosen = list(trial_order[:n])
-    keys = {json.dumps(c, sort_keys=True) for c in chosen}
+    keys = {candidate_key(c) for c in chosen}
     families = set()
     for candidate in pool:
         if candidate["model"] in families:
             continue
         families.add(candidate["model"])
-        if json.dumps(candidate, sort_keys=True) not in keys:
+        if candidate_key(candidate) not in keys:
             chosen.append(candidate)
     return chosen
 
@@ -286,6 +302,15 @@ def build_oof(
             for run_id, _ in cells
             if (folder / f"{run_id}.npy").exists() or (folder / f"{run_id}.failed").exists()
         }
-        limits = (per_trial_time_limit, memory_limit, seed)
-        _evaluate_cells(kb, prepared, cells, counts, limits, "oof" if verbose else None, folder)
+        _evaluate_cells(
+            kb,
+            prepared,
+            cells,
+            counts,
+            per_trial_time_limit=per_trial_time_limit,
+            memory_limit=memory_limit,
+            seed=seed,
+            tag="oof" if verbose else None,
+            predictions_dir=folder,
+        )
     return counts

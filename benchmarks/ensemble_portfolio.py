@@ -44,6 +44,7 @@ from benchmarks.report import to_markdown
 from knowledge_base import KnowledgeBase
 from knowledge_base.paths import shipped_path
 from metalearning.portfolio import (
+    candidate_key,
     defaults_order,
     find_portfolio,
     portfolio_folders,
@@ -61,10 +62,6 @@ class StoredDataset:
     metric: str
     y: np.ndarray
     predictions: list[np.ndarray | None]  # per candidate of the store; None where it failed
-
-
-def candidate_key(candidate: dict) -> str:
-    return json.dumps(candidate, sort_keys=True)
 
 
 def load_store(folder: str | Path, kind: str) -> tuple[list[dict], list[StoredDataset]]:
@@ -215,11 +212,11 @@ def simulate(
         print(f"[ensemble-portfolio] {kind} fold {fold}: {greedy[fold]}", file=sys.stderr)
     names = kb.datasets()
     names = dict(zip(names["dataset_id"], names["name"], strict=True))
+    stored = {k: i for i, k in enumerate(keys)}
     rows = []
     for ds, scorer, fold in zip(datasets, scorers, folds, strict=True):
         hidden = [i for i, n in names.items() if sibling_key(n) == sibling_key(ds.name)]
         order = [portfolio.pool[i] for i in portfolio.trial_order(exclude=hidden, size=60)]
-        stored = {k: i for i, k in enumerate(keys)}
         trial = [stored[candidate_key(c)] for c in order if candidate_key(c) in stored]
         for method, picks in (
             ("trial-order", trial),

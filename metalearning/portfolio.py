@@ -506,6 +506,12 @@ def portfolio_path(folder: str | Path, kind: str) -> Path:
     return Path(folder) / f"portfolio-{kind}-v{PORTFOLIO_VERSION}.json"
 
 
+def candidate_key(config: dict) -> str:
+    """A configuration's identity across datasets and files: its JSON with sorted keys (as
+    the runs' ``original_config`` holds it)."""
+    return json.dumps(config, sort_keys=True)
+
+
 def portfolio_folders(kb) -> list[Path]:
     """Where a knowledge base's portfolios and pools are: its writable folder's first, then
     its read-only ones' (the default base reads the shipped one)."""
@@ -642,7 +648,7 @@ def _plan(first, nearest, neighbors, reason, weights, per_trial) -> PortfolioPla
     """The plan of ``first`` (configuration, cost intercept, rank in the portfolio's order)
     taking turns with ``nearest`` (configuration, cost intercept, the name of the dataset it
     is the best of)."""
-    key = lambda config: json.dumps(config, sort_keys=True)  # noqa: E731
+    key = candidate_key
     rank = {key(config): r for config, _, r in first}
     members = [(config, intercept, "portfolio") for config, intercept, _ in first]
     plan = PortfolioPlan([], [], neighbors, reason, weights, per_trial=per_trial)
