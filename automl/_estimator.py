@@ -82,7 +82,7 @@ class _AutoMLBase(BaseEstimator):
         exclude_preprocessing: tuple[str, ...] | None = None,
         knowledge_base=None,
         warm_start: bool = True,
-        transfer: bool = False,
+        transfer: bool | str = False,
         update_knowledge_base: bool = True,
         leave_one_out: bool = False,
         random_state: int | None = None,
@@ -599,12 +599,14 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         nearest datasets of the portfolio's matrix; without a portfolio, or with
         ``"nearest"``, the best configuration of each of the 25 nearest past datasets
         (auto-sklearn 1.0). ``False`` starts cold.
-    transfer : bool, default=False
-        With ``warm_start`` and the "smac" optimizer, also tell SMAC's surrogate the nearest
-        datasets' other past results (each at its rank among its own dataset's results, scaled
-        onto the losses seen here), so the search after the initial configurations is informed.
-        Off by default: on PMLB datasets of up to 2,000 rows it did not improve test loss after
-        50 trials (``benchmarks/results/warm-vs-cold``).
+    transfer : bool, "prior" or "ranking", default=False
+        With ``warm_start`` and the "smac" optimizer, let the knowledge base shape SMAC's
+        surrogate after the initial configurations. With a portfolio, ``True`` or ``"prior"``
+        give the forest a prior mean learned from the portfolio's matrix, its datasets weighted
+        by meta-feature similarity; ``"ranking"`` weights them instead by how well each ranks
+        this search's own trials, re-weighted on every retrain (RGPE). Without a portfolio
+        (``warm_start="nearest"``), the nearest datasets' other past results are told to SMAC.
+        Off by default: neither paid in the benchmarks (README, "transfer").
     update_knowledge_base : bool, default=True
         Append this fit's meta-features and trials to the user's knowledge base.
     leave_one_out : bool, default=False

@@ -103,7 +103,7 @@ def plan_warm_start(
     *,
     warm_start: bool | str = True,
     knowledge_base=None,
-    transfer: bool = False,
+    transfer: bool | str = False,
     leave_one_out: bool = False,
     update_knowledge_base: bool = True,
     per_trial: bool = False,
@@ -294,12 +294,15 @@ def _plan_portfolio(
         members.append(entry)
     plan.portfolio = {"reason": ordered.reason, "members": members}
     if transfer and portfolio.pool and portfolio.pool_normalised is not None:
-        _fit_prior_mean(plan, portfolio, ordered.weights, space, seed)
+        _fit_prior_mean(plan, portfolio, ordered.weights, space, seed, transfer)
     plan.reason = "" if plan.configurations else "no portfolio member fits this data"
 
 
-def _fit_prior_mean(plan: WarmStartPlan, portfolio, weights, space, seed) -> None:
-    from metalearning.transfer import TransferPrior
+def _fit_prior_mean(plan: WarmStartPlan, portfolio, weights, space, seed, transfer) -> None:
+    """The surrogate's prior mean from the portfolio's pool: weighted by the nearest datasets
+    (``transfer=True`` or ``"prior"``) or by how each past dataset ranks this search's trials
+    (``"ranking"``, RGPE)."""
+    from metalearning.transfer import RankingPrior, TransferPrior
 
     keep, vectors = [], []
     for i, candidate in enumerate(portfolio.pool):
@@ -310,8 +313,12 @@ def _fit_prior_mean(plan: WarmStartPlan, portfolio, weights, space, seed) -> Non
     if len(keep) < 2:
         return
     normalised = portfolio.pool_normalised[:, keep]
-    prior = TransferPrior(seed=seed).fit(np.array(vectors), normalised, weights)
-    plan.prior_mean = prior.predict
+    if transfer == "ranking":
+        plan.prior_mean = RankingPrior(seed=seed).fit(np.array(vectors), normalised, weights)
+    else:
+        plan.prior_mean = (
+            TransferPrior(seed=seed).fit(np.array(vectors), normalised, weights).predict
+        )
     plan.prior_datasets = int(np.count_nonzero(weights)) if weights is not None else 0
     plan.prior_candidates = len(keep)
 
@@ -375,7 +382,11 @@ def explain_warm_start(
         "untranslated": dict(plan.untranslated),
         "transfer": {
             "method": (
-                "prior mean of the surrogate"
+                (
+                    "prior mean of the surrogate, re-weighted by ranking (RGPE)"
+                    if hasattr(plan.prior_mean, "observe")
+                    else "prior mean of the surrogate"
+                )
                 if plan.prior_mean is not None
                 else ("told to the optimizer" if plan.prior else "none")
             ),

@@ -4,7 +4,8 @@ The forest models only what the prior does not explain: on every retrain it fits
 ``cost ~ a * prior(x) + b`` on this search's trials (:func:`metalearning.transfer.prior_scale`)
 and trains on the residuals; predictions add ``a * prior(x) + b`` back. With no or few trials,
 or a prior that ranks this dataset's trials the wrong way round, ``a = 0`` and it is SMAC's
-plain forest.
+plain forest. A prior with an ``observe(X, y)`` method
+(:class:`metalearning.transfer.RankingPrior`) is shown the trials first, on every retrain.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class PriorMeanForest(RandomForest):
 
     def _train(self, X: np.ndarray, y: np.ndarray):
         y = np.asarray(y, dtype=float).reshape(-1, 1)
+        observe = getattr(self._prior, "observe", None)
+        if observe is not None:  # a prior that re-weights on this search's trials (RGPE)
+            observe(X[:, : self._n_hps], y.ravel())
         self.scale_ = prior_scale(self._prior(X[:, : self._n_hps]), y.ravel())
         return super()._train(X, y - self._offset(X))
 

@@ -15,6 +15,7 @@ from automl._columns import to_frame
 from automl._task import Task
 
 WARM = ("portfolio", "portfolio+nearest", "nearest")
+TRANSFER = ("prior", "ranking")
 
 
 def check_params(est) -> None:
@@ -51,6 +52,11 @@ def check_params(est) -> None:
         raise ValueError(
             "`warm_start` must be True, False, 'portfolio', 'portfolio+nearest' or 'nearest', "
             f"got warm_start={est.warm_start!r}."
+        )
+    transfer = est.transfer
+    if not (isinstance(transfer, (bool, np.bool_)) or transfer in TRANSFER):
+        raise ValueError(
+            f"`transfer` must be True, False, 'prior' or 'ranking', got transfer={est.transfer!r}."
         )
     if est.optimizer not in ("smac", "random", "smac-halving"):
         raise ValueError(

@@ -26,7 +26,10 @@ matrix's fit times of the picks, summed). Methods:
 - ``portfolio+bo``: the first 5 of ``portfolio``, then Bayesian optimisation over the pool
   (a random forest on this dataset's results, expected improvement);
 - ``portfolio+bo+transfer``: the same, the forest modelling only what the transfer prior
-  (:mod:`metalearning.transfer`, learned from the other datasets) does not explain.
+  (:mod:`metalearning.transfer`, learned from the other datasets) does not explain;
+- ``portfolio+bo+ranking``: the same with the RGPE-style prior
+  (:class:`metalearning.transfer.RankingPrior`): each other dataset's surrogate, weighted by
+  how well it ranks this dataset's picks so far, re-weighted at every pick.
 
     python benchmarks/portfolio_simulation.py --out benchmarks/results/portfolio-simulation
 """
@@ -89,13 +92,16 @@ def bayesian_order(
     k: int,
     prior: np.ndarray | None = None,
     seed: int = 0,
+    per_dataset: np.ndarray | None = None,
 ) -> list[int]:
     """``start``, then expected-improvement picks from the pool up to ``k``, the forest fitted
-    on the picks' losses (the residual after ``prior``'s fitted scale when given)."""
+    on the picks' losses (the residual after ``prior``'s fitted scale when given). With
+    ``per_dataset`` (pool x past datasets) the prior is re-weighted at every pick by
+    :func:`metalearning.transfer.ranking_weights`."""
     from scipy.stats import norm as gaussian
     from sklearn.ensemble import RandomForestRegressor
 
-    from metalearning.transfer import _impute, prior_scale
+    from metalearning.transfer import _impute, prior_scale, ranking_weights
 
     x = _impute(vectors)
     order = list(start)
@@ -103,6 +109,8 @@ def bayesian_order(
     filled = np.where(np.isfinite(losses), losses, worst)
     while len(order) < k:
         y = filled[order]
+        if per_dataset is not None:
+            prior = per_dataset @ ranking_weights(per_dataset[order], y, seed=seed + len(order))
         a, b = prior_scale(prior[order], y) if prior is not None else (0.0, float(y.mean()))
         offset = a * prior + b if prior is not None else np.full(len(x), b)
         forest = RandomForestRegressor(n_estimators=20, random_state=seed, n_jobs=1)
@@ -128,7 +136,7 @@ def simulate(
     seed: int = 0,
 ) -> pd.DataFrame:
     """One row per (dataset, method, k): the regret of the best of the first k picks."""
-    from metalearning.transfer import TransferPrior
+    from metalearning.transfer import RankingPrior, TransferPrior
 
     rng = np.random.default_rng(seed)
     keys = [sibling_key(n) for n in matrix.names]
@@ -170,6 +178,10 @@ def simulate(
         orders["portfolio+bo"] = bayesian_order(matrix.losses[d], vectors, first, k_max)
         orders["portfolio+bo+transfer"] = bayesian_order(
             matrix.losses[d], vectors, first, k_max, prior=prior.predict(vectors)
+        )
+        ranking = RankingPrior(seed=seed).fit(vectors, sub.normalised(), weights)
+        orders["portfolio+bo+ranking"] = bayesian_order(
+            matrix.losses[d], vectors, first, k_max, per_dataset=ranking.per_dataset(vectors)
         )
         randoms = [rng.permutation(len(matrix.candidates)) for _ in range(50)]
         losses = matrix.losses[d : d + 1]

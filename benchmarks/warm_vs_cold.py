@@ -44,6 +44,7 @@ MODE_PARAMS = {
     "default": dict(warm_start=True),
     "portfolio": dict(warm_start="portfolio"),
     "portfolio+transfer": dict(warm_start="portfolio", transfer=True),
+    "portfolio+ranking": dict(warm_start="portfolio", transfer="ranking"),
     "portfolio+nearest": dict(warm_start="portfolio+nearest"),
     "warm": dict(warm_start="nearest"),
     "warm+transfer": dict(warm_start="nearest", transfer=True),

@@ -7,6 +7,11 @@ nearest datasets weigh more). The optimiser uses it as the prior mean of its own
 it fits ``loss ~ a * prior + b`` on this dataset's trials and models only the residual, so with
 few trials the prior shapes the proposals, and when it ranks this dataset's trials badly
 (``a <= 0``) it is ignored.
+
+:class:`RankingPrior` is the RGPE-style alternative (Feurer, Letham and Bakshy 2018): one
+surrogate per past dataset, weighted not by meta-feature distance but by how often each ranks
+this search's own trials best (bootstrapped pairwise ranking loss), re-weighted as trials
+arrive.
 """
 
 from __future__ import annotations
@@ -45,6 +50,82 @@ class TransferPrior:
     def predict(self, vectors: np.ndarray) -> np.ndarray:
         """Predicted normalised loss (0 best) of each configuration vector."""
         return self.model_.predict(_impute(vectors))
+
+
+MAX_RANKED = 60  # trials the ranking loss looks at (pairs grow with the square)
+
+
+class RankingPrior:
+    """Per-dataset surrogates of the matrix, weighted by how well each ranks this search's
+    trials (RGPE). Call it on configuration vectors for the weighted prediction; call
+    :meth:`observe` with the search's trials to re-weight.
+
+    Parameters
+    ----------
+    n_trees : int, default=50
+    n_samples : int, default=64
+        Bootstrap samples of the trials for the weights.
+    seed : int, default=0
+    """
+
+    def __init__(self, n_trees: int = 50, n_samples: int = 64, seed: int = 0) -> None:
+        self.n_trees = n_trees
+        self.n_samples = n_samples
+        self.seed = seed
+
+    def fit(
+        self, vectors: np.ndarray, normalised: np.ndarray, weights: np.ndarray | None = None
+    ) -> RankingPrior:
+        """As :meth:`TransferPrior.fit`; ``weights`` are used until trials are observed."""
+        normalised = np.asarray(normalised, dtype=float)
+        self.model_ = ExtraTreesRegressor(
+            n_estimators=self.n_trees, min_samples_leaf=2, random_state=self.seed, n_jobs=1
+        ).fit(_impute(vectors), normalised.T)
+        w = np.ones(len(normalised)) if weights is None else np.asarray(weights, dtype=float)
+        self.start_weights_ = w / w.sum()
+        self.weights_ = self.start_weights_
+        return self
+
+    def per_dataset(self, vectors: np.ndarray) -> np.ndarray:
+        """(configurations x past datasets) predicted normalised losses."""
+        predicted = self.model_.predict(_impute(vectors))
+        return predicted.reshape(len(predicted), -1)
+
+    def observe(self, vectors: np.ndarray, losses: np.ndarray) -> np.ndarray:
+        """Re-weight the datasets on this search's ``losses`` at ``vectors``; the weights."""
+        losses = np.asarray(losses, dtype=float).ravel()
+        if len(losses) < 3:
+            self.weights_ = self.start_weights_
+        else:
+            seed = self.seed + len(losses)
+            predictions = self.per_dataset(vectors)
+            self.weights_ = ranking_weights(predictions, losses, self.n_samples, seed)
+        return self.weights_
+
+    def __call__(self, vectors: np.ndarray) -> np.ndarray:
+        return self.per_dataset(vectors) @ self.weights_
+
+
+def ranking_weights(
+    predictions: np.ndarray, losses: np.ndarray, n_samples: int = 64, seed: int = 0
+) -> np.ndarray:
+    """RGPE's weights: over bootstrap samples of the trials, the share of samples in which
+    each past dataset's ``predictions`` (trials x datasets) order the ``losses`` with the
+    fewest discordant pairs (ties share). At most ``MAX_RANKED`` trials, the latest."""
+    predictions = np.asarray(predictions, dtype=float)[-MAX_RANKED:]
+    losses = np.asarray(losses, dtype=float)[-MAX_RANKED:]
+    n, n_datasets = predictions.shape
+    truth = np.sign(losses[:, None] - losses[None, :])
+    said = np.sign(predictions[:, None, :] - predictions[None, :, :])
+    discordant = (truth[:, :, None] * said < 0).astype(float).reshape(n, n * n_datasets)
+    rng = np.random.default_rng(seed)
+    counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(n_samples)])
+    counts = counts.astype(float)
+    # each pair is counted twice over (i, j) and (j, i); the argmin does not mind
+    loss = np.einsum("sid,si->sd", (counts @ discordant).reshape(n_samples, n, n_datasets), counts)
+    best = loss <= loss.min(axis=1, keepdims=True) + 1e-9
+    wins = (best / best.sum(axis=1, keepdims=True)).sum(axis=0)
+    return wins / n_samples
 
 
 def _impute(vectors: np.ndarray) -> np.ndarray:

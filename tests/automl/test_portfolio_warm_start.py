@@ -193,20 +193,27 @@ def test_the_trial_count_bounds_a_search_when_the_budget_holds_that_many(
     assert _bounded_by_trials(n_trials, budget, estimator) is bounded
 
 
+@pytest.mark.parametrize(
+    ("transfer", "method"),
+    [
+        (True, "prior mean of the surrogate"),
+        ("ranking", "prior mean of the surrogate, re-weighted by ranking (RGPE)"),
+    ],
+)
 def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
-    portfolio_kb, make_messy, tiny_classifier
+    portfolio_kb, make_messy, tiny_classifier, transfer, method
 ):
     X, y = make_messy(240, seed=5)
     model = tiny_classifier(
         warm_start=True,
-        transfer=True,
+        transfer=transfer,
         knowledge_base=portfolio_kb,
         n_trials=7,
         time_budget=300,
         models=("linear", "k_nearest_neighbors"),
     ).fit(X, y)
     transfer = model.warm_start_["transfer"]
-    assert transfer["method"] == "prior mean of the surrogate"
+    assert transfer["method"] == method
     assert transfer["results"] == len(POOL) and transfer["datasets"] == 2
     assert len(model.trials_) == 7 and (model.trials_["origin"] == "search").sum() >= 3
 
@@ -248,7 +255,14 @@ def test_nearest_and_cold_ignore_the_portfolio(portfolio_kb, make_messy, tiny_cl
     assert cold.trials_["model"].iloc[0] == "lightgbm"
 
 
-def test_bad_warm_start_value_is_named(make_messy):
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"warm_start": "yes"}, "`warm_start` must be True, False, 'portfolio'"),
+        ({"transfer": "rgpe"}, "`transfer` must be True, False, 'prior' or 'ranking'"),
+    ],
+)
+def test_bad_warm_start_value_is_named(make_messy, params, message):
     X, y = make_messy(60)
-    with pytest.raises(ValueError, match="`warm_start` must be True, False, 'portfolio'"):
-        AutoMLClassifier(warm_start="yes").fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        AutoMLClassifier(**params).fit(X, y)

@@ -45,3 +45,20 @@ def test_forest_ignores_a_prior_that_ranks_the_trials_wrong():
     )
     plain.train(X, y.reshape(-1, 1))
     assert np.allclose(forest.predict(X)[0], plain.predict(X)[0])
+
+
+def test_a_ranking_prior_is_reweighted_on_the_trials_before_it_is_scaled():
+    from metalearning.transfer import RankingPrior
+
+    rng = np.random.default_rng(0)
+    pool = rng.uniform(size=(60, 2))
+    near_03 = np.abs(pool[:, 0] - 0.3)
+    past = np.vstack([near_03, 1 - near_03])  # two past datasets that disagree
+    prior = RankingPrior(n_trees=20, seed=0).fit(pool, past, np.array([0.0, 1.0]))
+    X = np.array([[0.0, 0.5], [0.3, 0.5], [0.6, 0.5], [1.0, 0.5]])
+    y = np.abs(X[:, 0] - 0.3)  # this search agrees with the first dataset, not the start
+    forest = _forest(prior)
+    forest.train(X, y.reshape(-1, 1))
+    assert prior.weights_[0] > 0.9 and forest.scale_[0] > 0
+    mean, _ = forest.predict(np.array([[0.3, 0.1], [0.9, 0.9]]))
+    assert mean[0, 0] < mean[1, 0]

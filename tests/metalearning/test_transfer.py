@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from metalearning.transfer import TransferPrior, prior_scale
+from metalearning.transfer import RankingPrior, TransferPrior, prior_scale, ranking_weights
 
 
 def _matrix(seed=0):
@@ -52,3 +52,33 @@ def test_inactive_values_are_handled():
 )
 def test_prior_scale(prior, losses, expected):
     assert prior_scale(prior, losses) == pytest.approx(expected)
+
+
+def test_ranking_weights_go_to_the_datasets_that_order_the_trials():
+    rng = np.random.default_rng(0)
+    losses = rng.uniform(size=20)
+    agree = losses + rng.normal(scale=0.01, size=20)
+    noise = rng.uniform(size=(20, 3))
+    weights = ranking_weights(np.column_stack([noise, agree, -losses]), losses, seed=0)
+    assert weights.sum() == pytest.approx(1.0)
+    assert weights[3] > 0.9
+    assert weights[4] == 0.0  # the reversed dataset never wins
+
+
+def test_ranking_prior_reweights_on_the_search_trials():
+    vectors, normalised = _matrix()
+    flipped = 1 - normalised
+    both = np.vstack([normalised, flipped])
+    start = np.r_[np.ones(6), np.zeros(6)]  # meta-features say: the first six
+    prior = RankingPrior(seed=0).fit(vectors, both, start)
+    good, bad = np.array([[0.2, 0.8]]), np.array([[0.9, 0.1]])
+    assert prior(good)[0] < prior(bad)[0]
+    assert prior.observe(vectors[:2], [0.0, 1.0]) is prior.start_weights_  # too few trials
+    # this search's trials rank like the flipped datasets: their weight takes over
+    trials = vectors[:15]
+    weights = prior.observe(trials, 1 - np.linalg.norm(trials - [0.2, 0.8], axis=1))
+    assert weights[6:].sum() > 0.9
+    assert prior(good)[0] > prior(bad)[0]
+    assert np.array_equal(
+        weights, prior.observe(trials, 1 - np.linalg.norm(trials - [0.2, 0.8], axis=1))
+    )
