@@ -32,3 +32,21 @@ def test_wins_against_random_count_datasets(results):
     table = against_random(results)
     assert table.loc["portfolio"].tolist() == [2, 0, 1]
     assert "random" not in table.index
+
+
+def test_bo_with_the_ranking_prior_follows_the_past_dataset_that_ranks_its_picks():
+    import numpy as np
+
+    from benchmarks.portfolio_simulation import bayesian_order
+
+    rng = np.random.default_rng(0)
+    vectors = rng.uniform(size=(120, 2))
+    losses = np.linalg.norm(vectors - [0.8, 0.2], axis=1)
+    # Four past datasets want the opposite corner; one agrees with this dataset.
+    per_dataset = np.column_stack([1 - losses] * 4 + [losses])
+    start = [int(i) for i in rng.choice(120, 5, replace=False)]
+    ranked = bayesian_order(losses, vectors, start, 8, per_dataset=per_dataset)
+    misled = bayesian_order(losses, vectors, start, 8, prior=per_dataset.mean(axis=1))
+    assert ranked[:5] == start and len(set(ranked)) == 8
+    assert losses[ranked].min() == losses.min()
+    assert losses[ranked].min() < losses[misled].min()
