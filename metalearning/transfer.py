@@ -76,18 +76,22 @@ class RankingPrior:
     def fit(
         self, vectors: np.ndarray, normalised: np.ndarray, weights: np.ndarray | None = None
     ) -> RankingPrior:
-        """As :meth:`TransferPrior.fit`; ``weights`` are used until trials are observed."""
+        """As :meth:`TransferPrior.fit`; ``weights`` are used until trials are observed, and
+        a dataset of weight 0 is left out altogether (leave-one-out hides datasets so: one
+        that ranked this search's trials from memory would take all the weight)."""
         normalised = np.asarray(normalised, dtype=float)
+        w = np.ones(len(normalised)) if weights is None else np.asarray(weights, dtype=float)
+        self.datasets_ = np.flatnonzero(w > 0)
         self.model_ = ExtraTreesRegressor(
             n_estimators=self.n_trees, min_samples_leaf=2, random_state=self.seed, n_jobs=1
-        ).fit(_impute(vectors), normalised.T)
-        w = np.ones(len(normalised)) if weights is None else np.asarray(weights, dtype=float)
+        ).fit(_impute(vectors), normalised[self.datasets_].T)
+        w = w[self.datasets_]
         self.start_weights_ = w / w.sum()
         self.weights_ = self.start_weights_
         return self
 
     def per_dataset(self, vectors: np.ndarray) -> np.ndarray:
-        """(configurations x past datasets) predicted normalised losses."""
+        """(configurations x past datasets kept, ``datasets_``) predicted normalised losses."""
         predicted = self.model_.predict(_impute(vectors))
         return predicted.reshape(len(predicted), -1)
 

@@ -54,7 +54,7 @@ def test_a_ranking_prior_is_reweighted_on_the_trials_before_it_is_scaled():
     pool = rng.uniform(size=(60, 2))
     near_03 = np.abs(pool[:, 0] - 0.3)
     past = np.vstack([near_03, 1 - near_03])  # two past datasets that disagree
-    prior = RankingPrior(n_trees=20, seed=0).fit(pool, past, np.array([0.0, 1.0]))
+    prior = RankingPrior(n_trees=20, seed=0).fit(pool, past, np.array([0.01, 1.0]))
     X = np.array([[0.0, 0.5], [0.3, 0.5], [0.6, 0.5], [1.0, 0.5]])
     y = np.abs(X[:, 0] - 0.3)  # this search agrees with the first dataset, not the start
     forest = _forest(prior)

@@ -69,7 +69,7 @@ def test_ranking_prior_reweights_on_the_search_trials():
     vectors, normalised = _matrix()
     flipped = 1 - normalised
     both = np.vstack([normalised, flipped])
-    start = np.r_[np.ones(6), np.zeros(6)]  # meta-features say: the first six
+    start = np.r_[np.ones(6), np.full(6, 0.01)]  # meta-features say: the first six
     prior = RankingPrior(seed=0).fit(vectors, both, start)
     good, bad = np.array([[0.2, 0.8]]), np.array([[0.9, 0.1]])
     assert prior(good)[0] < prior(bad)[0]
@@ -82,3 +82,17 @@ def test_ranking_prior_reweights_on_the_search_trials():
     assert np.array_equal(
         weights, prior.observe(trials, 1 - np.linalg.norm(trials - [0.2, 0.8], axis=1))
     )
+
+
+def test_a_dataset_of_weight_zero_is_hidden_from_the_ranking():
+    vectors, normalised = _matrix()
+    flipped = 1 - normalised
+    # The flipped datasets would rank these trials perfectly, but leave-one-out hid them.
+    prior = RankingPrior(seed=0).fit(
+        vectors, np.vstack([normalised, flipped]), np.r_[np.ones(6), np.zeros(6)]
+    )
+    assert list(prior.datasets_) == list(range(6))
+    trials = vectors[:15]
+    weights = prior.observe(trials, 1 - np.linalg.norm(trials - [0.2, 0.8], axis=1))
+    assert len(weights) == 6
+    assert prior(np.array([[0.2, 0.8]]))[0] < prior(np.array([[0.9, 0.1]]))[0]
