@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.ensemble import ExtraTreesRegressor
 
 INACTIVE = -1.0  # how an inactive hyperparameter (NaN in the vector) is encoded
+MIN_TRIALS = 3  # fewer of this search's trials say nothing about how a prior ranks them
 
 
 class TransferPrior:
@@ -40,11 +41,9 @@ class TransferPrior:
     ) -> TransferPrior:
         """``vectors`` (candidates x dims), ``normalised`` (datasets x candidates, 0 best),
         ``weights`` over datasets (None: equal)."""
-        w = np.ones(len(normalised)) if weights is None else np.asarray(weights, dtype=float)
+        w = _dataset_weights(weights, len(normalised))
         target = (w / w.sum()) @ np.asarray(normalised, dtype=float)
-        self.model_ = ExtraTreesRegressor(
-            n_estimators=self.n_trees, min_samples_leaf=2, random_state=self.seed, n_jobs=1
-        ).fit(_impute(vectors), target)
+        self.model_ = _extra_trees(self.n_trees, self.seed).fit(_impute(vectors), target)
         return self
 
     def predict(self, vectors: np.ndarray) -> np.ndarray:
@@ -80,11 +79,11 @@ class RankingPrior:
         a dataset of weight 0 is left out altogether (leave-one-out hides datasets so: one
         that ranked this search's trials from memory would take all the weight)."""
         normalised = np.asarray(normalised, dtype=float)
-        w = np.ones(len(normalised)) if weights is None else np.asarray(weights, dtype=float)
+        w = _dataset_weights(weights, len(normalised))
         self.datasets_ = np.flatnonzero(w > 0)
-        self.model_ = ExtraTreesRegressor(
-            n_estimators=self.n_trees, min_samples_leaf=2, random_state=self.seed, n_jobs=1
-        ).fit(_impute(vectors), normalised[self.datasets_].T)
+        self.model_ = _extra_trees(self.n_trees, self.seed).fit(
+            _impute(vectors), normalised[self.datasets_].T
+        )
         w = w[self.datasets_]
         self.start_weights_ = w / w.sum()
         self.weights_ = self.start_weights_
@@ -98,7 +97,7 @@ class RankingPrior:
     def observe(self, vectors: np.ndarray, losses: np.ndarray) -> np.ndarray:
         """Re-weight the datasets on this search's ``losses`` at ``vectors``; the weights."""
         losses = np.asarray(losses, dtype=float).ravel()
-        if len(losses) < 3:
+        if len(losses) < MIN_TRIALS:
             self.weights_ = self.start_weights_
         else:
             seed = self.seed + len(losses)
@@ -132,12 +131,25 @@ def ranking_weights(
     return wins / n_samples
 
 
+def _extra_trees(n_trees: int, seed: int) -> ExtraTreesRegressor:
+    """The model both priors learn the matrix with (one output, or one per dataset)."""
+    return ExtraTreesRegressor(
+        n_estimators=n_trees, min_samples_leaf=2, random_state=seed, n_jobs=1
+    )
+
+
+def _dataset_weights(weights: np.ndarray | None, n_datasets: int) -> np.ndarray:
+    return np.ones(n_datasets) if weights is None else np.asarray(weights, dtype=float)
+
+
 def _impute(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=float)
     return np.where(np.isfinite(vectors), vectors, INACTIVE)
 
 
-def prior_scale(prior: np.ndarray, losses: np.ndarray, min_trials: int = 3) -> tuple[float, float]:
+def prior_scale(
+    prior: np.ndarray, losses: np.ndarray, min_trials: int = MIN_TRIALS
+) -> tuple[float, float]:
     """``(a, b)`` of the least-squares fit ``losses ~ a * prior + b``; ``(0, mean)`` when there
     are fewer than ``min_trials`` trials or the prior does not rank them the right way round."""
     prior, losses = np.asarray(prior, dtype=float), np.asarray(losses, dtype=float)
