@@ -193,6 +193,12 @@ class _AutoMLBase(BaseEstimator):
             update_knowledge_base=self.update_knowledge_base,
             per_trial=_bounded_by_trials(self.n_trials, self.time_budget, estimator),
         )
+        if self.verbose >= 1 and warm.own_past:
+            print(
+                f"[automl] own past: {len(warm.own_past)} configurations from past fits of "
+                "this data run first",
+                file=sys.stderr,
+            )
         if self.verbose >= 1 and warm.configurations:
             print(
                 f"[automl] warm start: {len(warm.configurations)} configurations from "
@@ -209,6 +215,8 @@ class _AutoMLBase(BaseEstimator):
             default_first=warm.default_first,
             first_fits=estimator.fitting_share(per_trial) * first_rows,
         )
+        initial = [c for c in initial if config_key(c) not in warm.tried]  # ran before here
+        initial, origins = _first(warm.own_past, "own-past", initial, origins)
         initial, origins = user_first(steered.initial, initial, origins)
         crash_cost = _crash_cost(metric, y_enc, spec)
         budget = Budget(
@@ -757,6 +765,13 @@ def _initial_configurations(
     for config, origin in configs:
         origins.setdefault(config_key(config), origin)
     return [c for c, _ in configs], origins
+
+
+def _first(configs, origin: str, initial, origins: dict[tuple, str]):
+    """``configs`` (origin ``origin``) before ``initial``, each configuration once."""
+    keys = {config_key(c) for c in configs}
+    rest = [c for c in initial if config_key(c) not in keys]
+    return [*configs, *rest], {**origins, **{k: origin for k in keys}}
 
 
 def _fewer_trees(space, default, share: float):

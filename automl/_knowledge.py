@@ -83,6 +83,9 @@ class WarmStartPlan:
     prior_mean: Any = None  # configuration vectors -> predicted normalised loss (transfer)
     prior_candidates: int = 0
     portfolio: dict[str, Any] = field(default_factory=dict)
+    own_past: list = field(default_factory=list)  # past fits' best here, run before the rest
+    own_past_origins: list[dict[str, Any]] = field(default_factory=list)
+    tried: set = field(default_factory=set)  # keys of what past fits ran on this same data
     per_trial: bool = False  # the portfolio in the order that pays per trial, not interleaved
     default_first: bool = False  # LightGBM's defaults before the portfolio (larger table)
     metafeatures: pd.Series | None = None
@@ -110,7 +113,8 @@ def plan_warm_start(
 ) -> WarmStartPlan:
     """Meta-features, then the portfolio ordered for this dataset (members that cannot
     finish within ``cost.per_trial`` skipped) or, without a portfolio or with
-    ``warm_start="nearest"``, the best configurations of the nearest past datasets.
+    ``warm_start="nearest"``, the best configurations of the nearest past datasets; and,
+    to run before either, the best of the base's past fits of this same data (``own_past``).
 
     The parameters after ``*`` are the estimator's of the same names, and ``per_trial``: the
     search is bounded by its number of trials (:meth:`Portfolio.trial_order`). The
@@ -123,7 +127,11 @@ def plan_warm_start(
     from knowledge_base import dataset_fingerprint
     from metalearning import compute_metafeatures
     from metalearning.portfolio import MATRIX_MAX_ROWS
-    from metalearning.warmstart import leave_one_out_exclusions, suggest_configurations
+    from metalearning.warmstart import (
+        leave_one_out_exclusions,
+        own_past,
+        suggest_configurations,
+    )
 
     kb = resolve_knowledge_base(knowledge_base)
     with warnings.catch_warnings():
@@ -139,11 +147,15 @@ def plan_warm_start(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # NaN meta-features
             exclude = leave_one_out_exclusions(kb, mf, plan.fingerprint) if leave_one_out else []
+            past = own_past(
+                kb, mf, plan.fingerprint, task.value, exclude=exclude, metric=metric.name
+            )
             found = None
             if portfolio is None or transfer:
                 found = suggest_configurations(
                     kb, mf, task.value, metric=metric.name, exclude=exclude
                 )
+        _add_own_past(plan, past, space, cost)
         if portfolio is not None:
             nearest = NEAREST_BEST if warm_start == "portfolio+nearest" else 0
             if warm_start is True and per_trial:
@@ -158,7 +170,7 @@ def plan_warm_start(
             _add_suggestions(plan, found.suggestions, space)
             if transfer:
                 _add_prior(plan, found.transfer, space)
-        if not plan.configurations:
+        if not plan.configurations and not plan.own_past:
             plan.reason = plan.reason or "no similar dataset in the knowledge base"
     plan.seconds = time.monotonic() - start
     return plan
@@ -171,6 +183,8 @@ def _add_suggestions(plan: WarmStartPlan, suggestions, space) -> None:
         if config is None:
             reason = "model not in this space" if why.startswith("model") else "value out of space"
             plan.untranslated[reason] = plan.untranslated.get(reason, 0) + 1
+            continue
+        if config_key(config) in plan.tried:
             continue
         if len(plan.configurations) >= MAX_WARM_CONFIGS:
             break
@@ -186,6 +200,36 @@ def _add_suggestions(plan: WarmStartPlan, suggestions, space) -> None:
                 "key": config_key(config),
             }
         )
+
+
+def _add_own_past(plan: WarmStartPlan, past, space, cost: TrialCost | None) -> None:
+    """Past fits' best configurations of this data that fit ``space`` and, by the time their
+    run took, ``cost.per_trial``; and the keys of all they ran on it, not to be run again."""
+    for config in past.tried:
+        translated, _ = translate(json.loads(config), space)
+        if translated is not None:
+            plan.tried.add(config_key(translated))
+    for s in past.suggestions:
+        config, why = translate(s.config, space)
+        entry = {
+            "dataset_id": s.dataset_id,
+            "dataset": s.dataset_name,
+            "distance": s.distance,
+            "past_loss": s.loss,
+            "past_metric": s.metric,
+            "past_fit_seconds": s.fit_time,
+        }
+        if config is None:
+            entry["skipped"] = f"does not fit this space: {why}"
+        elif cost is not None and s.fit_time > AFFORDABLE_SHARE * cost.per_trial:
+            entry["skipped"] = (
+                f"took {s.fit_time:.1f}s of fitting, more than {AFFORDABLE_SHARE:.0%} of the "
+                f"{cost.per_trial:.0f}s a trial may take"
+            )
+        else:
+            entry["key"] = config_key(config)
+            plan.own_past.append(config)
+        plan.own_past_origins.append(entry)
 
 
 def _plan_portfolio(
@@ -270,6 +314,8 @@ def _plan_portfolio(
         config, why = translate(member, space)
         if config is None:
             entry["skipped"] = f"does not fit this space: {why}"
+        elif config_key(config) in plan.tried:
+            entry["skipped"] = "run by a past fit of this data (own_past)"
         elif len(plan.configurations) >= PORTFOLIO_TRIALS:
             entry["skipped"] = f"after the first {PORTFOLIO_TRIALS} that fit: the optimiser's turn"
         elif cost is not None and predicted[rank] > AFFORDABLE_SHARE * cost.per_trial:
@@ -324,8 +370,9 @@ def _fit_prior_mean(plan: WarmStartPlan, portfolio, weights, space, seed, transf
 
 
 def _add_prior(plan: WarmStartPlan, results, space) -> None:
-    """Past results that fit this space, except the warm configurations (run for real)."""
-    warm = {o["key"] for o in plan.origins}
+    """Past results that fit this space, except the warm and own-past configurations (run
+    for real)."""
+    warm = {o["key"] for o in plan.origins} | {config_key(c) for c in plan.own_past}
     datasets = set()
     for r in results:
         config, _ = translate(r.config, space)
@@ -371,10 +418,18 @@ def explain_warm_start(
             "members": entries,
             "defaults_first": plan.default_first,
         }
+    own = []
+    for entry in plan.own_past_origins:
+        entry = dict(entry)
+        key = entry.pop("key", None)
+        if key is not None:
+            entry["score_here"], entry["status_here"] = scored.get(key, (np.nan, "not run"))
+        own.append(entry)
     return {
-        "used": bool(plan.configurations),
+        "used": bool(plan.configurations or plan.own_past),
         "method": plan.method if plan.configurations else "none",
         "reason": plan.reason,
+        "own_past": own,
         "portfolio": portfolio,
         "fingerprint": plan.fingerprint,
         "neighbors": plan.neighbors.to_dict("records") if len(plan.neighbors) else [],

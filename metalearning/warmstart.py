@@ -17,6 +17,9 @@ from knowledge_base.vocabulary import CLASSIFICATION_TASKS
 from metalearning.similarity import DatasetSimilarity
 
 MIN_TRANSFER_RUNS = 10
+OWN_SOURCE = "user"  # the datasets table's source of a fit's own record (automl._knowledge)
+OWN_PAST_FIRST = 3  # configurations of the same data's past fits run first
+NEAR_IDENTICAL_TOL = 0.02  # scaled meta-features within this: the same data in another form
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Suggestion:
     loss: float
     metric: str
     source: str
+    fit_time: float = float("nan")  # seconds its run spent fitting there
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,16 @@ class PastResult:
     dataset_id: str
     config: dict[str, Any]
     quantile: float
+
+
+@dataclass(frozen=True)
+class OwnPast:
+    """What past fits recorded in the base know of this data: their best configurations to
+    run first, and every configuration they ran on the same data (JSON, as the base keeps
+    them), which need not run again."""
+
+    suggestions: list[Suggestion] = field(default_factory=list)
+    tried: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -165,8 +179,76 @@ def _spread(ranked: pd.DataFrame, dataset_id: str, n: int) -> list[PastResult]:
     return [PastResult(str(dataset_id), json.loads(configs[i]), float(quantiles[i])) for i in picks]
 
 
+def own_past(
+    kb,
+    metafeatures: pd.Series,
+    fingerprint: str,
+    task: str,
+    *,
+    exclude: tuple[str, ...] | list[str] = (),
+    metric: str | None = None,
+    n: int = OWN_PAST_FIRST,
+) -> OwnPast:
+    """The best distinct configurations of past fits of this data, at most ``n``: fits
+    recorded in ``kb`` (source ``"user"``) of the same fingerprint or of near-identical
+    meta-features, then the single best of the dataset nearest to this one in the whole base,
+    where that is a past fit too (the same source with other rows, say). ``exclude`` hides
+    datasets (leave-one-out hides exactly these, so it sees no past fit of the same data).
+    ``tried`` holds what ran on the same fingerprint or near-identical data."""
+    datasets = kb.datasets()
+    if datasets.empty or "source" not in datasets:
+        return OwnPast()
+    own = datasets[(datasets["source"] == OWN_SOURCE) & datasets["task"].isin(_same_kind(task))]
+    own = own[~own["dataset_id"].isin(list(exclude))]
+    if own.empty:
+        return OwnPast()
+    ids = set(own["dataset_id"])
+    frame = kb.metafeatures()
+    kind = datasets.loc[datasets["task"].isin(_same_kind(task)), "dataset_id"]
+    frame = frame[frame.index.isin(kind) & ~frame.index.isin(list(exclude))]
+    candidates = [(fingerprint, True)] if fingerprint in ids else []  # (dataset, same data)
+    distance: dict[str, float] = {}
+    if len(frame):
+        similarity = DatasetSimilarity().fit(frame)  # scaled over the whole base, as elsewhere
+        nearest = similarity.nearest(metafeatures, k=len(frame))
+        distance = dict(zip(nearest["dataset_id"], nearest["distance"]))
+        twins = set(similarity.near_duplicates(metafeatures, NEAR_IDENTICAL_TOL))
+        candidates += [(d, True) for d in nearest["dataset_id"] if d in twins and d in ids]
+        finite = nearest[np.isfinite(nearest["distance"].to_numpy(dtype=float))]
+        candidates += [(d, False) for d in finite["dataset_id"].head(1) if d in ids]
+    names = dict(zip(own["dataset_id"], own["name"]))
+    same_data: dict[str, bool] = {}
+    for dataset_id, same in candidates:
+        same_data.setdefault(dataset_id, same)
+    suggestions, seen, tried = [], set(), set()
+    for dataset_id, same in same_data.items():
+        runs = kb.runs([dataset_id])
+        runs = runs[runs["loss"].notna() & (runs["source"] == OWN_SOURCE)]
+        if runs.empty:
+            continue
+        if same:
+            tried.update(runs["config"])
+        for run in _ranked(runs, metric).head(n if same else 1).itertuples(index=False):
+            if len(suggestions) >= n or run.config in seen:
+                continue
+            seen.add(run.config)
+            suggestions.append(
+                Suggestion(
+                    dataset_id=str(dataset_id),
+                    dataset_name=str(names.get(dataset_id, dataset_id)),
+                    distance=float(distance.get(dataset_id, 0.0)),
+                    config=json.loads(run.config),
+                    loss=float(run.loss),
+                    metric=str(run.metric),
+                    source=OWN_SOURCE,
+                    fit_time=float(run.fit_time) if pd.notna(run.fit_time) else np.nan,
+                )
+            )
+    return OwnPast(suggestions, frozenset(tried))
+
+
 def leave_one_out_exclusions(
-    kb, metafeatures: pd.Series, fingerprint: str, tol: float = 0.02
+    kb, metafeatures: pd.Series, fingerprint: str, tol: float = NEAR_IDENTICAL_TOL
 ) -> list[str]:
     """Datasets to hide when measuring transfer: the same fingerprint, or near-identical
     meta-features (the same data imported from elsewhere under another name)."""

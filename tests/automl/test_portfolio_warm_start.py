@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -266,3 +268,34 @@ def test_bad_warm_start_value_is_named(make_messy, params, message):
     X, y = make_messy(60)
     with pytest.raises(ValueError, match=message):
         AutoMLClassifier(**params).fit(X, y)
+
+
+def test_a_second_fit_of_the_same_data_starts_from_the_firsts_best_and_skips_what_it_ran(
+    portfolio_kb, make_messy, tiny_classifier
+):
+    """The base's own past: the first fit is recorded; the second runs its best configurations
+    first (origin "own-past"), then only portfolio members the first did not run. Leave-one-out
+    hides the past fit as it hides any copy of the data."""
+    X, y = make_messy(240, seed=5)
+    common = dict(warm_start=True, knowledge_base=portfolio_kb, per_trial_time_limit=20)
+    first = tiny_classifier(update_knowledge_base=True, n_trials=3, **common).fit(X, y)
+    ran = first.trials_.sort_values("loss", kind="stable")
+    ran_keys = {json.dumps(c, sort_keys=True) for c in ran["config"]}
+    second = tiny_classifier(n_trials=5, random_state=1, **common).fit(X, y)
+    trials = second.trials_.sort_values("trial")
+    own = trials[trials["origin"] == "own-past"]
+    assert list(own["trial"]) == [0, 1, 2]
+    assert [json.dumps(c, sort_keys=True) for c in own["config"]] == [
+        json.dumps(c, sort_keys=True) for c in ran["config"]
+    ]
+    later = trials[trials["origin"] != "own-past"]
+    assert not ran_keys & {json.dumps(c, sort_keys=True) for c in later["config"]}
+    report = second.warm_start_["own_past"]
+    assert [r["past_loss"] for r in report] == pytest.approx(list(ran["loss"]))
+    assert all(np.isfinite(r["score_here"]) for r in report)
+    skipped = [
+        m for m in second.warm_start_["portfolio"]["members"] if "own_past" in m.get("skipped", "")
+    ]
+    assert skipped
+    hidden = tiny_classifier(n_trials=2, leave_one_out=True, **common).fit(X, y)
+    assert "own-past" not in set(hidden.trials_["origin"]) and not hidden.warm_start_["own_past"]

@@ -50,3 +50,31 @@ def test_bo_with_the_ranking_prior_follows_the_past_dataset_that_ranks_its_picks
     assert ranked[:5] == start and len(set(ranked)) == 8
     assert losses[ranked].min() == losses.min()
     assert losses[ranked].min() < losses[misled].min()
+
+
+def test_a_warm_start_that_knows_the_best_candidate_beats_cold_until_bo_catches_up():
+    """Every past dataset has its optimum at one learning rate that no family default has:
+    the warm start opens with it, cold BO starts from the defaults and has to find it."""
+    import numpy as np
+
+    from benchmarks.portfolio_simulation import paired_against_cold, warm_against_cold
+    from metalearning.portfolio import PerformanceMatrix
+
+    rates = np.geomspace(0.005, 0.5, 30)
+    candidates = [{"model": "lightgbm", "lightgbm:learning_rate": float(r)} for r in rates]
+    names = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    best = np.log(rates[20])
+    losses = np.array([np.abs(np.log(rates) - best) + 0.01 * i for i in range(len(names))])
+    matrix = PerformanceMatrix(
+        names, candidates, losses, np.ones_like(losses), np.full(6, 500), np.full(6, 5),
+        names=names,
+    )  # fmt: skip
+    results = warm_against_cold(matrix, defaults=[0, 29], kind="classification", picks=(5, 10))
+    assert set(results["start"]) == {"warm", "cold"} and results["dataset"].nunique() == 6
+    wide = results.pivot_table(index="dataset", columns=["start", "picks"], values="regret")
+    assert (wide[("warm", 5)] == 0).all() and (wide[("cold", 5)] > 0).all()
+    table = paired_against_cold(results)
+    assert table.loc["warm@5 vs cold@5", ["better", "tied", "worse"]].tolist() == [6, 0, 0]
+    assert table.loc["warm@10 vs cold@10", "worse"] == 0
+    assert list(table.index) == ["warm@5 vs cold@5", "warm@10 vs cold@10"]
+    assert table.loc["warm@5 vs cold@5", "wilcoxon p"] < 0.05

@@ -56,3 +56,50 @@ def test_datasets_with_few_runs_give_no_transfer(base):
     plan = suggest_configurations(base, TARGET, "binary", n_transfer=10, exclude=["d0", "d1", "d2"])
     assert [s.dataset_id for s in plan.suggestions] == ["d3"]
     assert plan.transfer == []
+
+
+def _qualities(i: float) -> dict[str, float]:
+    """Enough meta-features to be compared (DatasetSimilarity's min_comparable)."""
+    names = ["NumberOfInstances", "NumberOfFeatures", "ClassEntropy", "MajorityClassSize"]
+    names += ["NumberOfNumericFeatures", "Dimensionality"]
+    return {n: float(i + k) for k, n in enumerate(names)}
+
+
+@pytest.fixture
+def own_base(tmp_path, make_datasets, make_runs) -> KnowledgeBase:
+    """d0 and d1: past fits of this installation (source "user"); d2: imported, nearest to
+    FAR. d0's meta-features are NEAR's."""
+    kb = KnowledgeBase(tmp_path / "own")
+    meta = [json.dumps(_qualities(i)) for i in (0, 1, 5)]
+    kb.append(datasets=make_datasets(3, source=["user", "user", "openml"], metafeatures=meta))
+    runs = [make_runs(8, f"d{i}", seed=i, source="user") for i in range(2)]
+    kb.append(runs=pd.concat([*runs, make_runs(8, "d2", seed=2)], ignore_index=True))
+    return kb
+
+
+NEAR, FAR = pd.Series(_qualities(0)), pd.Series(_qualities(4.9))
+
+
+@pytest.mark.parametrize("fingerprint", ["d0", "unseen"])
+def test_own_past_runs_the_same_datas_best_first_and_knows_all_it_ran(own_base, fingerprint):
+    """Found by its fingerprint or, in another form, by near-identical meta-features."""
+    from metalearning.warmstart import own_past
+
+    past = own_past(own_base, NEAR, fingerprint, "binary", n=3)
+    runs = own_base.runs(["d0"]).sort_values("loss")
+    assert [json.dumps(s.config) for s in past.suggestions] == list(runs["config"][:3])
+    assert [s.loss for s in past.suggestions] == pytest.approx(list(runs["loss"][:3]))
+    assert past.tried == frozenset(runs["config"])
+
+
+def test_own_past_takes_only_the_best_of_a_nearest_fit_and_never_an_imported_dataset(own_base):
+    from metalearning.warmstart import own_past
+
+    # d0 hidden (leave-one-out): d1, a past fit but not this data, is nearest and gives its best.
+    past = own_past(own_base, NEAR, "d0", "binary", exclude=["d0"])
+    d1 = own_base.runs(["d1"]).sort_values("loss")
+    assert [json.dumps(s.config) for s in past.suggestions] == [d1["config"].iloc[0]]
+    assert past.tried == frozenset()
+    # Nearest to the imported d2: nothing from the past fits.
+    assert own_past(own_base, FAR, "other", "binary").suggestions == []
+    assert own_past(own_base, NEAR, "d0", "regression").suggestions == []
