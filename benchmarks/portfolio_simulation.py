@@ -248,7 +248,7 @@ def warm_against_cold(
 def paired_against_cold(results: pd.DataFrame) -> pd.DataFrame:
     """Warm@k against cold@k' over datasets (those of ``COLD_PAIRS`` that ``results`` has):
     better, tied, worse and the Wilcoxon signed-rank p of the regrets."""
-    from scipy.stats import wilcoxon
+    from benchmarks.stats import wilcoxon_p
 
     wide = results.pivot_table(index="dataset", columns=["start", "picks"], values="regret")
     rows = []
@@ -257,7 +257,7 @@ def paired_against_cold(results: pd.DataFrame) -> pd.DataFrame:
             continue
         diff = wide[("warm", warm)] - wide[("cold", cold)]
         moved = diff[diff.abs() > 1e-9]
-        p = float(wilcoxon(moved).pvalue) if len(moved) else 1.0
+        p = wilcoxon_p(moved, min_pairs=1)
         rows.append(
             (
                 f"warm@{warm} vs cold@{cold}",

@@ -212,3 +212,13 @@ def system_summary(
     summary["mean train time (s)"] = ok["train_time"].mean()
     summary["mean trials"] = ok["n_trials"].mean()
     return summary
+
+
+def wilcoxon_p(differences, min_pairs: int = 2) -> float:
+    """Wilcoxon signed-rank p of paired differences (zeros dropped); NaN with fewer than
+    ``min_pairs`` non-zero pairs."""
+    from scipy.stats import wilcoxon
+
+    moved = np.asarray(differences, dtype=float)
+    moved = moved[np.isfinite(moved) & (moved != 0)]
+    return float(wilcoxon(moved).pvalue) if len(moved) >= min_pairs else float("nan")
