@@ -264,7 +264,7 @@ def paired_against_cold(results: pd.DataFrame) -> pd.DataFrame:
                 int((moved < 0).sum()),
                 len(diff) - len(moved),
                 int((moved > 0).sum()),
-                round(p, 4),
+                float(f"{p:.2g}"),
                 round(float(wide[("warm", warm)].mean()), 4),
                 round(float(wide[("cold", cold)].mean()), 4),
             )
