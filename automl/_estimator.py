@@ -606,7 +606,11 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         ``"portfolio+nearest"`` has them take turns with the best candidate of each of the 25
         nearest datasets of the portfolio's matrix; without a portfolio, or with
         ``"nearest"``, the best configuration of each of the 25 nearest past datasets
-        (auto-sklearn 1.0). ``False`` starts cold.
+        (auto-sklearn 1.0). Before either, whatever the base's past fits learned on this
+        same data (its fingerprint, near-identical meta-features, or a nearest dataset that is
+        a past fit, such as fewer rows of the same source): their best configurations run
+        first, and what they ran is not run again (origin ``"own-past"``). ``False`` starts
+        cold.
     transfer : bool, "prior" or "ranking", default=False
         With ``warm_start`` and the "smac" optimizer, let the knowledge base shape SMAC's
         surrogate after the initial configurations. With a portfolio, ``True`` or ``"prior"``
@@ -644,7 +648,8 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         The ``method`` used; with a portfolio, every member's rank here and globally, its
         predicted fit time, why it was skipped or how it scored here; otherwise the nearest
         past datasets, their distances, the configurations taken from each and how they scored
-        here, and how many past results were told to the optimiser (``transfer``).
+        here, and how many past results were told to the optimiser (``transfer``);
+        ``own_past``: the past fits' configurations run first, their loss there and here.
     fit_time_ : float
         Wall-clock seconds of the whole fit.
     timings_ : dict

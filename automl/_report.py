@@ -488,6 +488,10 @@ def _warm_start_section(model) -> str:
         )
     else:
         parts.append(_note("Warm start from the best configurations of the nearest past datasets."))
+    own = pd.DataFrame(warm.get("own_past") or [])
+    if len(own):
+        parts.append("<h3>Past fits of this data, run first</h3>")
+        parts.append(_configurations_table(own))
     neighbors = pd.DataFrame(warm.get("neighbors") or [])
     configurations = pd.DataFrame(warm.get("configurations") or [])
     if len(neighbors):

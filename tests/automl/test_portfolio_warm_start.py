@@ -13,7 +13,7 @@ from automl import AutoMLClassifier
 from automl._cost import CostEstimator
 from automl._estimator import _bounded_by_trials
 from automl._matrix import candidate_pool
-from automl._report import _portfolio_table
+from automl._report import _portfolio_table, _warm_start_section
 from metalearning.portfolio import MATRIX_MAX_ROWS, Portfolio
 
 LINEAR, KNN, LIGHTGBM = (
@@ -297,5 +297,7 @@ def test_a_second_fit_of_the_same_data_starts_from_the_firsts_best_and_skips_wha
         m for m in second.warm_start_["portfolio"]["members"] if "own_past" in m.get("skipped", "")
     ]
     assert skipped
+    section = _warm_start_section(second)
+    assert "Past fits of this data, run first" in section and report[0]["dataset"] in section
     hidden = tiny_classifier(n_trials=2, leave_one_out=True, **common).fit(X, y)
     assert "own-past" not in set(hidden.trials_["origin"]) and not hidden.warm_start_["own_past"]
