@@ -5,8 +5,10 @@ of more rows of the same source) runs their best configurations first and skips 
 (``own_past`` in ``warm_start_``). Measured on PMLB tables the shipped base is made not to
 know: per table, a copy of the shipped base without the table, its siblings (the same
 generator at other sizes) and near-identical copies, with its portfolio rebuilt without them.
-One split (2/3 train, 1/3 test, seed 0), ``n_trials=K`` and one core per fit; test loss of the
-fitted estimator (1 - ROC AUC binary, log loss multiclass, RMSE regression):
+One split (2/3 train, 1/3 test, seed 0), one core per fit, bounded by trials (``--trials K``
+for the fits compared, ``--first-trials`` for the past fits: yesterday's longer search, today's
+quick refit); test loss of the fitted estimator (1 - ROC AUC binary, log loss multiclass, RMSE
+regression):
 
 - ``first``: a fit with an empty user base, recorded into it (``random_state=0``);
 - ``again``: the same training rows fitted again on that base (``random_state=1``);
@@ -15,7 +17,7 @@ fitted estimator (1 - ROC AUC binary, log loss multiclass, RMSE regression):
   source with more rows: another fingerprint, found as the nearest dataset of the base).
 
     python -m benchmarks.own_past --pmlb ../shared/datasets/pmlb --task classification \\
-        --max-rows 2000 --limit 30 --trials 10 --shard 0/2 --out OUT
+        --max-rows 2000 --limit 30 --trials 10 --first-trials 25 --shard 0/2 --out OUT
     python -m benchmarks.own_past --summarize-only --out OUT
 """
 
@@ -101,7 +103,8 @@ def run(args) -> pd.DataFrame:
 
         def fit(user: str, X, y, seed: int, record: bool, folder=work / name, base=shipped):
             kb = KnowledgeBase(folder / user, read_only_paths=[base])
-            return _fit(args, estimator, kb, X, y, seed, record)
+            trials = args.first_trials if record else args.trials
+            return _fit(args, estimator, kb, X, y, seed, record, trials)
 
         part = int(PART * len(X_train))
         fits = {
@@ -142,11 +145,11 @@ def run(args) -> pd.DataFrame:
     return mine
 
 
-def _fit(args, estimator, kb: KnowledgeBase, X, y, seed: int, record: bool):
-    """One trial-bounded fit on ``kb``, one core."""
+def _fit(args, estimator, kb: KnowledgeBase, X, y, seed: int, record: bool, trials: int):
+    """One fit of ``trials`` trials on ``kb``, one core; ``record`` writes it into ``kb``."""
     model = estimator(
         time_budget=args.max_seconds,
-        n_trials=args.trials,
+        n_trials=trials,
         per_trial_time_limit=args.trial_limit,
         knowledge_base=kb,
         update_knowledge_base=record,
@@ -237,7 +240,8 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--max-rows", type=int, default=2000)
     parser.add_argument("--limit", type=int, default=30, help="datasets, in a seeded order")
-    parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument("--trials", type=int, default=10, help="trials of the fits compared")
+    parser.add_argument("--first-trials", type=int, default=25, help="trials of the past fits")
     parser.add_argument("--max-seconds", type=float, default=900.0)
     parser.add_argument("--trial-limit", type=float, default=60.0)
     parser.add_argument("--shard", default="0/1")
