@@ -221,15 +221,22 @@ def _add_own_past(plan: WarmStartPlan, past, space, cost: TrialCost | None) -> N
         }
         if config is None:
             entry["skipped"] = f"does not fit this space: {why}"
-        elif cost is not None and s.fit_time > AFFORDABLE_SHARE * cost.per_trial:
-            entry["skipped"] = (
-                f"took {s.fit_time:.1f}s of fitting, more than {AFFORDABLE_SHARE:.0%} of the "
-                f"{cost.per_trial:.0f}s a trial may take"
-            )
+        elif too_slow := _too_slow("took", s.fit_time, cost):
+            entry["skipped"] = too_slow
         else:
             entry["key"] = config_key(config)
             plan.own_past.append(config)
         plan.own_past_origins.append(entry)
+
+
+def _too_slow(verb: str, seconds: float, cost: TrialCost | None) -> str:
+    """Why a configuration that ``verb`` ``seconds`` of fitting is not run; "" if it may be."""
+    if cost is None or not seconds > AFFORDABLE_SHARE * cost.per_trial:
+        return ""
+    return (
+        f"{verb} {seconds:.1f}s of fitting, more than {AFFORDABLE_SHARE:.0%} of the "
+        f"{cost.per_trial:.0f}s a trial may take"
+    )
 
 
 def _plan_portfolio(
@@ -318,11 +325,8 @@ def _plan_portfolio(
             entry["skipped"] = "run by a past fit of this data (own_past)"
         elif len(plan.configurations) >= PORTFOLIO_TRIALS:
             entry["skipped"] = f"after the first {PORTFOLIO_TRIALS} that fit: the optimiser's turn"
-        elif cost is not None and predicted[rank] > AFFORDABLE_SHARE * cost.per_trial:
-            entry["skipped"] = (
-                f"predicted {predicted[rank]:.1f}s of fitting, more than "
-                f"{AFFORDABLE_SHARE:.0%} of the {cost.per_trial:.0f}s a trial may take"
-            )
+        elif too_slow := _too_slow("predicted", predicted[rank], cost):
+            entry["skipped"] = too_slow
         else:
             entry["key"] = config_key(config)
             plan.configurations.append(config)

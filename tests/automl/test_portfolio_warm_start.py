@@ -301,3 +301,20 @@ def test_a_second_fit_of_the_same_data_starts_from_the_firsts_best_and_skips_wha
     assert "Past fits of this data, run first" in section and report[0]["dataset"] in section
     hidden = tiny_classifier(n_trials=2, leave_one_out=True, **common).fit(X, y)
     assert "own-past" not in set(hidden.trials_["origin"]) and not hidden.warm_start_["own_past"]
+
+
+def test_a_past_fits_configuration_that_took_too_long_is_skipped_with_its_reason():
+    from automl import ColumnTypes, DataShape, Task, build_space
+    from automl._knowledge import TrialCost, WarmStartPlan, _add_own_past
+    from metalearning.warmstart import OwnPast, Suggestion
+
+    space = build_space(Task.BINARY, DataShape(200, 2), ColumnTypes(("a", "b"), (False, False)))
+
+    def past(config, seconds):
+        return Suggestion("d", "user-d", 0.0, config, 0.1, "roc_auc", "user", seconds)
+
+    plan = WarmStartPlan()
+    own = OwnPast([past(LINEAR, 0.5), past(LIGHTGBM, 30.0)], frozenset())
+    _add_own_past(plan, own, space, TrialCost(400, 2, per_trial=10.0))
+    assert [c["model"] for c in plan.own_past] == ["linear"]
+    assert plan.own_past_origins[1]["skipped"].startswith("took 30.0s of fitting")
