@@ -215,7 +215,6 @@ class _AutoMLBase(BaseEstimator):
             default_first=warm.default_first,
             first_fits=estimator.fitting_share(per_trial) * first_rows,
         )
-        initial = [c for c in initial if config_key(c) not in warm.tried]  # ran before here
         initial, origins = _first(warm.own_past, "own-past", initial, origins)
         initial, origins = user_first(steered.initial, initial, origins)
         crash_cost = _crash_cost(metric, y_enc, spec)
@@ -609,8 +608,7 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         (auto-sklearn 1.0). Before either, whatever the base's past fits learned on this
         same data (its fingerprint, near-identical meta-features, or a nearest dataset that is
         a past fit, such as fewer rows of the same source): their best configurations run
-        first, and what they ran is not run again (origin ``"own-past"``). ``False`` starts
-        cold.
+        first (origin ``"own-past"``). ``False`` starts cold.
     transfer : bool, "prior" or "ranking", default=False
         With ``warm_start`` and the "smac" optimizer, let the knowledge base shape SMAC's
         surrogate after the initial configurations. With a portfolio, ``True`` or ``"prior"``

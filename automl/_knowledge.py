@@ -85,7 +85,6 @@ class WarmStartPlan:
     portfolio: dict[str, Any] = field(default_factory=dict)
     own_past: list = field(default_factory=list)  # past fits' best here, run before the rest
     own_past_origins: list[dict[str, Any]] = field(default_factory=list)
-    tried: set = field(default_factory=set)  # keys of what past fits ran on this same data
     per_trial: bool = False  # the portfolio in the order that pays per trial, not interleaved
     default_first: bool = False  # LightGBM's defaults before the portfolio (larger table)
     metafeatures: pd.Series | None = None
@@ -184,8 +183,6 @@ def _add_suggestions(plan: WarmStartPlan, suggestions, space) -> None:
             reason = "model not in this space" if why.startswith("model") else "value out of space"
             plan.untranslated[reason] = plan.untranslated.get(reason, 0) + 1
             continue
-        if config_key(config) in plan.tried:
-            continue
         if len(plan.configurations) >= MAX_WARM_CONFIGS:
             break
         plan.configurations.append(config)
@@ -204,12 +201,8 @@ def _add_suggestions(plan: WarmStartPlan, suggestions, space) -> None:
 
 def _add_own_past(plan: WarmStartPlan, past, space, cost: TrialCost | None) -> None:
     """Past fits' best configurations of this data that fit ``space`` and, by the time their
-    run took, ``cost.per_trial``; and the keys of all they ran on it, not to be run again."""
-    for config in past.tried:
-        translated, _ = translate(json.loads(config), space)
-        if translated is not None:
-            plan.tried.add(config_key(translated))
-    for s in past.suggestions:
+    run took, ``cost.per_trial``."""
+    for s in past:
         config, why = translate(s.config, space)
         entry = {
             "dataset_id": s.dataset_id,
@@ -321,8 +314,6 @@ def _plan_portfolio(
         config, why = translate(member, space)
         if config is None:
             entry["skipped"] = f"does not fit this space: {why}"
-        elif config_key(config) in plan.tried:
-            entry["skipped"] = "run by a past fit of this data (own_past)"
         elif len(plan.configurations) >= PORTFOLIO_TRIALS:
             entry["skipped"] = f"after the first {PORTFOLIO_TRIALS} that fit: the optimiser's turn"
         elif too_slow := _too_slow("predicted", predicted[rank], cost):

@@ -46,16 +46,6 @@ class PastResult:
     quantile: float
 
 
-@dataclass(frozen=True)
-class OwnPast:
-    """What past fits recorded in the base know of this data: their best configurations to
-    run first, and every configuration they ran on the same data (JSON, as the base keeps
-    them), which need not run again."""
-
-    suggestions: list[Suggestion] = field(default_factory=list)
-    tried: frozenset[str] = frozenset()
-
-
 @dataclass
 class WarmStartPlan:
     """Neighbours found, the configurations suggested from them in order, and the nearest
@@ -188,20 +178,19 @@ def own_past(
     exclude: tuple[str, ...] | list[str] = (),
     metric: str | None = None,
     n: int = OWN_PAST_FIRST,
-) -> OwnPast:
+) -> list[Suggestion]:
     """The best distinct configurations of past fits of this data, at most ``n``: fits
     recorded in ``kb`` (source ``"user"``) of the same fingerprint or of near-identical
     meta-features, then the single best of the dataset nearest to this one in the whole base,
     where that is a past fit too (the same source with other rows, say). ``exclude`` hides
-    datasets (leave-one-out hides exactly these, so it sees no past fit of the same data).
-    ``tried`` holds what ran on the same fingerprint or near-identical data."""
+    datasets (leave-one-out hides exactly these, so it sees no past fit of the same data)."""
     datasets = kb.datasets()
     if datasets.empty or "source" not in datasets:
-        return OwnPast()
+        return []
     own = datasets[(datasets["source"] == OWN_SOURCE) & datasets["task"].isin(_same_kind(task))]
     own = own[~own["dataset_id"].isin(list(exclude))]
     if own.empty:
-        return OwnPast()
+        return []
     ids = set(own["dataset_id"])
     frame = kb.metafeatures()
     kind = datasets.loc[datasets["task"].isin(_same_kind(task)), "dataset_id"]
@@ -220,14 +209,12 @@ def own_past(
     same_data: dict[str, bool] = {}
     for dataset_id, same in candidates:
         same_data.setdefault(dataset_id, same)
-    suggestions, seen, tried = [], set(), set()
+    suggestions, seen = [], set()
     for dataset_id, same in same_data.items():
         runs = kb.runs([dataset_id])
         runs = runs[runs["loss"].notna() & (runs["source"] == OWN_SOURCE)]
         if runs.empty:
             continue
-        if same:
-            tried.update(runs["config"])
         for run in _ranked(runs, metric).head(n if same else 1).itertuples(index=False):
             if len(suggestions) >= n or run.config in seen:
                 continue
@@ -244,7 +231,7 @@ def own_past(
                     fit_time=float(run.fit_time) if pd.notna(run.fit_time) else np.nan,
                 )
             )
-    return OwnPast(suggestions, frozenset(tried))
+    return suggestions
 
 
 def leave_one_out_exclusions(

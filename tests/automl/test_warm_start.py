@@ -81,12 +81,11 @@ def test_fit_records_itself_and_a_refit_starts_from_its_best(tmp_path, load_pmlb
     nearest = second.warm_start_["neighbors"][0]
     assert nearest["dataset_id"] == first.warm_start_["fingerprint"]
     assert nearest["distance"] == pytest.approx(0.0, abs=1e-9)
-    # The refit's own past: the first fit's best run first, and nothing it ran is suggested
-    # again by the nearest-datasets warm start (the nearest is the first fit itself).
+    # The refit's own past: the first fit's best runs first.
     assert second.trials_["config"].iloc[0] == first.best_config_
     assert second.trials_["origin"].iloc[0] == "own-past"
     assert second.warm_start_["own_past"][0]["status_here"] == "success"
-    assert second.warm_start_["configurations"] == []
+    assert second.warm_start_["configurations"][0]["status_here"] == "success"
     assert len(kb.runs()) == 8
 
 

@@ -81,15 +81,14 @@ NEAR, FAR = pd.Series(_qualities(0)), pd.Series(_qualities(4.9))
 
 
 @pytest.mark.parametrize("fingerprint", ["d0", "unseen"])
-def test_own_past_runs_the_same_datas_best_first_and_knows_all_it_ran(own_base, fingerprint):
+def test_own_past_runs_the_same_datas_best_first(own_base, fingerprint):
     """Found by its fingerprint or, in another form, by near-identical meta-features."""
     from metalearning.warmstart import own_past
 
     past = own_past(own_base, NEAR, fingerprint, "binary", n=3)
     runs = own_base.runs(["d0"]).sort_values("loss")
-    assert [json.dumps(s.config) for s in past.suggestions] == list(runs["config"][:3])
-    assert [s.loss for s in past.suggestions] == pytest.approx(list(runs["loss"][:3]))
-    assert past.tried == frozenset(runs["config"])
+    assert [json.dumps(s.config) for s in past] == list(runs["config"][:3])
+    assert [s.loss for s in past] == pytest.approx(list(runs["loss"][:3]))
 
 
 def test_own_past_takes_only_the_best_of_a_nearest_fit_and_never_an_imported_dataset(own_base):
@@ -98,8 +97,7 @@ def test_own_past_takes_only_the_best_of_a_nearest_fit_and_never_an_imported_dat
     # d0 hidden (leave-one-out): d1, a past fit but not this data, is nearest and gives its best.
     past = own_past(own_base, NEAR, "d0", "binary", exclude=["d0"])
     d1 = own_base.runs(["d1"]).sort_values("loss")
-    assert [json.dumps(s.config) for s in past.suggestions] == [d1["config"].iloc[0]]
-    assert past.tried == frozenset()
+    assert [json.dumps(s.config) for s in past] == [d1["config"].iloc[0]]
     # Nearest to the imported d2: nothing from the past fits.
-    assert own_past(own_base, FAR, "other", "binary").suggestions == []
-    assert own_past(own_base, NEAR, "d0", "regression").suggestions == []
+    assert own_past(own_base, FAR, "other", "binary") == []
+    assert own_past(own_base, NEAR, "d0", "regression") == []
