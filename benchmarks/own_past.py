@@ -90,6 +90,8 @@ def run(args) -> pd.DataFrame:
         index.index[(index["task"] == args.task) & (index["n_instances"] <= args.max_rows)]
     )
     names = [names[i] for i in np.random.default_rng(0).permutation(len(names))][: args.limit]
+    if args.datasets:
+        names = [n for n in args.datasets.split(",") if n in index.index]
     estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
     work = out / "bases"
     for name in names[shard::n_shards]:
@@ -236,6 +238,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--max-rows", type=int, default=2000)
     parser.add_argument("--limit", type=int, default=30, help="datasets, in a seeded order")
+    parser.add_argument("--datasets", help="comma-separated names instead (--limit ignored)")
     parser.add_argument("--trials", type=int, default=10, help="trials of the fits compared")
     parser.add_argument("--first-trials", type=int, default=25, help="trials of the past fits")
     parser.add_argument("--max-seconds", type=float, default=900.0)
