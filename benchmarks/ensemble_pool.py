@@ -137,7 +137,7 @@ def summarize(
 
 
 def _comparison(per_dataset: pd.DataFrame, reference: str, relative: bool) -> list[str]:
-    from scipy.stats import wilcoxon
+    from benchmarks.stats import wilcoxon_p
 
     lines = [
         f"| variant | mean rank | mean test loss | vs {reference}: better / tied / worse | p |",
@@ -150,7 +150,7 @@ def _comparison(per_dataset: pd.DataFrame, reference: str, relative: bool) -> li
         nonzero = diff[diff.abs() > 1e-9]
         if relative:
             nonzero = nonzero / per_dataset[reference][nonzero.index].abs()
-        p = wilcoxon(nonzero).pvalue if len(nonzero) >= 5 else np.nan
+        p = wilcoxon_p(nonzero, min_pairs=5)
         lines.append(
             f"| {v} | {ranks[v]:.2f} | {per_dataset[v].mean():.4f} | {wins} / {ties} / "
             f"{len(diff) - wins - ties} | {p:.3g} |"

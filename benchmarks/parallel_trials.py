@@ -25,11 +25,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import wilcoxon
 
 from automl import AutoMLClassifier
 from benchmarks.energy import DATASETS, SHARED_PMLB
 from benchmarks.report import to_markdown
+from benchmarks.stats import wilcoxon_p
 from benchmarks.warm_vs_cold import model_test_loss, pmlb_split
 
 SETTINGS = ("1", "-1", "dask")  # n_jobs=1, n_jobs=-1, a LocalCluster of one worker per core
@@ -135,7 +135,7 @@ def _compare(rate, loss, a: str, b: str, label: str) -> list[str]:
     wins, ties = int((delta < -1e-9).sum()), int((delta.abs() <= 1e-9).sum())
     losses = int((delta > 1e-9).sum())
     ranks = loss.loc[both, [a, b]].rank(axis=1).mean()
-    p = wilcoxon(delta[delta.abs() > 1e-9]).pvalue if wins + losses >= 2 else np.nan
+    p = wilcoxon_p(delta[delta.abs() > 1e-9])
     return [
         f"- Trials per minute, {label}: geometric mean {np.exp(np.log(ratio).mean()):.2f}x, "
         f"median {ratio.median():.2f}x (from {ratio.min():.2f}x to {ratio.max():.2f}x), "

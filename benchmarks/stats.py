@@ -215,10 +215,9 @@ def system_summary(
 
 
 def wilcoxon_p(differences, min_pairs: int = 2) -> float:
-    """Wilcoxon signed-rank p of paired differences (zeros dropped); NaN with fewer than
-    ``min_pairs`` non-zero pairs."""
+    """Wilcoxon signed-rank p of paired ``differences`` (the ones that moved, past whatever
+    tie tolerance the caller uses); NaN with fewer than ``min_pairs`` of them."""
     from scipy.stats import wilcoxon
 
     moved = np.asarray(differences, dtype=float)
-    moved = moved[np.isfinite(moved) & (moved != 0)]
     return float(wilcoxon(moved).pvalue) if len(moved) >= min_pairs else float("nan")

@@ -303,7 +303,7 @@ def _k_order(k) -> tuple[int, float]:
 def summarize(results: pd.DataFrame) -> str:
     """Mean rank, mean normalised score (per dataset, 1 for the best setting and 0 for the
     worst) and paired comparisons with Wilcoxon signed-rank p-values."""
-    from scipy.stats import wilcoxon
+    from benchmarks.stats import wilcoxon_p
 
     if "split" in results:
         results = complete_splits(results)
@@ -353,7 +353,7 @@ def summarize(results: pd.DataFrame) -> str:
         diff = table[a] - table[b]
         wins = int((diff < -1e-12).sum())
         ties = int((diff.abs() <= 1e-12).sum())
-        p = wilcoxon(diff[diff.abs() > 1e-12]).pvalue if len(table) - ties >= 5 else np.nan
+        p = wilcoxon_p(diff[diff.abs() > 1e-12], min_pairs=5)
         lines.append(
             f"- {a[0]}@{a[1]} vs {b[0]}@{b[1]}: better on {wins}, tied on {ties}, worse on "
             f"{len(table) - wins - ties}; mean rank {ranks[a]:.2f} vs {ranks[b]:.2f}, mean "
