@@ -364,6 +364,15 @@ def _fit_prior_mean(plan: WarmStartPlan, portfolio, weights, space, seed, transf
     plan.prior_candidates = len(keep)
 
 
+def _scored_here(entry: dict[str, Any], scored: dict) -> dict[str, Any]:
+    """``entry`` without its ``key`` and, where it has one (it was planned to run), with how
+    that configuration scored here (``scored``: key -> (score, status))."""
+    out = {k: v for k, v in entry.items() if k != "key"}
+    if "key" in entry:
+        out["score_here"], out["status_here"] = scored.get(entry["key"], (np.nan, "not run"))
+    return out
+
+
 def _add_prior(plan: WarmStartPlan, results, space) -> None:
     """Past results that fit this space, except the warm and own-past configurations (run
     for real)."""
@@ -387,12 +396,7 @@ def explain_warm_start(
         config_key(c): (s, st)
         for c, s, st in zip(trials["config"], trials["score"], trials["status"])
     }
-    configs = []
-    for origin in plan.origins:
-        score, status = scored.get(origin["key"], (np.nan, "not run"))
-        entry = {k: v for k, v in origin.items() if k != "key"}
-        entry.update(score_here=score, status_here=status)
-        configs.append(entry)
+    configs = [_scored_here(origin, scored) for origin in plan.origins]
     portfolio = {}
     if plan.portfolio:
         entries = []
@@ -400,26 +404,20 @@ def explain_warm_start(
             config_key(c): (t, f)
             for c, t, f in zip(trials["config"], trials["fit_time"], trials["fidelity"])
         }
-        for entry in plan.portfolio["members"]:
-            entry = dict(entry)
-            key = entry.pop("key", None)
-            if key is not None:
-                entry["score_here"], entry["status_here"] = scored.get(key, (np.nan, "not run"))
+        for member in plan.portfolio["members"]:
+            entry = _scored_here(member, scored)
+            if "key" in member:
                 # Its fitting seconds here, on the share of the rows it ran on.
-                entry["fit_seconds_here"], entry["fidelity_here"] = fitted.get(key, (np.nan, 0.0))
+                entry["fit_seconds_here"], entry["fidelity_here"] = fitted.get(
+                    member["key"], (np.nan, 0.0)
+                )
             entries.append(entry)
         portfolio = {
             "reason": plan.portfolio["reason"],
             "members": entries,
             "defaults_first": plan.default_first,
         }
-    own = []
-    for entry in plan.own_past_origins:
-        entry = dict(entry)
-        key = entry.pop("key", None)
-        if key is not None:
-            entry["score_here"], entry["status_here"] = scored.get(key, (np.nan, "not run"))
-        own.append(entry)
+    own = [_scored_here(entry, scored) for entry in plan.own_past_origins]
     return {
         "used": bool(plan.configurations or plan.own_past),
         "method": plan.method if plan.configurations else "none",

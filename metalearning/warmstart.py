@@ -134,18 +134,25 @@ def nearest_datasets(
 ) -> pd.DataFrame:
     """Past datasets of the same kind as ``task``, nearest first: dataset_id, name, distance."""
     datasets = kb.datasets()
-    if datasets.empty:
+    similarity = _similarity(kb, datasets, task, exclude)
+    if similarity is None:
         return pd.DataFrame(columns=["dataset_id", "name", "distance"])
-    same = datasets.loc[datasets["task"].isin(_same_kind(task)), "dataset_id"]
-    frame = kb.metafeatures()
-    frame = frame[frame.index.isin(same) & ~frame.index.isin(list(exclude))]
-    if frame.empty:
-        return pd.DataFrame(columns=["dataset_id", "name", "distance"])
-    similarity = DatasetSimilarity().fit(frame)
-    nearest = similarity.nearest(metafeatures, k=len(frame) if k is None else min(k, len(frame)))
+    n = len(similarity.dataset_ids_)
+    nearest = similarity.nearest(metafeatures, k=n if k is None else min(k, n))
     names = datasets.set_index("dataset_id")["name"]
     nearest.insert(1, "name", [str(names.get(d, d)) for d in nearest["dataset_id"]])
     return nearest.reset_index(drop=True)
+
+
+def _similarity(kb, datasets: pd.DataFrame, task: str, exclude) -> DatasetSimilarity | None:
+    """The similarity fitted on the meta-features of the base's datasets of ``task``'s kind
+    (``datasets``: the base's table), ``exclude`` left out; None when there are none."""
+    if datasets.empty:
+        return None
+    same = datasets.loc[datasets["task"].isin(_same_kind(task)), "dataset_id"]
+    frame = kb.metafeatures()
+    frame = frame[frame.index.isin(same) & ~frame.index.isin(list(exclude))]
+    return DatasetSimilarity().fit(frame) if len(frame) else None
 
 
 def _ranked(runs: pd.DataFrame, metric: str | None) -> pd.DataFrame:
@@ -192,14 +199,11 @@ def own_past(
     if own.empty:
         return []
     ids = set(own["dataset_id"])
-    frame = kb.metafeatures()
-    kind = datasets.loc[datasets["task"].isin(_same_kind(task)), "dataset_id"]
-    frame = frame[frame.index.isin(kind) & ~frame.index.isin(list(exclude))]
     candidates = [(fingerprint, True)] if fingerprint in ids else []  # (dataset, same data)
     distance: dict[str, float] = {}
-    if len(frame):
-        similarity = DatasetSimilarity().fit(frame)  # scaled over the whole base, as elsewhere
-        nearest = similarity.nearest(metafeatures, k=len(frame))
+    similarity = _similarity(kb, datasets, task, exclude)  # scaled over the whole base
+    if similarity is not None:
+        nearest = similarity.nearest(metafeatures, k=len(similarity.dataset_ids_))
         distance = dict(zip(nearest["dataset_id"], nearest["distance"]))
         twins = set(similarity.near_duplicates(metafeatures, NEAR_IDENTICAL_TOL))
         candidates += [(d, True) for d in nearest["dataset_id"] if d in twins and d in ids]
