@@ -86,8 +86,9 @@ def run(args) -> pd.DataFrame:
     mine = pd.read_csv(results_file) if results_file.exists() else pd.DataFrame()
     done = set(mine["dataset"]) if len(mine) else set()
     index = pd.read_csv(Path(args.pmlb) / "index.csv").set_index("name")
+    size = index["n_instances"]
     names = list(
-        index.index[(index["task"] == args.task) & (index["n_instances"] <= args.max_rows)]
+        index.index[(index["task"] == args.task) & size.between(args.min_rows, args.max_rows)]
     )
     names = [names[i] for i in np.random.default_rng(0).permutation(len(names))][: args.limit]
     if args.datasets:
@@ -144,11 +145,12 @@ def run(args) -> pd.DataFrame:
 
 
 def _fit(args, estimator, kb: KnowledgeBase, X, y, seed: int, record: bool, trials: int):
-    """One fit of ``trials`` trials on ``kb``, one core; ``record`` writes it into ``kb``."""
+    """One fit of ``trials`` trials (0: as many as ``--max-seconds`` allows) on ``kb``, one
+    core; ``record`` writes it into ``kb``."""
     model = estimator(
         time_budget=args.max_seconds,
-        n_trials=trials,
-        per_trial_time_limit=args.trial_limit,
+        n_trials=trials or None,
+        per_trial_time_limit=args.trial_limit or None,
         knowledge_base=kb,
         update_knowledge_base=record,
         random_state=seed,
@@ -236,13 +238,20 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--task", choices=("classification", "regression"), default="classification"
     )
+    parser.add_argument("--min-rows", type=int, default=0)
     parser.add_argument("--max-rows", type=int, default=2000)
     parser.add_argument("--limit", type=int, default=30, help="datasets, in a seeded order")
     parser.add_argument("--datasets", help="comma-separated names instead (--limit ignored)")
-    parser.add_argument("--trials", type=int, default=10, help="trials of the fits compared")
-    parser.add_argument("--first-trials", type=int, default=25, help="trials of the past fits")
-    parser.add_argument("--max-seconds", type=float, default=900.0)
-    parser.add_argument("--trial-limit", type=float, default=60.0)
+    parser.add_argument(
+        "--trials", type=int, default=10, help="trials of the fits compared (0: time-bounded)"
+    )
+    parser.add_argument(
+        "--first-trials", type=int, default=25, help="trials of the past fits (0: time-bounded)"
+    )
+    parser.add_argument("--max-seconds", type=float, default=900.0, help="each fit's budget")
+    parser.add_argument(
+        "--trial-limit", type=float, default=60.0, help="per-trial limit (0: the estimator's)"
+    )
     parser.add_argument("--shard", default="0/1")
     parser.add_argument("--out", required=True)
     parser.add_argument("--summarize-only", action="store_true")
