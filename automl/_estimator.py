@@ -215,6 +215,7 @@ class _AutoMLBase(BaseEstimator):
             default_first=warm.default_first,
             first_fits=estimator.fitting_share(per_trial) * first_rows,
         )
+        initial = [c for c in initial if config_key(c) not in warm.tried]  # told instead
         initial, origins = _first(warm.own_past, "own-past", initial, origins)
         initial, origins = user_first(steered.initial, initial, origins)
         crash_cost = _crash_cost(metric, y_enc, spec)

@@ -38,6 +38,9 @@ AFFORDABLE_SHARE = 0.8
 # 0.89). Off: at 60 s on 30 PMLB tables over 2,000 rows it was level with the members first
 # (better on 8, tied on 13, worse on 9, p = 0.76; benchmarks/results/portfolio-60s-s20/).
 DEFAULT_BEFORE_PORTFOLIO = False
+# A refit continues the past fits of this data: what they ran is not run again (their best,
+# own_past, excepted) but told to SMAC as results, at their quantile among the past fit's.
+OWN_PAST_CONTINUES = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class WarmStartPlan:
     portfolio: dict[str, Any] = field(default_factory=dict)
     own_past: list = field(default_factory=list)  # past fits' best here, run before the rest
     own_past_origins: list[dict[str, Any]] = field(default_factory=list)
+    tried: set = field(default_factory=set)  # keys past fits ran here (OWN_PAST_CONTINUES)
     per_trial: bool = False  # the portfolio in the order that pays per trial, not interleaved
     default_first: bool = False  # LightGBM's defaults before the portfolio (larger table)
     metafeatures: pd.Series | None = None
@@ -129,6 +133,7 @@ def plan_warm_start(
     from metalearning.warmstart import (
         leave_one_out_exclusions,
         own_past,
+        own_past_results,
         suggest_configurations,
     )
 
@@ -155,6 +160,9 @@ def plan_warm_start(
                     kb, mf, task.value, metric=metric.name, exclude=exclude
                 )
         _add_own_past(plan, past, space, cost)
+        if OWN_PAST_CONTINUES and past:
+            tried = own_past_results(kb, [s.dataset_id for s in past], metric=metric.name)
+            plan.tried = _translated_keys(tried, space)
         if portfolio is not None:
             nearest = NEAREST_BEST if warm_start == "portfolio+nearest" else 0
             if warm_start is True and per_trial:
@@ -169,6 +177,8 @@ def plan_warm_start(
             _add_suggestions(plan, found.suggestions, space)
             if transfer:
                 _add_prior(plan, found.transfer, space)
+        if plan.tried:
+            _add_prior(plan, tried, space, add=True)
         if not plan.configurations and not plan.own_past:
             plan.reason = plan.reason or "no similar dataset in the knowledge base"
     plan.seconds = time.monotonic() - start
@@ -314,6 +324,8 @@ def _plan_portfolio(
         config, why = translate(member, space)
         if config is None:
             entry["skipped"] = f"does not fit this space: {why}"
+        elif config_key(config) in plan.tried:
+            entry["skipped"] = "run by a past fit of this data: told to the optimiser"
         elif len(plan.configurations) >= PORTFOLIO_TRIALS:
             entry["skipped"] = f"after the first {PORTFOLIO_TRIALS} that fit: the optimiser's turn"
         elif too_slow := _too_slow("predicted", predicted[rank], cost):
@@ -373,9 +385,15 @@ def _scored_here(entry: dict[str, Any], scored: dict) -> dict[str, Any]:
     return out
 
 
-def _add_prior(plan: WarmStartPlan, results, space) -> None:
+def _translated_keys(results, space) -> set:
+    """The keys of the past results' configurations that fit ``space``."""
+    translated = (translate(r.config, space)[0] for r in results)
+    return {config_key(c) for c in translated if c is not None}
+
+
+def _add_prior(plan: WarmStartPlan, results, space, add: bool = False) -> None:
     """Past results that fit this space, except the warm and own-past configurations (run
-    for real)."""
+    for real); ``add`` keeps the results already in the prior."""
     warm = {o["key"] for o in plan.origins} | {config_key(c) for c in plan.own_past}
     datasets = set()
     for r in results:
@@ -384,7 +402,7 @@ def _add_prior(plan: WarmStartPlan, results, space) -> None:
             continue
         plan.prior.append((config, r.quantile))
         datasets.add(r.dataset_id)
-    plan.prior_datasets = len(datasets)
+    plan.prior_datasets = plan.prior_datasets * add + len(datasets)
 
 
 def explain_warm_start(

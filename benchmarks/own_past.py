@@ -252,10 +252,19 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--trial-limit", type=float, default=60.0, help="per-trial limit (0: the estimator's)"
     )
+    parser.add_argument(
+        "--continue-past",
+        action="store_true",
+        help="refits do not rerun what past fits ran, but tell it to SMAC (OWN_PAST_CONTINUES)",
+    )
     parser.add_argument("--shard", default="0/1")
     parser.add_argument("--out", required=True)
     parser.add_argument("--summarize-only", action="store_true")
     args = parser.parse_args(argv)
+    if args.continue_past:
+        import automl._knowledge
+
+        automl._knowledge.OWN_PAST_CONTINUES = True
     if not args.summarize_only:
         run(args)
     print(summarize(Path(args.out)))

@@ -238,6 +238,19 @@ def own_past(
     return suggestions
 
 
+def own_past_results(kb, dataset_ids: list[str], *, metric: str | None = None) -> list[PastResult]:
+    """Every distinct configuration the base's past fits ran on ``dataset_ids``, each with
+    its loss as a quantile among its own fit's results."""
+    results = []
+    for dataset_id in dict.fromkeys(dataset_ids):
+        runs = kb.runs([dataset_id])
+        runs = runs[runs["loss"].notna() & (runs["source"] == OWN_SOURCE)]
+        if not runs.empty:
+            ranked = _ranked(runs, metric)
+            results += _spread(ranked, dataset_id, len(ranked))
+    return results
+
+
 def leave_one_out_exclusions(
     kb, metafeatures: pd.Series, fingerprint: str, tol: float = NEAR_IDENTICAL_TOL
 ) -> list[str]:

@@ -313,3 +313,25 @@ def test_a_past_fits_configuration_that_took_too_long_is_skipped_with_its_reason
     _add_own_past(plan, own, space, TrialCost(400, 2, per_trial=10.0))
     assert [c["model"] for c in plan.own_past] == ["linear"]
     assert plan.own_past_origins[1]["skipped"].startswith("took 30.0s of fitting")
+
+
+def test_a_refit_that_continues_its_past_runs_nothing_twice_and_tells_smac(
+    portfolio_kb, make_messy, tiny_classifier, monkeypatch
+):
+    """With OWN_PAST_CONTINUES, a refit reruns only the past fit's best; the rest of what it
+    ran is told to SMAC as results instead of being run again."""
+    import automl._knowledge
+
+    monkeypatch.setattr(automl._knowledge, "OWN_PAST_CONTINUES", True)
+    X, y = make_messy(240, seed=5)
+    common = dict(warm_start=True, knowledge_base=portfolio_kb, per_trial_time_limit=20)
+    first = tiny_classifier(update_knowledge_base=True, n_trials=8, **common).fit(X, y)
+    second = tiny_classifier(n_trials=14, random_state=1, **common).fit(X, y)
+    trials = second.trials_.sort_values("trial")
+    assert list(trials["origin"].iloc[:3]) == ["own-past"] * 3
+    before = {json.dumps(c, sort_keys=True) for c in first.trials_["config"]}
+    rest = {json.dumps(c, sort_keys=True) for c in trials["config"].iloc[3:]}
+    assert len(before) == 8 and not rest & before
+    assert second.warm_start_["transfer"]["told_to_optimizer"] == 5
+    skipped = [m for m in second.warm_start_["portfolio"]["members"] if "skipped" in m]
+    assert any(m["skipped"].startswith("run by a past fit of this data") for m in skipped)
