@@ -24,6 +24,7 @@ regression):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import sys
 import time
@@ -45,9 +46,16 @@ from metalearning import compute_metafeatures
 from metalearning.portfolio import PerformanceMatrix, Portfolio, sibling_key, task_kind
 from metalearning.warmstart import leave_one_out_exclusions
 
-SETTINGS = ("first", "again", "fresh", "more-rows")
+SETTINGS = ("first", "again", "again-continue", "fresh", "more-rows")
+DEFAULT_SETTINGS = "first,again,fresh,more-rows"
 PART = 0.6  # the share of the training rows the earlier fit of ``more-rows`` saw
-PAIRS = (("again", "fresh"), ("more-rows", "fresh"), ("again", "first"))
+PAIRS = (
+    ("again", "fresh"),
+    ("more-rows", "fresh"),
+    ("again", "first"),
+    ("again-continue", "fresh"),
+    ("again-continue", "again"),
+)
 
 
 def hidden_base(name: str, task: str, X_train, y_train, folder: Path) -> Path:
@@ -94,6 +102,7 @@ def run(args) -> pd.DataFrame:
     if args.datasets:
         names = [n for n in args.datasets.split(",") if n in index.index]
     estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
+    settings = args.settings.split(",")
     work = out / "bases"
     for name in names[shard::n_shards]:
         if name in done:
@@ -109,14 +118,18 @@ def run(args) -> pd.DataFrame:
             trials = args.first_trials if record else args.trials
             return _fit(args, estimator, kb, X, y, seed, record, trials)
 
-        part = int(PART * len(X_train))
-        fits = {
-            "first": fit("past", X_train, y_train, 0, True),
-            "fresh": fit("empty", X_train, y_train, 1, False),
-        }
-        fits["again"] = fit("past", X_train, y_train, 1, False)
-        fit("part", X_train.iloc[:part], y_train.iloc[:part], 0, True)
-        fits["more-rows"] = fit("part", X_train, y_train, 1, False)
+        fits = {"first": fit("past", X_train, y_train, 0, True)}
+        if "fresh" in settings:
+            fits["fresh"] = fit("empty", X_train, y_train, 1, False)
+        if "again" in settings:
+            fits["again"] = fit("past", X_train, y_train, 1, False)
+        if "again-continue" in settings:
+            with _continuing():
+                fits["again-continue"] = fit("past", X_train, y_train, 1, False)
+        if "more-rows" in settings:
+            part = int(PART * len(X_train))
+            fit("part", X_train.iloc[:part], y_train.iloc[:part], 0, True)
+            fits["more-rows"] = fit("part", X_train, y_train, 1, False)
         rows = pd.DataFrame(
             [
                 {
@@ -125,6 +138,7 @@ def run(args) -> pd.DataFrame:
                     "metric": model.metric_,
                     "test_loss": model_test_loss(model, X_test, y_test),
                     "own_past_run": int((model.trials_["origin"] == "own-past").sum()),
+                    "n_trials": len(model.trials_),
                     "fit_seconds": model.timings_["total"],
                 }
                 for setting, model in fits.items()
@@ -136,12 +150,24 @@ def run(args) -> pd.DataFrame:
         losses = dict(zip(rows["setting"], rows["test_loss"]))
         print(
             f"{name:<28} "
-            + "  ".join(f"{s} {losses[s]:.4f}" for s in SETTINGS)
+            + "  ".join(f"{s} {losses[s]:.4f}" for s in fits)
             + f"  ({time.monotonic() - start:.0f}s)",
             file=sys.stderr,
             flush=True,
         )
     return mine
+
+
+@contextlib.contextmanager
+def _continuing():
+    """Refits continue their past (``OWN_PAST_CONTINUES``) for the duration."""
+    import automl._knowledge
+
+    before, automl._knowledge.OWN_PAST_CONTINUES = automl._knowledge.OWN_PAST_CONTINUES, True
+    try:
+        yield
+    finally:
+        automl._knowledge.OWN_PAST_CONTINUES = before
 
 
 def _fit(args, estimator, kb: KnowledgeBase, X, y, seed: int, record: bool, trials: int):
@@ -164,7 +190,7 @@ def paired(results: pd.DataFrame) -> pd.DataFrame:
     mean relative change of the test loss."""
     wide = results.pivot_table(index="dataset", columns="setting", values="test_loss")
     rows = []
-    for a, b in PAIRS:
+    for a, b in [(a, b) for a, b in PAIRS if a in wide and b in wide]:
         both = wide[[a, b]].dropna()
         diff = both[a] - both[b]
         tied = np.isclose(both[a], both[b], rtol=0, atol=1e-4)
@@ -190,8 +216,9 @@ def plot(results: pd.DataFrame, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     wide = results.pivot_table(index="dataset", columns="setting", values="test_loss")
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
-    for ax, setting in zip(axes, ("again", "more-rows")):
+    shown = [s for s in ("again", "again-continue", "more-rows") if s in wide]
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.5 * len(shown), 4.2), squeeze=False)
+    for ax, setting in zip(axes[0], shown):
         both = wide[[setting, "fresh"]].dropna()
         ax.scatter(both["fresh"], both[setting], s=14)
         low, high = both.min().min(), both.max().max()
@@ -210,10 +237,11 @@ def plot(results: pd.DataFrame, path: Path) -> None:
 def summarize(out: Path) -> str:
     parts = sorted(out.glob("results-*.csv"))
     results = pd.concat([pd.read_csv(p) for p in parts], ignore_index=True)
-    complete = results.groupby("dataset")["setting"].nunique() == len(SETTINGS)
+    complete = results.groupby("dataset")["setting"].nunique() == results["setting"].nunique()
     results = results[results["dataset"].isin(complete[complete].index)]
     plot(results, out / "own-past.png")
-    means = results.groupby("setting")[["test_loss", "own_past_run", "fit_seconds"]].mean()
+    columns = [c for c in ("test_loss", "own_past_run", "n_trials", "fit_seconds") if c in results]
+    means = results.groupby("setting")[columns].mean()
     text = "\n".join(
         [
             f"# Own past: {results['dataset'].nunique()} datasets",
@@ -253,18 +281,14 @@ def main(argv=None) -> int:
         "--trial-limit", type=float, default=60.0, help="per-trial limit (0: the estimator's)"
     )
     parser.add_argument(
-        "--continue-past",
-        action="store_true",
-        help="refits do not rerun what past fits ran, but tell it to SMAC (OWN_PAST_CONTINUES)",
+        "--settings",
+        default=DEFAULT_SETTINGS,
+        help=f"comma-separated, of {', '.join(SETTINGS)} (first always runs)",
     )
     parser.add_argument("--shard", default="0/1")
     parser.add_argument("--out", required=True)
     parser.add_argument("--summarize-only", action="store_true")
     args = parser.parse_args(argv)
-    if args.continue_past:
-        import automl._knowledge
-
-        automl._knowledge.OWN_PAST_CONTINUES = True
     if not args.summarize_only:
         run(args)
     print(summarize(Path(args.out)))

@@ -43,3 +43,4 @@ def test_paired_counts_ties_within_a_tolerance():
     assert table.loc["more-rows vs fresh", ["better", "tied", "worse"]].tolist() == [0, 4, 0]
     assert np.isnan(table.loc["more-rows vs fresh", "wilcoxon p"])
     assert table.loc["again vs fresh", "mean relative change"] == "-6.2%"
+    assert "again-continue vs again" not in table.index  # a setting not run, no pair
