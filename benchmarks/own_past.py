@@ -1,4 +1,4 @@
-"""Does a fit learn from the base's own past fits of the same data? Trial-bounded, per table.
+"""Does a fit learn from the base's own past fits of the same data? Per table.
 
 Every fit writes its trials into the user's knowledge base; a later fit of the same data (or
 of more rows of the same source) runs their best configurations first (``own_past`` in
@@ -7,17 +7,22 @@ know: per table, a copy of the shipped base without the table, its siblings (the
 generator at other sizes) and near-identical copies, with its portfolio rebuilt without them.
 One split (2/3 train, 1/3 test, seed 0), one core per fit, bounded by trials (``--trials K``
 for the fits compared, ``--first-trials`` for the past fits: yesterday's longer search, today's
-quick refit); test loss of the fitted estimator (1 - ROC AUC binary, log loss multiclass, RMSE
-regression):
+quick refit) or, with both 0, by ``--max-seconds`` each; test loss of the fitted estimator
+(1 - ROC AUC binary, log loss multiclass, RMSE regression). ``--settings`` chooses among:
 
-- ``first``: a fit with an empty user base, recorded into it (``random_state=0``);
+- ``first``: a fit with an empty user base, recorded into it (``random_state=0``; always run);
 - ``again``: the same training rows fitted again on that base (``random_state=1``);
+- ``again-continue``: the same, continuing the past fit (``OWN_PAST_CONTINUES``: what it ran
+  is told to SMAC, not run again, its best 3 excepted);
 - ``fresh``: the same as ``again`` with an empty user base: the control;
 - ``more-rows``: a fit on all training rows after a recorded fit on ``PART`` of them (the same
   source with more rows: another fingerprint, found as the nearest dataset of the base).
 
     python -m benchmarks.own_past --pmlb ../shared/datasets/pmlb --task classification \\
         --max-rows 2000 --limit 30 --trials 10 --first-trials 25 --shard 0/2 --out OUT
+    python -m benchmarks.own_past --task classification --min-rows 2001 --max-rows 30000 \\
+        --trials 0 --first-trials 0 --max-seconds 60 --trial-limit 0 \\
+        --settings first,again,again-continue,fresh --shard 0/2 --out OUT
     python -m benchmarks.own_past --summarize-only --out OUT
 """
 
