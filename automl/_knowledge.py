@@ -163,9 +163,10 @@ def plan_warm_start(
                     kb, mf, task.value, metric=metric.name, exclude=exclude
                 )
         _add_own_past(plan, past, space, cost)
+        tried = []  # what the past fits of this data ran, if the refit continues them
         if OWN_PAST_CONTINUES and past:
             tried = own_past_results(kb, [s.dataset_id for s in past], metric=metric.name)
-            plan.tried = _translated_keys(tried, space)
+        plan.tried = _translated_keys(tried, space)
         if portfolio is not None:
             nearest = NEAREST_BEST if warm_start == "portfolio+nearest" else 0
             if warm_start is True and per_trial:
@@ -180,7 +181,7 @@ def plan_warm_start(
             _add_suggestions(plan, found.suggestions, space)
             if transfer:
                 _add_prior(plan, found.transfer, space)
-        if plan.tried:
+        if tried:
             _add_prior(plan, tried, space)
         if not plan.configurations and not plan.own_past:
             plan.reason = plan.reason or "no similar dataset in the knowledge base"

@@ -215,8 +215,7 @@ def own_past(
         same_data.setdefault(dataset_id, same)
     suggestions, seen = [], set()
     for dataset_id, same in same_data.items():
-        runs = kb.runs([dataset_id])
-        runs = runs[runs["loss"].notna() & (runs["source"] == OWN_SOURCE)]
+        runs = _own_runs(kb, dataset_id)
         if runs.empty:
             continue
         for run in _ranked(runs, metric).head(n if same else 1).itertuples(index=False):
@@ -243,12 +242,17 @@ def own_past_results(kb, dataset_ids: list[str], *, metric: str | None = None) -
     its loss as a quantile among its own fit's results."""
     results = []
     for dataset_id in dict.fromkeys(dataset_ids):
-        runs = kb.runs([dataset_id])
-        runs = runs[runs["loss"].notna() & (runs["source"] == OWN_SOURCE)]
+        runs = _own_runs(kb, dataset_id)
         if not runs.empty:
             ranked = _ranked(runs, metric)
             results += _spread(ranked, dataset_id, len(ranked))
     return results
+
+
+def _own_runs(kb, dataset_id: str) -> pd.DataFrame:
+    """A past fit's runs that have a loss."""
+    runs = kb.runs([dataset_id])
+    return runs[runs["loss"].notna() & (runs["source"] == OWN_SOURCE)]
 
 
 def leave_one_out_exclusions(

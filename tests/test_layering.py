@@ -51,6 +51,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/member_costs.py",
     # scores ensembles of stored out-of-fold predictions with the estimator's own selection
     "benchmarks/ensemble_portfolio.py",
+    # switches a refit to continue its past (automl._knowledge.OWN_PAST_CONTINUES) for one fit
+    "benchmarks/own_past.py",
     # reads local tables and OpenML tasks with automl's own readers (automl._io,
     # automl._openml_data), so that `automl fit` and `automl bench` see the same data
     "benchmarks/suites.py",
