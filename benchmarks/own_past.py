@@ -29,7 +29,6 @@ quick refit) or, with both 0, by ``--max-seconds`` each; test loss of the fitted
 from __future__ import annotations
 
 import argparse
-import contextlib
 import shutil
 import sys
 import time
@@ -41,10 +40,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+import automl._knowledge
 from automl import AutoMLClassifier, AutoMLRegressor
 from benchmarks.report import to_markdown
 from benchmarks.stats import wilcoxon_p
-from benchmarks.warm_vs_cold import model_test_loss, pmlb_split
+from benchmarks.warm_vs_cold import model_test_loss, pmlb_split, setting_held
 from knowledge_base import KnowledgeBase, dataset_fingerprint
 from knowledge_base.paths import shipped_path
 from metalearning import compute_metafeatures
@@ -53,6 +53,8 @@ from metalearning.warmstart import leave_one_out_exclusions
 
 SETTINGS = ("first", "again", "again-continue", "fresh", "more-rows")
 DEFAULT_SETTINGS = "first,again,fresh,more-rows"
+# ``again-continue``: the refit continues its past (what it ran told to SMAC, not run again).
+CONTINUING = (automl._knowledge, "OWN_PAST_CONTINUES", True)
 PART = 0.6  # the share of the training rows the earlier fit of ``more-rows`` saw
 PAIRS = (
     ("again", "fresh"),
@@ -129,7 +131,7 @@ def run(args) -> pd.DataFrame:
         if "again" in settings:
             fits["again"] = fit("past", X_train, y_train, 1, False)
         if "again-continue" in settings:
-            with _continuing():
+            with setting_held(*CONTINUING):
                 fits["again-continue"] = fit("past", X_train, y_train, 1, False)
         if "more-rows" in settings:
             part = int(PART * len(X_train))
@@ -161,18 +163,6 @@ def run(args) -> pd.DataFrame:
             flush=True,
         )
     return mine
-
-
-@contextlib.contextmanager
-def _continuing():
-    """Refits continue their past (``OWN_PAST_CONTINUES``) for the duration."""
-    import automl._knowledge
-
-    before, automl._knowledge.OWN_PAST_CONTINUES = automl._knowledge.OWN_PAST_CONTINUES, True
-    try:
-        yield
-    finally:
-        automl._knowledge.OWN_PAST_CONTINUES = before
 
 
 def _fit(args, estimator, kb: KnowledgeBase, X, y, seed: int, record: bool, trials: int):
