@@ -37,12 +37,18 @@ then BO over the pool) against a cold one (each family's defaults, then BO), bot
 ``COLD_PICKS[-1]`` picks, paired per dataset at equal and unequal numbers of picks: can
 warm@10 beat cold@50 even where selection costs nothing?
 
+``--prune-families`` asks whether the knowledge base should narrow the space rather than
+only order it (Wistuba et al. 2015's search-space pruning, at the family level;
+:func:`pruned_against_full`): the same warm and cold searches, with BO restricted to the
+families the nearest datasets rate well.
+
     python benchmarks/portfolio_simulation.py --out benchmarks/results/portfolio-simulation
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from pathlib import Path
 
@@ -70,6 +76,9 @@ COLD_PICKS = (5, 10, 25, 50)
 WARM_FIRST = 10  # the trial order's members a fit bounded by trials runs before SMAC
 # (warm picks, cold picks) compared per dataset: the issue's goal 2 is warm@10 against cold@50.
 COLD_PAIRS = ((5, 5), (10, 10), (25, 25), (50, 50), (10, 25), (10, 50))
+# Family pruning: the best-rated families kept whatever their score, and the score thresholds.
+PRUNE_KEEP = 3
+PRUNE_THRESHOLDS = (0.15, 0.3)
 HERE = Path(__file__).resolve().parent
 
 
@@ -245,6 +254,105 @@ def warm_against_cold(
     return pd.DataFrame(rows, columns=["dataset", "start", "picks", "regret"])
 
 
+def family_scores(
+    normalised: np.ndarray, weights: np.ndarray, families: np.ndarray
+) -> dict[str, float]:
+    """Each family's weighted mean, over the past datasets, of its best normalised loss
+    there (0: the family holds the best candidate of every near dataset)."""
+    return {
+        f: float(weights @ normalised[:, families == f].min(axis=1))
+        for f in dict.fromkeys(families)
+    }
+
+
+def kept_families(scores: dict[str, float], threshold: float, keep: int = PRUNE_KEEP) -> set[str]:
+    """The ``keep`` best-rated families and every other family scored at most ``threshold``."""
+    ranked = sorted(scores, key=scores.get)
+    return set(ranked[:keep]) | {f for f in ranked if scores[f] <= threshold}
+
+
+def _bo_within(losses, vectors, start: list[int], allowed: np.ndarray, k: int, seed: int):
+    """:func:`bayesian_order` over the ``allowed`` candidates only (indices into the pool);
+    the starting picks outside them are dropped."""
+    index = {int(c): i for i, c in enumerate(allowed)}
+    first = [index[c] for c in start if c in index]
+    order = bayesian_order(losses[allowed], vectors[allowed], first, k, seed=seed)
+    return [int(allowed[i]) for i in order]
+
+
+def pruned_against_full(
+    matrix: PerformanceMatrix,
+    metafeatures: pd.DataFrame,
+    *,
+    defaults: list[int],
+    kind: str,
+    thresholds: tuple[float, ...] = PRUNE_THRESHOLDS,
+    keep: int = PRUNE_KEEP,
+    picks: tuple[int, ...] = COLD_PICKS,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One row per (dataset, start, space, k): the regret after k picks of the warm and cold
+    searches of :func:`warm_against_cold`, over the whole pool ("all") or only the families
+    :func:`kept_families` keeps at each threshold (and the ``keep`` best), rated with the weights the portfolio
+    orders its members by for this dataset (its nearest datasets)."""
+    keys = [sibling_key(n) for n in matrix.names]
+    vectors = config_vectors(matrix.candidates, kind)
+    families = np.array([c["model"] for c in matrix.candidates])
+    everything = np.arange(len(matrix.candidates))
+    rows = []
+    for d, dataset_id in enumerate(matrix.dataset_ids):
+        sub = _hidden(matrix, d, keys)
+        portfolio = Portfolio.build(sub, "x")
+        similarity = DatasetSimilarity().fit(metafeatures.reindex(sub.dataset_ids))
+        distances = similarity.distances(metafeatures.loc[dataset_id])
+        _, weights = portfolio.order_for(distances.set_index("dataset_id")["distance"])
+        scores = family_scores(sub.normalised(), weights, families)
+        spaces = {"all": everything}
+        for threshold in thresholds:
+            kept = kept_families(scores, threshold, keep)
+            spaces[f"pruned@{threshold:g}"] = np.flatnonzero(np.isin(families, list(kept)))
+        starts = {"warm": portfolio.trial_order(size=WARM_FIRST), "cold": list(defaults)}
+        losses = matrix.losses[d]
+        for (start, first), (space, allowed) in itertools.product(starts.items(), spaces.items()):
+            order = _bo_within(losses, vectors, first, allowed, max(picks), seed)
+            n_families = len(set(families[allowed]))
+            for k in picks:
+                regret = minmax_regret(losses[None], np.array([order[:k]]))[0]
+                rows.append((matrix.names[d], start, space, k, regret, n_families))
+    columns = ["dataset", "start", "space", "picks", "regret", "n_families"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def paired_pruned(results: pd.DataFrame) -> pd.DataFrame:
+    """Each pruned search against the same start over the whole pool, at equal picks:
+    better, tied, worse, the Wilcoxon p and both mean regrets."""
+    from benchmarks.stats import wilcoxon_p
+
+    wide = results.pivot_table(
+        index="dataset", columns=["start", "space", "picks"], values="regret"
+    )
+    rows = []
+    for start, space, k in wide.columns:
+        if space == "all":
+            continue
+        pruned, full = wide[(start, space, k)], wide[(start, "all", k)]
+        diff = pruned - full
+        moved = diff[diff.abs() > 1e-9]
+        rows.append(
+            (
+                f"{start} {space} vs {start} all @{k}",
+                int((moved < 0).sum()),
+                len(diff) - len(moved),
+                int((moved > 0).sum()),
+                float(f"{wilcoxon_p(moved, min_pairs=1):.2g}"),
+                round(float(pruned.mean()), 4),
+                round(float(full.mean()), 4),
+            )
+        )
+    columns = ["pair", "better", "tied", "worse", "wilcoxon p", "pruned regret", "all regret"]
+    return pd.DataFrame(rows, columns=columns).set_index("pair")
+
+
 def paired_against_cold(results: pd.DataFrame) -> pd.DataFrame:
     """Warm@k against cold@k' over datasets (those of ``COLD_PAIRS`` that ``results`` has):
     better, tied, worse and the Wilcoxon signed-rank p of the regrets."""
@@ -349,6 +457,11 @@ def main(argv=None) -> int:
         action="store_true",
         help="only the warm-against-cold comparison (warm_against_cold), into against-cold.md",
     )
+    parser.add_argument(
+        "--prune-families",
+        action="store_true",
+        help="only the family-pruning comparison (pruned_against_full), into pruned.md",
+    )
     args = parser.parse_args(argv)
     kb = KnowledgeBase(None, read_only_paths=[args.kb])
     out = Path(args.out)
@@ -365,6 +478,24 @@ def main(argv=None) -> int:
         if args.source != "matrix":
             pool = matrix.candidates  # the reference configurations start with the defaults
         defaults = _defaults_order(matrix, pool)
+        if args.prune_families:
+            pruned = pruned_against_full(matrix, metafeatures, defaults=defaults, kind=kind)
+            pruned.to_csv(out / f"pruned-{kind}.csv", index=False)
+            families = pruned.drop_duplicates(["dataset", "space"])
+            lines += [
+                f"## {kind}: {len(matrix.dataset_ids)} datasets x {len(matrix.candidates)}",
+                "",
+                "Families searched (mean over datasets): "
+                + ", ".join(
+                    f"{space} {n:.1f}"
+                    for space, n in families.groupby("space")["n_families"].mean().items()
+                ),
+                "",
+                to_markdown(paired_pruned(pruned)),
+                "",
+            ]
+            print("\n".join(lines[-24:]))
+            continue
         if args.against_cold:
             paired = warm_against_cold(matrix, defaults=defaults, kind=kind)
             paired.to_csv(out / f"against-cold-{kind}.csv", index=False)
@@ -404,6 +535,10 @@ def main(argv=None) -> int:
             "",
         ]
         print("\n".join(lines[-14:]))
+    if args.prune_families:
+        title = "# Family pruning, simulated leave-one-dataset-out\n\n"
+        (out / "pruned.md").write_text(title + "\n".join(lines))
+        return 0
     if args.against_cold:
         title = "# Warm against cold, simulated leave-one-dataset-out\n\n"
         (out / "against-cold.md").write_text(title + "\n".join(lines))

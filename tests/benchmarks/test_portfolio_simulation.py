@@ -78,3 +78,58 @@ def test_a_warm_start_that_knows_the_best_candidate_beats_cold_until_bo_catches_
     assert table.loc["warm@10 vs cold@10", "worse"] == 0
     assert list(table.index) == ["warm@5 vs cold@5", "warm@10 vs cold@10"]
     assert table.loc["warm@5 vs cold@5", "wilcoxon p"] < 0.05
+
+
+def test_kept_families_are_the_best_rated_and_those_under_the_threshold():
+    from benchmarks.portfolio_simulation import kept_families
+
+    scores = {"lightgbm": 0.05, "catboost": 0.1, "mlp": 0.2, "linear": 0.25, "knn": 0.9}
+    assert kept_families(scores, 0.0, keep=3) == {"lightgbm", "catboost", "mlp"}
+    assert kept_families(scores, 0.3, keep=1) == {"lightgbm", "catboost", "mlp", "linear"}
+    assert kept_families(scores, 1.0, keep=0) == set(scores)
+
+
+def test_pruning_keeps_the_family_the_near_datasets_rate_and_finds_its_best_sooner():
+    """Every dataset's best candidates are k-NN's; LightGBM's are poor everywhere. Pruned to the
+    one best-rated family (k-NN), the cold search skips LightGBM's defaults and BO over them."""
+    import numpy as np
+
+    from benchmarks import portfolio_simulation as sim
+    from metalearning.portfolio import PerformanceMatrix
+    from metalearning.similarity import SIMILARITY_FEATURES
+
+    rates = np.geomspace(0.01, 0.5, 20)
+    neighbours = np.arange(1, 21)
+    candidates = [{"model": "lightgbm", "lightgbm:learning_rate": float(r)} for r in rates] + [
+        {"model": "k_nearest_neighbors", "k_nearest_neighbors:n_neighbors": int(n)}
+        for n in neighbours
+    ]
+    names = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    knn = np.abs(neighbours - 15) / 20
+    row = np.concatenate([1.0 + rates, knn])
+    losses = np.array([row + 0.01 * i for i in range(len(names))])
+    matrix = PerformanceMatrix(
+        names, candidates, losses, np.ones_like(losses), np.full(6, 500), np.full(6, 5),
+        names=names,
+    )  # fmt: skip
+    rng = np.random.default_rng(0)
+    metafeatures = pd.DataFrame(
+        rng.uniform(size=(6, len(SIMILARITY_FEATURES))), index=names, columns=SIMILARITY_FEATURES
+    )
+    # Defaults: LightGBM's and k-NN's first candidates, LightGBM's first.
+    results = sim.pruned_against_full(
+        matrix, metafeatures, defaults=[0, 20], kind="classification", thresholds=(0.5,),
+        picks=(3, 8), keep=1,
+    )  # fmt: skip
+    assert set(results["space"]) == {"all", "pruned@0.5"}
+    families = results.drop_duplicates(["dataset", "space"]).set_index(["dataset", "space"])
+    assert (families.xs("pruned@0.5", level="space")["n_families"] == 1).all()
+    assert (families.xs("all", level="space")["n_families"] == 2).all()
+    wide = results.pivot_table(
+        index="dataset", columns=["start", "space", "picks"], values="regret"
+    )
+    assert (wide[("cold", "pruned@0.5", 8)] <= wide[("cold", "all", 8)]).all()
+    assert (wide[("cold", "pruned@0.5", 3)] < wide[("cold", "all", 3)]).any()
+    table = sim.paired_pruned(results)
+    assert "cold pruned@0.5 vs cold all @3" in table.index
+    assert table.loc["cold pruned@0.5 vs cold all @3", "worse"] == 0
