@@ -349,6 +349,10 @@ class _AutoMLBase(BaseEstimator):
             seed=spec.seed,
         )
         chosen = sorted(((w, t) for w, t in zip(weights, candidates) if w > 0), key=lambda p: -p[0])
+        # The member best alone is refitted first: if the budget ends after it, the model
+        # left is at least as good as that member, not a weak one that was weighted in.
+        alone = min(chosen, key=lambda p: p[1].loss)
+        chosen = [alone, *(p for p in chosen if p is not alone)]
         members, kept = [], {}
         for i, (weight, trial) in enumerate(chosen):
             bagged = _fold_bagged(trial, len(y_enc), spec)
@@ -372,14 +376,16 @@ class _AutoMLBase(BaseEstimator):
                         RuntimeWarning,
                         stacklevel=3,
                     )
-                    # The calibrator was fitted to the ensemble: keep only its floor.
-                    floor = calibrator and Calibrator(
-                        "none", prior, np.ones(len(prior)), np.zeros(len(prior)), calibrator.eps
-                    )
+                    floor = _floor(calibrator, prior)
                     alone = EnsembleModel([(1.0, pipeline)], spec.task, spec.n_classes, floor)
                     return alone, {trial.trial: 1.0}
             reason = "The best pipeline could not be refitted on all rows within the budget"
             return self._fallback(data, y_enc, spec, budget, reason), {}
+        if len(members) < len(chosen) and _cut_short_is_worse(
+            kept, candidates, preds, y_enc[validated], metric, labels
+        ):
+            members, kept = [(1.0, members[0][1])], {chosen[0][1].trial: 1.0}
+            calibrator = _floor(calibrator, prior)
         total = sum(kept.values())
         return EnsembleModel(members, spec.task, spec.n_classes, calibrator), {
             k: v / total for k, v in kept.items()
@@ -776,6 +782,25 @@ def _first(configs, origin: str, initial, origins: dict[tuple, str]):
     keys = {config_key(c) for c in configs}
     rest = [c for c in initial if config_key(c) not in keys]
     return [*configs, *rest], {**origins, **{k: origin for k in keys}}
+
+
+def _floor(calibrator, prior):
+    """Of a calibrator fitted to a whole ensemble, only its probability floor: what still
+    holds for a model that is not that ensemble."""
+    if calibrator is None:
+        return None
+    n = len(prior)
+    return Calibrator("none", prior, np.ones(n), np.zeros(n), calibrator.eps)
+
+
+def _cut_short_is_worse(kept: dict, candidates, preds, y, metric, labels) -> bool:
+    """Whether the members the budget let be refitted (``kept``: trial -> weight, the first
+    the one best alone) validate worse together, out of fold, than their first alone."""
+    index = {t.trial: i for i, t in enumerate(candidates)}
+    trials = list(kept)
+    weights = np.array([kept[t] for t in trials], dtype=float)
+    together = sum(w * preds[index[t]] for w, t in zip(weights / weights.sum(), trials))
+    return metric.loss(y, together, labels) > metric.loss(y, preds[index[trials[0]]], labels)
 
 
 def _fewer_trees(space, default, share: float):
