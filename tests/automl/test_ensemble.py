@@ -166,3 +166,65 @@ def test_every_familys_best_trial_stays_a_candidate_beyond_the_best_trials(
     # Pruned to the best trial's predictions, the other family's best keeps its own too.
     _keep_best_predictions(result, 1)
     assert set(result.predictions) == {t.trial for t in best_of.values()}
+
+
+def test_a_cut_short_ensemble_that_validates_worse_gives_way_to_its_first_member():
+    from automl._estimator import _cut_short_is_worse
+
+    rng = np.random.RandomState(0)
+    y = np.array([0, 1] * 100)
+    good = np.column_stack([1 - y, y]) * 0.6 + 0.2  # right on every row
+    noise = rng.dirichlet([1, 1], size=len(y))
+    candidates = [type("Trial", (), {"trial": t})() for t in (7, 3)]
+    metric = METRICS["log_loss"]
+    labels = np.arange(2)
+    # The good member first; a noise member weighted in drags the pair below it alone.
+    assert _cut_short_is_worse({7: 0.4, 3: 0.6}, candidates, [good, noise], y, metric, labels)
+    # Alone, the first member is what it is: never worse than itself.
+    assert not _cut_short_is_worse({7: 1.0}, candidates, [good, noise], y, metric, labels)
+    # A second member that is right too does not make the pair worse.
+    assert not _cut_short_is_worse({7: 0.5, 3: 0.5}, candidates, [good, good], y, metric, labels)
+
+
+def test_an_ensemble_the_budget_cuts_short_keeps_the_trial_best_alone(
+    load_pmlb, binary_search_inputs, binary_search
+):
+    """With the budget spent, only the first member is refitted: it is the best trial, not
+    the one selection weighted most."""
+    import time
+
+    from automl import AutoMLClassifier
+    from automl._energy import EnergyMeter
+    from automl._estimator import ENSEMBLE_CANDIDATES
+    from automl._optimizers import make_optimizer
+    from automl._search import Budget, ensemble_candidates
+    from automl._space import build_space
+    from automl.components import DataShape
+
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
+    space = build_space(
+        spec.task,
+        DataShape(*data.shape),
+        spec.columns,
+        include=("k_nearest_neighbors", "linear", "lightgbm"),
+    )
+    start = time.monotonic()
+    budget = Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=12)
+    result = binary_search(data, y, spec, make_optimizer("random", space, [], 1, 1.0), budget)
+    metric = METRICS["roc_auc"]
+    candidates = ensemble_candidates(result, ENSEMBLE_CANDIDATES)
+    validated = ~np.isnan(result.predictions[candidates[0].trial][:, 0])
+    preds = [result.predictions[t.trial][validated] for t in candidates]
+    weights, _ = ensemble.select_and_calibrate(
+        preds, y[validated], metric, size=50, labels=np.arange(2), prior=np.bincount(y) / len(y)
+    )
+    weighted_most = candidates[int(np.argmax(weights))]
+    best = result.successful()[0]
+    assert (weights > 0).sum() >= 2 and weighted_most.trial != best.trial  # the case at stake
+    estimator = AutoMLClassifier(random_state=0)
+    estimator._meter = EnergyMeter()
+    now = time.monotonic()
+    spent = Budget(start=now - 60, deadline=now - 1, per_trial=30.0, max_trials=None)
+    model, kept = estimator._fit_ensemble(result, data, y, spec, metric, spent)
+    assert kept == {best.trial: 1.0}
+    assert model.predict(data).shape == (len(y), 2)
