@@ -159,14 +159,14 @@ def test_every_trial_records_cpu_and_energy(unlimited):
 
 
 def test_energy_budget_stops_the_search_earlier(data, unlimited):
-    trial_joules = unlimited.trials_["energy_joules"]
-    budget = 0.6 * unlimited.energy_["joules"]
+    # Against the trials alone: the whole fit also holds one-off costs a second fit does not pay.
+    budget = 0.4 * unlimited.trials_["energy_joules"].sum()
     limited = _classifier(n_trials=6, energy_budget=budget).fit(*data)
     ran = limited.trials_[limited.trials_["status"] != "skipped"]
     assert 1 <= len(ran) < 6
-    # The search stops in time for the refit: at most one trial's worth beyond the budget.
-    assert limited.energy_["search_joules"] < budget + trial_joules.max()
-    assert limited.energy_["joules"] < unlimited.energy_["joules"]
+    # The search stops in time for the refit: at most one of its own trials beyond the budget.
+    # (Its own: joules follow CPU time, which a busy machine stretches between two fits.)
+    assert limited.energy_["search_joules"] < budget + ran["energy_joules"].max()
 
 
 def test_the_progress_line_shows_cpu_and_joules(data, capsys):
