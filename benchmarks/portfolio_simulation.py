@@ -323,11 +323,22 @@ def pruned_against_full(
     return pd.DataFrame(rows, columns=columns)
 
 
+def _paired_row(label: str, a: pd.Series, b: pd.Series) -> tuple:
+    """``a`` against ``b``, paired regrets over datasets: label, better, tied, worse, the
+    Wilcoxon p and both mean regrets."""
+    from benchmarks.stats import wilcoxon_p
+
+    diff = a - b
+    moved = diff[diff.abs() > 1e-9]
+    p = wilcoxon_p(moved, min_pairs=1)
+    better, worse = int((moved < 0).sum()), int((moved > 0).sum())
+    means = round(float(a.mean()), 4), round(float(b.mean()), 4)
+    return (label, better, len(diff) - len(moved), worse, float(f"{p:.2g}"), *means)
+
+
 def paired_pruned(results: pd.DataFrame) -> pd.DataFrame:
     """Each pruned search against the same start over the whole pool, at equal picks:
     better, tied, worse, the Wilcoxon p and both mean regrets."""
-    from benchmarks.stats import wilcoxon_p
-
     wide = results.pivot_table(
         index="dataset", columns=["start", "space", "picks"], values="regret"
     )
@@ -335,20 +346,8 @@ def paired_pruned(results: pd.DataFrame) -> pd.DataFrame:
     for start, space, k in wide.columns:
         if space == "all":
             continue
-        pruned, full = wide[(start, space, k)], wide[(start, "all", k)]
-        diff = pruned - full
-        moved = diff[diff.abs() > 1e-9]
-        rows.append(
-            (
-                f"{start} {space} vs {start} all @{k}",
-                int((moved < 0).sum()),
-                len(diff) - len(moved),
-                int((moved > 0).sum()),
-                float(f"{wilcoxon_p(moved, min_pairs=1):.2g}"),
-                round(float(pruned.mean()), 4),
-                round(float(full.mean()), 4),
-            )
-        )
+        label = f"{start} {space} vs {start} all @{k}"
+        rows.append(_paired_row(label, wide[(start, space, k)], wide[(start, "all", k)]))
     columns = ["pair", "better", "tied", "worse", "wilcoxon p", "pruned regret", "all regret"]
     return pd.DataFrame(rows, columns=columns).set_index("pair")
 
@@ -356,27 +355,13 @@ def paired_pruned(results: pd.DataFrame) -> pd.DataFrame:
 def paired_against_cold(results: pd.DataFrame) -> pd.DataFrame:
     """Warm@k against cold@k' over datasets (those of ``COLD_PAIRS`` that ``results`` has):
     better, tied, worse and the Wilcoxon signed-rank p of the regrets."""
-    from benchmarks.stats import wilcoxon_p
-
     wide = results.pivot_table(index="dataset", columns=["start", "picks"], values="regret")
     rows = []
     for warm, cold in COLD_PAIRS:
         if ("warm", warm) not in wide or ("cold", cold) not in wide:
             continue
-        diff = wide[("warm", warm)] - wide[("cold", cold)]
-        moved = diff[diff.abs() > 1e-9]
-        p = wilcoxon_p(moved, min_pairs=1)
-        rows.append(
-            (
-                f"warm@{warm} vs cold@{cold}",
-                int((moved < 0).sum()),
-                len(diff) - len(moved),
-                int((moved > 0).sum()),
-                float(f"{p:.2g}"),
-                round(float(wide[("warm", warm)].mean()), 4),
-                round(float(wide[("cold", cold)].mean()), 4),
-            )
-        )
+        label = f"warm@{warm} vs cold@{cold}"
+        rows.append(_paired_row(label, wide[("warm", warm)], wide[("cold", cold)]))
     columns = ["pair", "better", "tied", "worse", "wilcoxon p", "warm regret", "cold regret"]
     return pd.DataFrame(rows, columns=columns).set_index("pair")
 
