@@ -44,8 +44,12 @@ def main(argv: list[str] | None = None) -> int:
 
     warm = model.warm_start_
     if warm.get("used"):
-        print("\nWarm start: nearest past datasets")
-        print(pd.DataFrame(warm["neighbors"]).head(5).to_string(index=False))
+        neighbors = pd.DataFrame(warm["neighbors"])
+        if len(neighbors) and neighbors["distance"].notna().any():
+            print("\nWarm start: nearest past datasets")
+            print(neighbors.head(5).to_string(index=False))
+        elif warm.get("portfolio"):
+            print(f"\nWarm start: the portfolio's {warm['portfolio']['reason']}")
     board = model.leaderboard_[["rank", "model", "score", "ensemble_weight", "fit_time", "origin"]]
     print(f"\nLeaderboard (validation {model.metric_}, top 10 of {len(model.trials_)} trials):")
     print(board.head(10).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
