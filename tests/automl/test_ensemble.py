@@ -139,22 +139,33 @@ def test_row_sums_are_numpys_to_the_last_bit(k):
     np.testing.assert_array_equal(_row_sums(major), preds.sum(axis=-1))
 
 
-def test_every_familys_best_trial_stays_a_candidate_beyond_the_best_trials(
-    load_pmlb, binary_search_inputs, binary_search
-):
+def _random_search(load_pmlb, binary_search_inputs, binary_search, families, trials, seed):
+    """A seeded random search over ``families`` on prnn_synth, ``trials`` of them:
+    ``(data, y_enc, spec, result)``."""
     import time
 
     from automl._optimizers import make_optimizer
-    from automl._search import Budget, _keep_best_predictions, ensemble_candidates
+    from automl._search import Budget
     from automl._space import build_space
     from automl.components import DataShape
 
     data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
-    families = ("k_nearest_neighbors", "linear")
     space = build_space(spec.task, DataShape(*data.shape), spec.columns, include=families)
     start = time.monotonic()
-    budget = Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=16)
-    result = binary_search(data, y, spec, make_optimizer("random", space, [], 0, 1.0), budget)
+    budget = Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=trials)
+    optimizer = make_optimizer("random", space, [], seed, 1.0)
+    return data, y, spec, binary_search(data, y, spec, optimizer, budget)
+
+
+def test_every_familys_best_trial_stays_a_candidate_beyond_the_best_trials(
+    load_pmlb, binary_search_inputs, binary_search
+):
+    from automl._search import _keep_best_predictions, ensemble_candidates
+
+    families = ("k_nearest_neighbors", "linear")
+    _, _, _, result = _random_search(
+        load_pmlb, binary_search_inputs, binary_search, families, trials=16, seed=0
+    )
     ranked = result.successful()
     best_of = {f: next(t for t in ranked if t.model == f) for f in families}
     top = ensemble_candidates(result, 1, per_family=False)
@@ -196,21 +207,12 @@ def test_an_ensemble_the_budget_cuts_short_keeps_the_trial_best_alone(
     from automl import AutoMLClassifier
     from automl._energy import EnergyMeter
     from automl._estimator import ENSEMBLE_CANDIDATES
-    from automl._optimizers import make_optimizer
     from automl._search import Budget, ensemble_candidates
-    from automl._space import build_space
-    from automl.components import DataShape
 
-    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
-    space = build_space(
-        spec.task,
-        DataShape(*data.shape),
-        spec.columns,
-        include=("k_nearest_neighbors", "linear", "lightgbm"),
+    families = ("k_nearest_neighbors", "linear", "lightgbm")
+    data, y, spec, result = _random_search(
+        load_pmlb, binary_search_inputs, binary_search, families, trials=12, seed=1
     )
-    start = time.monotonic()
-    budget = Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=12)
-    result = binary_search(data, y, spec, make_optimizer("random", space, [], 1, 1.0), budget)
     metric = METRICS["roc_auc"]
     candidates = ensemble_candidates(result, ENSEMBLE_CANDIDATES)
     validated = ~np.isnan(result.predictions[candidates[0].trial][:, 0])
