@@ -14,6 +14,10 @@ datasets and ranks past datasets by the L1 distance to the new one. This module 
   reverse) stay near; the 24 moments of the numeric attributes weigh 3 together: they tell
   apart datasets of the same shape (the Friedman tables of PMLB, say) and recognise a sample
   of a dataset, whose shape changes;
+* a feature without spread over the past datasets weighs 0: it cannot tell them apart, and a
+  query off its single value would be set apart from every one of them by a difference the
+  scaling cannot measure (with no range, a table with missing values among past tables that
+  have none would be 63 times the widest range away on that feature alone);
 * the query is also compared under the other readings of its types that
   ``compute_metafeatures`` gives (``<quality>@<reading>``: nominal inputs read as numbers,
   integer inputs with few values read as nominal), and its distance to a past dataset is the
@@ -135,7 +139,8 @@ class DatasetSimilarity:
     features_ : tuple of str
         The features compared.
     weights_ : numpy.ndarray
-        Their weights.
+        Their weights: 0 for a feature without spread over the fitted datasets (all equal or
+        missing), unless no feature has any.
     min_ : pandas.Series
         Per feature, the minimum over the fitted datasets (after the transform).
     scale_ : pandas.Series
@@ -188,6 +193,11 @@ class DatasetSimilarity:
         values = self._transform(frame.reindex(columns=list(features)))
         low, high = values.min(), values.max()
         span = high - low
+        varies = (span > 0).to_numpy()
+        if varies.any() and weights[varies].sum() > 0:
+            # A feature the fitted datasets share cannot tell them apart; kept, it would only set
+            # a query off that value apart from all of them, on a scale they never showed.
+            weights = np.where(varies, weights, 0.0)
         self.features_ = features
         self.weights_ = weights
         self.min_ = low

@@ -9,16 +9,20 @@ import pandas as pd
 import pytest
 
 from knowledge_base import KnowledgeBase
+from knowledge_base.paths import shipped_path
+from metalearning import compute_metafeatures
 from metalearning import portfolio as portfolio_module
 from metalearning.portfolio import (
     CostModel,
     PerformanceMatrix,
     Portfolio,
+    find_portfolio,
     greedy_portfolio,
     interleave_defaults,
     minmax_regret,
     normalise,
     plan_portfolio,
+    portfolio_folders,
     sibling_key,
     take_turns,
 )
@@ -309,6 +313,21 @@ def test_a_dataset_unlike_any_gets_the_global_order(tmp_path):
     plan = plan_portfolio(portfolio, kb, alien)
     assert plan.reason.startswith("global order")
     assert plan.members == portfolio.members
+
+
+def test_a_table_with_missing_values_is_ordered_by_its_neighbours(anneal):
+    # The shipped portfolio's datasets (PMLB) have no missing values; anneal has many. Its gaps
+    # say nothing those datasets can be told apart by: it is not "unlike anything".
+    X, y, _ = anneal
+    kb = KnowledgeBase(None, read_only_paths=[shipped_path()])
+    portfolio = find_portfolio("classification", portfolio_folders(kb))
+    past = kb.metafeatures().loc[portfolio.dataset_ids]
+    assert (past["PercentageOfMissingValues"] == 0).all()
+    metafeatures = compute_metafeatures(X, y, task="multiclass", random_state=0)
+    assert metafeatures["PercentageOfMissingValues"] > 50
+    plan = plan_portfolio(portfolio, kb, metafeatures)
+    assert plan.reason.startswith("ordered for this dataset")
+    assert np.isfinite(plan.neighbors["distance"]).all() and len(plan.neighbors) == 10
 
 
 def test_matrix_costs_are_cpu_seconds_where_every_run_has_them(tmp_path):

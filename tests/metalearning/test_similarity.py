@@ -109,6 +109,31 @@ def test_weights_scale_each_feature():
     assert alone["distance"].to_dict() == pytest.approx({"x": 1.25, "y": 0.0})
 
 
+def test_a_feature_the_fitted_datasets_share_weighs_nothing():
+    # No past table has missing values: "gaps" cannot tell them apart, and a query with gaps
+    # must not be set apart from all of them by a range the base never showed.
+    frame = pd.DataFrame(
+        {"a": [0.0, 1.0, 0.4], "gaps": [0.0, 0.0, 0.0], "unknown": [np.nan] * 3},
+        index=["x", "y", "z"],
+    )
+    kwargs = {"features": ("a", "gaps", "unknown"), "transforms": {}, "min_comparable": 1}
+    similarity = DatasetSimilarity(**kwargs).fit(frame)
+    assert similarity.weights_.tolist() == [1.0, 0.0, 0.0]
+    expected = {"x": 0.3, "y": 0.7, "z": 0.1}
+    for gaps in (0.0, 63.0):
+        query = pd.Series({"a": 0.3, "gaps": gaps, "unknown": 5.0})
+        table = similarity.distances(query).set_index("dataset_id")["distance"]
+        assert table.to_dict() == pytest.approx(expected)
+    # once a past table has gaps, they tell tables apart again
+    frame.loc["z", "gaps"] = 10.0
+    spread = DatasetSimilarity(**kwargs).fit(frame)
+    assert spread.weights_.tolist() == [1.0, 1.0, 0.0]
+    query = pd.Series({"a": 0.4, "gaps": 10.0})
+    assert spread.nearest(query, k=1)["dataset_id"].iloc[0] == "z"
+    # with nothing varying (a single past dataset) the weights stay as given
+    assert DatasetSimilarity(**kwargs).fit(frame.iloc[:1]).weights_.tolist() == [1.0] * 3
+
+
 def test_the_nearest_reading_of_the_query_counts():
     frame = pd.DataFrame(
         {"NumberOfInstances": [100.0, 100.0], "NumberOfNumericFeatures": [10.0, 2.0]},
