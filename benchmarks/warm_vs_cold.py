@@ -131,6 +131,19 @@ def pmlb_split(name: str, pmlb: Path, *, stratify: bool = True, seed: int = 0):
     return train_test_split(X, y, test_size=1 / 3, random_state=seed, stratify=strata)
 
 
+def with_gaps(X: pd.DataFrame, fraction: float, seed: int = 0) -> pd.DataFrame:
+    """``X`` with missing values, as a messy table has them: a seeded half of the columns (at
+    least one) lose ``fraction`` of their cells, completely at random."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"the fraction of missing cells must be in (0, 1), got {fraction!r}.")
+    rng = np.random.default_rng(seed)
+    columns = rng.permutation(X.shape[1])[: max(1, X.shape[1] // 2)]
+    out = X.astype({X.columns[j]: float for j in columns})
+    for j in columns:
+        out.iloc[rng.random(len(X)) < fraction, j] = np.nan
+    return out
+
+
 def model_test_loss(model, X_test, y_test) -> float:
     """The fitted estimator's own test loss (its ensemble, as a user gets it)."""
     metric = METRICS[model.metric_]
@@ -190,6 +203,9 @@ def run(args) -> pd.DataFrame:
         X_train, X_test, y_train, y_test = pmlb_split(
             name, args.pmlb, stratify=args.task == "classification", seed=args.split_seed
         )
+        if args.missing:
+            X_train = with_gaps(X_train, args.missing, seed=args.split_seed)
+            X_test = with_gaps(X_test, args.missing, seed=args.split_seed)
         for mode in args.modes.split(","):
             same = (done["dataset"] == name) & (done["mode"] == mode)
             same &= done["split"] == args.split_seed
@@ -430,6 +446,12 @@ def main(argv=None) -> int:
         "--checkpoints",
         default=",".join(map(str, CHECKPOINTS)),
         help="comma-separated trial counts to score the incumbent at; a fit runs the largest",
+    )
+    parser.add_argument(
+        "--missing",
+        type=float,
+        help="blank this fraction of the cells of a seeded half of the columns (train and test "
+        "alike): every table a table with missing values",
     )
     parser.add_argument("--out", default="bench-results/warm-vs-cold")
     args = parser.parse_args(argv)

@@ -1,5 +1,6 @@
 """The warm-vs-cold summary counts and ranks what the results say, and draws them."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,6 +14,7 @@ from benchmarks.warm_vs_cold import (
     main,
     mode_settings,
     summarize,
+    with_gaps,
 )
 
 
@@ -174,3 +176,17 @@ def test_trial_counts_fit_one_estimator_each_and_a_rerun_adds_only_new_counts(tm
     assert list(both["k"]) == ["1e", "2e", "3e"] and list(both["n_trials"]) == [1, 2, 3]
     assert list(both["test_loss"].iloc[:2]) == list(first["test_loss"])
     assert (out / "warm_vs_cold.png").stat().st_size > 5_000
+
+
+def test_gaps_blank_the_same_half_of_the_columns_in_train_and_test(load_pmlb):
+    X, _ = load_pmlb("prnn_synth")  # two numeric columns
+    X = X.assign(code=np.arange(len(X)) % 3, other=1.5)
+    train, test = with_gaps(X.iloc[:200], 0.3, seed=4), with_gaps(X.iloc[200:], 0.3, seed=4)
+    holed = [c for c in X.columns if train[c].isna().any()]
+    assert len(holed) == 2 and holed == [c for c in X.columns if test[c].isna().any()]
+    assert 0.2 < train[holed].isna().mean().mean() < 0.4
+    kept = [c for c in X.columns if c not in holed]
+    pd.testing.assert_frame_equal(train[kept], X.iloc[:200][kept])
+    assert not with_gaps(X, 0.3, seed=5).isna().equals(with_gaps(X, 0.3, seed=4).isna())
+    with pytest.raises(ValueError, match="fraction of missing cells"):
+        with_gaps(X, 1.0)
