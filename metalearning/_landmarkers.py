@@ -305,10 +305,14 @@ def _squared_distances(numeric: np.ndarray, codes: Sequence[np.ndarray]) -> np.n
     for c in codes:
         if c.max(initial=-1) >= MAX_ONE_HOT:
             distance += (c[:, None] != c[None, :]) | (c[:, None] < 0) | (c[None, :] < 0)
-    for v in scaled[:, has_missing].T:
-        absent = np.isnan(v)
-        far = np.maximum(v, 1 - v)  # against a missing value
-        d = np.where(absent[:, None], far[None, :], (v[:, None] - v[None, :]))
-        d = np.where(absent[None, :], far[:, None], d)
-        distance += np.where(absent[:, None] & absent[None, :], 1.0, d * d)
-    return distance
+    # Columns with gaps, summed in matrix products: a pair of values counts its squared
+    # difference, a value against a gap max(v, 1 - v) squared, two gaps 1.
+    gappy = scaled[:, has_missing]
+    absent = np.isnan(gappy).astype(float)
+    values = np.nan_to_num(gappy)
+    squares = values * values
+    far = np.where(absent > 0, 0.0, np.maximum(values, 1 - values) ** 2)
+    present = 1.0 - absent
+    distance += squares @ present.T + present @ squares.T - 2.0 * values @ values.T
+    distance += far @ absent.T + absent @ far.T + absent @ absent.T
+    return np.maximum(distance, 0.0)

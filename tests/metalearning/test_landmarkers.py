@@ -1,4 +1,5 @@
-"""Landmarkers: the decision stump's split search against a brute-force one."""
+"""Landmarkers: the decision stump's split search and the nearest neighbour's distances against
+brute-force ones."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from metalearning._landmarkers import _numeric_split
+from metalearning._landmarkers import _numeric_split, _squared_distances
 
 
 def _entropy(counts: np.ndarray) -> float:
@@ -59,3 +60,31 @@ def test_numeric_split_finds_the_lowest_entropy_threshold(kind):
     missing = np.bincount(y[~present], minlength=n_classes)
     assert _entropy(np.array([left, right, missing], dtype=float)) == pytest.approx(expected)
     assert np.allclose(dist[0], left / left.sum()) and np.allclose(dist[1], right / right.sum())
+
+
+def _weka_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Weka's squared distance of two min-max scaled rows, one column at a time: a pair of
+    values counts its squared difference, a value against a gap max(v, 1 - v) squared, two gaps 1."""
+    total = 0.0
+    for u, v in zip(a, b, strict=True):
+        if np.isnan(u) and np.isnan(v):
+            total += 1.0
+        elif np.isnan(u) or np.isnan(v):
+            w = v if np.isnan(u) else u
+            total += max(w, 1 - w) ** 2
+        else:
+            total += (u - v) ** 2
+    return total
+
+
+@pytest.mark.filterwarnings("ignore:All-NaN slice")  # the column of gaps only
+@pytest.mark.parametrize("seed", range(3))
+def test_distances_with_gaps_follow_wekas_rule_pair_by_pair(seed):
+    rng = np.random.default_rng(seed)
+    numeric = rng.normal(size=(30, 5)) * [1, 10, 100, 1, 1]
+    numeric[rng.random(numeric.shape) < 0.3] = np.nan
+    numeric[:, 4] = np.nan  # a column of gaps only
+    low, high = np.nanmin(numeric[:, :4], axis=0), np.nanmax(numeric[:, :4], axis=0)
+    scaled = np.column_stack([(numeric[:, :4] - low) / (high - low), numeric[:, 4]])
+    expected = np.array([[_weka_distance(a, b) for b in scaled] for a in scaled])
+    np.testing.assert_allclose(_squared_distances(numeric, []), expected, atol=1e-12)
