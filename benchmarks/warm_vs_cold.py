@@ -362,7 +362,9 @@ def summarize(results: pd.DataFrame) -> str:
         pairs += [((m, k), ("cold", last)) for m in modes if m != "cold" for k in ks[:2]]
         pairs += [((m, k), ("cold", k)) for m in modes if m != "cold" for k in ks]
     if "portfolio" in modes:
-        pairs += [(("portfolio", k), (m, k)) for m in ("warm", "random") if m in modes for k in ks]
+        # and against its variants (other modes, or the same mode run by other code and renamed)
+        others = [m for m in modes if m in ("warm", "random") or m.startswith("portfolio-")]
+        pairs += [(("portfolio", k), (m, k)) for m in others for k in ks]
     for a, b in dict.fromkeys(pairs):
         if a not in table or b not in table or a == b:
             continue
