@@ -362,9 +362,10 @@ def summarize(results: pd.DataFrame) -> str:
         pairs += [((m, k), ("cold", last)) for m in modes if m != "cold" for k in ks[:2]]
         pairs += [((m, k), ("cold", k)) for m in modes if m != "cold" for k in ks]
     if "portfolio" in modes:
-        # and against its variants (other modes, or the same mode run by other code and renamed)
-        others = [m for m in modes if m in ("warm", "random") or m.startswith("portfolio-")]
-        pairs += [(("portfolio", k), (m, k)) for m in others for k in ks]
+        pairs += [(("portfolio", k), (m, k)) for m in ("warm", "random") if m in modes for k in ks]
+    # Each mode against its variants: "portfolio-default-first", or the same mode run by the
+    # code before a change and renamed ("default-before").
+    pairs += [((m, k), (v, k)) for m in modes for v in modes if v.startswith(f"{m}-") for k in ks]
     for a, b in dict.fromkeys(pairs):
         if a not in table or b not in table or a == b:
             continue

@@ -51,12 +51,12 @@ def test_summary_counts_wins_ties_and_losses(results):
     assert f"mean rank (1 best, of {3 * len(CHECKPOINTS)})" in text
 
 
-def test_the_portfolio_is_compared_with_its_variants(results):
-    # The same mode run by other code, renamed: "portfolio-before" against "portfolio".
-    renamed = {"warm": "portfolio", "warm+transfer": "portfolio-before"}
+def test_a_mode_is_compared_with_its_variants(results):
+    # The same mode run by other code, renamed: "default-before" against "default".
+    renamed = {"warm": "default", "warm+transfer": "default-before"}
     text = summarize(results.replace({"mode": renamed}))
-    assert "portfolio@10 vs portfolio-before@10: better on 1, tied on 1, worse on 1" in text
-    assert "vs portfolio@" not in text  # never against itself
+    assert "default@10 vs default-before@10: better on 1, tied on 1, worse on 1" in text
+    assert "vs default@" not in text  # never against itself
 
 
 def test_splits_are_averaged_and_a_dataset_missing_a_split_of_a_setting_is_left_out(
