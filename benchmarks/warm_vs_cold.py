@@ -138,7 +138,7 @@ def with_gaps(X: pd.DataFrame, fraction: float, seed: int = 0) -> pd.DataFrame:
         raise ValueError(f"the fraction of missing cells must be in (0, 1), got {fraction!r}.")
     rng = np.random.default_rng(seed)
     columns = rng.permutation(X.shape[1])[: max(1, X.shape[1] // 2)]
-    out = X.astype({X.columns[j]: float for j in columns})
+    out = X.astype({X.columns[j]: float for j in columns if X.dtypes.iloc[j].kind in "biu"})
     for j in columns:
         out.iloc[rng.random(len(X)) < fraction, j] = np.nan
     return out

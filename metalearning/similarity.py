@@ -16,8 +16,9 @@ datasets and ranks past datasets by the L1 distance to the new one. This module 
   of a dataset, whose shape changes;
 * a feature without spread over the past datasets weighs 0: it cannot tell them apart, and a
   query off its single value would be set apart from every one of them by a difference the
-  scaling cannot measure (with no range, a table with missing values among past tables that
-  have none would be 63 times the widest range away on that feature alone);
+  scaling cannot measure (among past tables without missing values, anneal, 63% of whose
+  cells are missing, was 63 away on that feature alone, where past datasets differ by at most
+  1 on any);
 * the query is also compared under the other readings of its types that
   ``compute_metafeatures`` gives (``<quality>@<reading>``: nominal inputs read as numbers,
   integer inputs with few values read as nominal), and its distance to a past dataset is the

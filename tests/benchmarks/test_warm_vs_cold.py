@@ -188,7 +188,7 @@ def test_trial_counts_fit_one_estimator_each_and_a_rerun_adds_only_new_counts(tm
 
 def test_gaps_blank_the_same_half_of_the_columns_in_train_and_test(load_pmlb):
     X, _ = load_pmlb("prnn_synth")  # two numeric columns
-    X = X.assign(code=np.arange(len(X)) % 3, other=1.5)
+    X = X.assign(code=np.arange(len(X)) % 3, other=1.5, text="a")
     train, test = with_gaps(X.iloc[:200], 0.3, seed=4), with_gaps(X.iloc[200:], 0.3, seed=4)
     holed = [c for c in X.columns if train[c].isna().any()]
     assert len(holed) == 2 and holed == [c for c in X.columns if test[c].isna().any()]
