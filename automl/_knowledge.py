@@ -32,12 +32,16 @@ PER_TRIAL_NEAREST = {True: NEAREST_BEST, False: 0}  # keyed by task.is_classific
 # per-trial limit (the prediction is a power law fitted on at most 2,000 rows: crude).
 AFFORDABLE_SHARE = 0.8
 # On a table of more rows than the portfolio's matrix evaluated a dataset on (Portfolio.max_rows;
-# MATRIX_MAX_ROWS for a portfolio file without it), LightGBM's defaults open the
-# search before the portfolio's members, whose losses there are extrapolated (on krkopt's 18,704
-# training rows the portfolio's LightGBM members validated at 1.33 in log loss, the defaults at
-# 0.89). Off: at 60 s on 30 PMLB tables over 2,000 rows it was level with the members first
-# (better on 8, tied on 13, worse on 9, p = 0.76; benchmarks/results/portfolio-60s-s20/).
-DEFAULT_BEFORE_PORTFOLIO = False
+# MATRIX_MAX_ROWS for a portfolio file without it), LightGBM's defaults open the search before
+# the portfolio's members, whose losses there are extrapolated: the regression portfolio's
+# first member (112 trees at learning rate 0.034) underfits 40,000 rows (344_mv: RMSE 0.37
+# against the defaults' 0.12). On since session 28: at 10 s on the 12 PMLB regression tables
+# of 8,192 to 40,768 rows it beat the members first on 9 of 12, worse on 3 (mean of two
+# splits; RMSE 11% lower on average, p = 0.04 on relative differences) and made the portfolio
+# level with cold SMAC (4 / 3 / 5, from 1 / 0 / 11; benchmarks/results/default-first-s28/). In
+# classification it was level: 7 / 2 / 8 at 10 s on 17 tables over 2,000 rows (session 26) and
+# 8 / 13 / 9 at 60 s on 30 (session 20, benchmarks/results/portfolio-60s-s20/).
+DEFAULT_BEFORE_PORTFOLIO = True
 # A refit continues the past fits of this data: what they ran is not run again (their best,
 # own_past, excepted) but told to SMAC as results, at their quantile among the past fit's.
 # Off: at 60 s on 28 PMLB classification tables of 2,201 to 28,056 rows it was level with a

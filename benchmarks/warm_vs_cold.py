@@ -50,14 +50,17 @@ MODE_PARAMS = {
     "warm+transfer": dict(warm_start="nearest", transfer=True),
     "portfolio-unsteered": dict(warm_start="portfolio"),
     "portfolio-default-first": dict(warm_start="portfolio"),
+    "portfolio-members-first": dict(warm_start="portfolio"),
     "cold": dict(warm_start=False),
     "random": dict(warm_start=False, optimizer="random"),
 }
 # Modes that differ in a module setting rather than a parameter: (module, name, value).
 MODE_SETTINGS = {
     "portfolio-unsteered": (automl._estimator, "PORTFOLIO_STEERS", False),
-    # LightGBM's defaults before the members on tables larger than the matrix's (session 20).
+    # LightGBM's defaults before the members on tables larger than the matrix's (session 20;
+    # the default since session 28), and the members first as before.
     "portfolio-default-first": (automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", True),
+    "portfolio-members-first": (automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", False),
 }
 HERE = Path(__file__).resolve().parent
 

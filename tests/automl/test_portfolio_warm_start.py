@@ -76,13 +76,12 @@ def test_members_run_first_interleaved_and_unaffordable_ones_are_skipped(
 
 
 @pytest.mark.parametrize("matrix_rows", [300, None])
-def test_on_a_table_larger_than_the_matrix_lightgbms_defaults_can_open_the_search(
-    portfolio_kb, make_messy, tiny_classifier, matrix_rows, monkeypatch
+def test_on_a_table_larger_than_the_matrix_lightgbms_defaults_open_the_search(
+    portfolio_kb, make_messy, tiny_classifier, matrix_rows
 ):
-    """With DEFAULT_BEFORE_PORTFOLIO (off by default, measured level): the portfolio's matrix
-    evaluated datasets of at most ``matrix_rows`` rows (a file without the figure:
-    MATRIX_MAX_ROWS); the table has 100 more."""
-    monkeypatch.setattr(automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", True)
+    """The portfolio's matrix evaluated datasets of at most ``matrix_rows`` rows (a file without
+    the figure: MATRIX_MAX_ROWS); the table has 100 more, where the members' losses are
+    extrapolated."""
     _plan_members_as_if_bounded_by_seconds(portfolio_kb)
     path = next((portfolio_kb.path / "portfolio").glob("portfolio-*.json"))
     portfolio = Portfolio.load(path)
@@ -320,8 +319,6 @@ def test_a_refit_that_continues_its_past_runs_nothing_twice_and_tells_smac(
 ):
     """With OWN_PAST_CONTINUES, a refit reruns only the past fit's best; the rest of what it
     ran is told to SMAC as results instead of being run again."""
-    import automl._knowledge
-
     monkeypatch.setattr(automl._knowledge, "OWN_PAST_CONTINUES", True)
     X, y = make_messy(240, seed=5)
     common = dict(warm_start=True, knowledge_base=portfolio_kb, per_trial_time_limit=20)
