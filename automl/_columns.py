@@ -33,7 +33,7 @@ def _is_categorical(series: pd.Series) -> bool:
         return True
     if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
         return False
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+    if pd.api.types.is_datetime64_any_dtype(series.dtype) or _is_timedelta(series.dtype):
         return False
     non_null = series.dropna()
     if non_null.empty:
@@ -42,6 +42,22 @@ def _is_categorical(series: pd.Series) -> bool:
         return False
     converted = pd.to_numeric(non_null, errors="coerce")
     return bool(converted.isna().any())
+
+
+def _is_timedelta(dtype) -> bool:
+    return pd.api.types.is_timedelta64_dtype(dtype)
+
+
+def _seconds(col: pd.Series) -> np.ndarray:
+    """Dates (since 1970, UTC where zoned) or durations in seconds, NaN where missing: the same
+    number whatever the column's unit (s, ms, us or ns) or time zone, at fit and predict."""
+    missing = col.isna().to_numpy()
+    if isinstance(col.dtype, pd.DatetimeTZDtype):
+        col = col.dt.tz_convert("UTC").dt.tz_localize(None)
+    unit = "timedelta64[ns]" if _is_timedelta(col.dtype) else "datetime64[ns]"
+    values = col.to_numpy(dtype=unit).view("int64").astype(float) / 1e9
+    values[missing] = np.nan
+    return values
 
 
 def infer_column_types(frame: pd.DataFrame) -> ColumnTypes:
@@ -56,8 +72,15 @@ def to_frame(X) -> pd.DataFrame:
     """A DataFrame view of X with string column names (``x0, x1, ...`` for arrays)."""
     if isinstance(X, pd.DataFrame):
         frame = X
+        names = [str(c) for c in frame.columns]
+        if len(set(names)) < len(names):
+            seen = {n for n in names if names.count(n) > 1}
+            raise ValueError(
+                f"X has columns with the same name: {sorted(seen)}. Give every column its own "
+                "name (pandas: X.columns = [...])."
+            )
         if not all(isinstance(c, str) for c in frame.columns):
-            frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+            frame = frame.set_axis(names, axis=1)
         return frame
     array = np.asarray(X)
     if array.ndim == 1:
@@ -98,9 +121,8 @@ def normalize_frame(frame: pd.DataFrame, types: ColumnTypes) -> pd.DataFrame:
         else:
             if _plain_number(col.dtype):  # float, int or bool, nullable or not: no object copy
                 numeric = pd.Series(col.to_numpy(dtype=float, na_value=np.nan), copy=False)
-            elif pd.api.types.is_datetime64_any_dtype(col.dtype):
-                numeric = col.astype("int64").astype(float) / 1e9
-                numeric[col.isna()] = np.nan
+            elif pd.api.types.is_datetime64_any_dtype(col.dtype) or _is_timedelta(col.dtype):
+                numeric = pd.Series(_seconds(col), copy=False)
             else:
                 numeric = pd.to_numeric(
                     col.astype(object).where(col.notna(), np.nan), errors="coerce"

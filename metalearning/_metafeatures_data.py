@@ -82,7 +82,11 @@ def numeric_values(column: pd.Series) -> np.ndarray:
     dtype = column.dtype
     if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
         missing = column.isna().to_numpy()
-        values = column.to_numpy().view("int64").astype(float) / 1e9  # seconds
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            column = column.dt.tz_convert("UTC").dt.tz_localize(None)
+        # In nanoseconds whatever the column's unit (pandas 2 and later keep s, ms, us too).
+        unit = "timedelta64[ns]" if pd.api.types.is_timedelta64_dtype(dtype) else "datetime64[ns]"
+        values = column.to_numpy(dtype=unit).view("int64").astype(float) / 1e9  # seconds
         values[missing] = np.nan
         return values
     if pd.api.types.is_object_dtype(dtype):

@@ -23,6 +23,7 @@ Y4 = np.array([0, 1] * 10)
         (X4, np.linspace(0, 1, 20), "Unknown label type: continuous"),
         (X4, None, "requires y"),
         (X4["a"].to_numpy(), Y4, "2-d table"),
+        (X4.set_axis(["a", "a"], axis=1), Y4, r"columns with the same name: \['a'\]"),
     ],
 )
 def test_classifier_fit_errors(X, y, match):

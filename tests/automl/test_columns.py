@@ -46,3 +46,23 @@ def test_category_column_keeps_its_levels_and_missing_cells():
     expected = np.where(codes < 0, None, np.array(levels, dtype=object)[codes])
     assert out["c"].isna().sum() == (codes < 0).sum()
     assert out["c"].dropna().tolist() == [v for v in expected if v is not None]
+
+
+def test_dates_and_durations_are_seconds_whatever_their_unit_or_zone():
+    stamps = np.array(["1970-01-02", "2020-03-01T12:00", "NaT"], dtype="datetime64[s]")
+    naive = pd.Series(stamps)
+    frame = pd.DataFrame(
+        {
+            "seconds": naive,
+            "nanoseconds": naive.astype("datetime64[ns]"),
+            "utc": naive.dt.tz_localize("UTC"),
+            "paris": naive.dt.tz_localize("UTC").dt.tz_convert("Europe/Paris"),
+            "duration": naive - pd.Timestamp("1970-01-01"),
+        }
+    )
+    types = infer_column_types(frame)
+    assert not any(types.categorical)
+    out = normalize_frame(frame, types)
+    expected = [86400.0, 1583064000.0, np.nan]
+    for column in frame.columns:
+        np.testing.assert_array_equal(out[column].to_numpy(), expected, err_msg=column)

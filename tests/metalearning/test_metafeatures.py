@@ -302,6 +302,19 @@ def test_mixed_messy_table_without_warnings(make_messy):
         assert np.isfinite(mf[name]), name
 
 
+def test_dates_count_the_same_whatever_their_unit_or_zone(make_messy):
+    X, y = make_messy(120)
+    when = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(120) ** 2, unit="min")
+    reference = compute_metafeatures(X.assign(when=when.astype("datetime64[ns]")), y)
+    for other in (
+        when.astype("datetime64[s]"),
+        when.tz_localize("UTC").tz_convert("America/New_York"),
+    ):
+        mf = compute_metafeatures(X.assign(when=other), y)
+        pd.testing.assert_series_equal(mf, reference)
+    assert reference["NumberOfNumericFeatures"] == 4  # x1, x2, constant and the dates
+
+
 def test_numpy_input_matches_dataframe():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(150, 4))
