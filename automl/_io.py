@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import difflib
+import gzip
+import re
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +13,19 @@ import pandas as pd
 
 SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".parquet", ".pq")
 
+# Dates as files write them (ISO 8601: 2021-03-04, 2021/3/4 12:30, 2021-03-04T12:30:00Z).
+_DATE = re.compile(
+    r"\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
+)
+# Missing-value markers besides pandas' own (NA, NaN, null, empty...): UCI and ARFF write "?".
+MISSING = ["?"]
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """The table at ``path``; the format comes from the file name."""
+    """The table at ``path``; the format comes from the file name. A CSV's separator (comma,
+    semicolon, tab or bar) and decimal comma are detected, ``?`` counts as missing, and text
+    columns that are all ISO dates become dates."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"No such data file: {path}")
@@ -19,14 +33,44 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if name.endswith((".parquet", ".pq")):
         return pd.read_parquet(path)
     if name.endswith((".tsv", ".tsv.gz", ".tab")):
-        return pd.read_csv(path, sep="\t")
+        return _with_dates(pd.read_csv(path, sep="\t", na_values=MISSING))
     if name.endswith((".csv", ".csv.gz", ".txt")):
-        return (
-            pd.read_csv(path, sep=None, engine="python")
-            if name.endswith(".txt")
-            else pd.read_csv(path)
-        )
+        sep, decimal = _dialect(path)
+        return _with_dates(pd.read_csv(path, sep=sep, decimal=decimal, na_values=MISSING))
     raise ValueError(f"Unsupported file type for {path}; use one of {', '.join(SUFFIXES)}.")
+
+
+def _dialect(path: Path) -> tuple[str, str]:
+    """Separator and decimal mark, from the file's first lines; a comma when unsure. A
+    semicolon file whose fields look like ``3,14`` writes decimals with a comma (as
+    spreadsheets do in much of Europe)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
+        sample = "".join(fh.readline() for _ in range(50))
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ",", "."
+    fields = [f.strip().strip('"') for line in sample.splitlines()[1:] for f in line.split(sep)]
+    decimal = "," if sep == ";" and any(_DECIMAL_COMMA.fullmatch(f) for f in fields) else "."
+    return sep, decimal
+
+
+def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns whose every value is an ISO date, as dates (UTC where offsets are given)."""
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        present = values.dropna().astype(str).str.strip()
+        if present.empty or not present.map(lambda v: bool(_DATE.fullmatch(v))).all():
+            continue
+        zoned = present.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).any()
+        try:
+            frame[column] = pd.to_datetime(values, format="mixed", utc=bool(zoned))
+        except (ValueError, OverflowError):
+            continue
+    return frame
 
 
 def split_target(
@@ -34,9 +78,13 @@ def split_target(
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Features and target column, with an error that lists the columns if it is missing."""
     if target not in frame.columns:
-        shown = ", ".join(map(str, frame.columns[:20]))
+        names = list(map(str, frame.columns))
+        close = [n for n in names if n.lower() == target.lower()]
+        close = close or difflib.get_close_matches(target, names, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        shown = ", ".join(names[:20])
         raise ValueError(
-            f"Target column {target!r} not found in {path or 'the table'}; columns: {shown}"
+            f"Target column {target!r} not found in {path or 'the table'}; columns: {shown}.{hint}"
         )
     return frame.drop(columns=[target]), frame[target]
 
