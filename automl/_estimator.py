@@ -46,6 +46,11 @@ ENSEMBLE_CANDIDATES = 20
 # (Unsteered): at 60 s on 17 small tables it was 4 better, 11 worse than cold SMAC, the default
 # 6 and 9 (benchmarks/results/portfolio-60s-s18/); kept to measure.
 PORTFOLIO_STEERS = True
+# In a search bounded by seconds, when a warm-start configuration sets the best loss so far, its
+# family's defaults (if still waiting in the opening) run next: a portfolio's member of a family
+# stands for the family and defers its defaults, which on data unlike the matrix's can be the
+# better of the two (session 29, benchmarks/results/follow-the-leader-s29/).
+FOLLOW_THE_LEADER = True
 # resampling="auto": 5-fold CV repeated 3 times up to this many rows, where it lowered test log
 # loss (benchmarks/calibration.py; above, it did not pay for its 2-3 times longer trials), when
 # the budget is long enough that trials costing that much still leave enough of them.
@@ -242,6 +247,8 @@ class _AutoMLBase(BaseEstimator):
         )
         if head:
             optimizer = Unsteered(optimizer, initial, head)
+        elif FOLLOW_THE_LEADER and not warm.per_trial:  # per trial, the pool's order holds
+            optimizer.set_follow_ups(_follow_ups(initial, origins))
         executor = self._executor(data, y_enc, spec)
         try:
             result = run_search(
@@ -775,6 +782,18 @@ def _initial_configurations(
     for config, origin in configs:
         origins.setdefault(config_key(config), origin)
     return [c for c, _ in configs], origins
+
+
+def _follow_ups(initial, origins: dict[tuple, str]) -> dict[tuple, Any]:
+    """For each warm-start configuration, its family's defaults where they come later."""
+    follow_ups, members = {}, {}
+    for config in initial:
+        key, family = config_key(config), config["model"]
+        if origins.get(key) in ("portfolio", "warm-start"):
+            members.setdefault(family, []).append(key)
+        elif origins.get(key) == "default":
+            follow_ups.update(dict.fromkeys(members.pop(family, []), config))
+    return follow_ups
 
 
 def _first(configs, origin: str, initial, origins: dict[tuple, str]):

@@ -29,6 +29,8 @@ class Optimizer(ABC):
         self.space = space
         self.initial = distinct_configs(initial)
         self.seed = seed
+        self._follow_ups: dict[tuple, Configuration] = {}
+        self._best = np.inf
 
     @abstractmethod
     def ask(self) -> tuple[Configuration, Any]:
@@ -37,6 +39,22 @@ class Optimizer(ABC):
     @abstractmethod
     def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
         """The loss of an asked configuration (``crashed`` when it failed)."""
+
+    def set_follow_ups(self, follow_ups: dict[tuple, Configuration]) -> None:
+        """When a configuration keyed in ``follow_ups`` sets the best loss so far, its follow-up
+        (an initial configuration still waiting: its family's defaults) runs next."""
+        self._follow_ups = dict(follow_ups)
+
+    def _on_result(self, config: Configuration, cost: float, crashed: bool) -> None:
+        if crashed or not np.isfinite(cost) or cost >= self._best:
+            return
+        self._best = cost
+        follow_up = self._follow_ups.pop(config_key(config), None)
+        if follow_up is not None:
+            self._move_next(follow_up)
+
+    def _move_next(self, config: Configuration) -> None:
+        """Put ``config``, if it is an initial configuration not asked yet, next in line."""
 
     @property
     def n_prior_told(self) -> int:
@@ -73,7 +91,10 @@ class RandomSearch(Optimizer):
         return config, config
 
     def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
-        pass
+        self._on_result(handle, cost, crashed)
+
+    def _move_next(self, config: Configuration) -> None:
+        _to_front(self._pending, config, 0)
 
 
 class SMACOptimizer(Optimizer):
@@ -186,6 +207,16 @@ class SMACOptimizer(Optimizer):
         self._asked.add(config_key(info.config))
         return info.config, info
 
+    def _move_next(self, config: Configuration) -> None:
+        # SMAC's selector yields its initial design in list order, one per ask and each once
+        # (``self.initial`` is deduplicated), so the initial configurations asked so far are
+        # the list's head and the next one asked is the first not asked.
+        waiting = self._smac._config_selector._initial_design_configs
+        asked = 0
+        while asked < len(waiting) and config_key(waiting[asked]) in self._asked:
+            asked += 1
+        _to_front(waiting, config, asked)
+
     def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
         from smac.runhistory import StatusType, TrialValue
 
@@ -196,6 +227,7 @@ class SMACOptimizer(Optimizer):
         self._n_told += 1
         if not crashed:
             self._losses.append(cost)
+        self._on_result(handle.config, cost, crashed)
         if self._prior and self._n_told >= len(self.initial) and len(self._losses) >= 2:
             self._tell_prior(handle.seed)
 
@@ -235,6 +267,9 @@ class SMACHalvingOptimizer(SMACOptimizer):
 
     def _budgets(self) -> dict:
         return dict(min_budget=self._fidelities[0], max_budget=self._fidelities[-1])
+
+    def _move_next(self, config: Configuration) -> None:
+        pass  # its brackets draw several configurations at once: the order stays as given
 
     def _make_intensifier(self, scenario):
         from smac.intensifier.successive_halving import SuccessiveHalving
@@ -331,6 +366,15 @@ def _ordered_local_search(space: ConfigurationSpace, seed: int):
             return sorted(points, key=_vector_key)
 
     return OrderedLocalSearch(configspace=space, seed=seed)
+
+
+def _to_front(configs: list[Configuration], config: Configuration, position: int) -> None:
+    """Move ``config`` (by value) to ``position`` of ``configs`` if it waits beyond it."""
+    key = config_key(config)
+    for index in range(position, len(configs)):
+        if config_key(configs[index]) == key:
+            configs.insert(position, configs.pop(index))
+            return
 
 
 def _vector_key(config: Configuration) -> tuple[float, ...]:

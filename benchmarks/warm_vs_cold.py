@@ -51,6 +51,7 @@ MODE_PARAMS = {
     "portfolio-unsteered": dict(warm_start="portfolio"),
     "portfolio-default-first": dict(warm_start="portfolio"),
     "portfolio-members-first": dict(warm_start="portfolio"),
+    "portfolio-no-follow": dict(warm_start="portfolio"),
     "cold": dict(warm_start=False),
     "random": dict(warm_start=False, optimizer="random"),
 }
@@ -61,6 +62,8 @@ MODE_SETTINGS = {
     # the default since session 28), and the members first as before.
     "portfolio-default-first": (automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", True),
     "portfolio-members-first": (automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", False),
+    # A member that leads no longer brings its family's defaults forward (as before session 29).
+    "portfolio-no-follow": (automl._estimator, "FOLLOW_THE_LEADER", False),
 }
 HERE = Path(__file__).resolve().parent
 

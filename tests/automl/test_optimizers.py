@@ -5,6 +5,7 @@ import pytest
 from ConfigSpace import Configuration, ConfigurationSpace, Float
 
 from automl._optimizers import RandomSearch, SMACOptimizer
+from automl._space import config_key
 
 
 def space() -> ConfigurationSpace:
@@ -36,6 +37,27 @@ def test_initial_configurations_come_first_in_order(cls):
         opt.tell(handle, loss(config))
     opt.close()
     assert asked[:4] == initial and asked[4] not in initial
+
+
+@pytest.mark.parametrize("cls", [SMACOptimizer, RandomSearch])
+@pytest.mark.parametrize(
+    ("second_loss", "crashed", "brought_forward"),
+    [(0.1, False, True), (0.9, False, False), (0.1, True, False)],
+)
+def test_a_leader_brings_its_follow_up_forward(cls, second_loss, crashed, brought_forward):
+    cs = space()
+    initial = grid(cs, 3)[:6]
+    opt = cls(cs, initial, seed=0)
+    opt.set_follow_ups({config_key(initial[1]): initial[4]})
+    asked, losses = [], iter([0.5, second_loss] + [0.9] * 6)
+    for _ in range(7):
+        config, handle = opt.ask()
+        asked.append(config)
+        opt.tell(handle, next(losses), crashed=crashed and len(asked) == 2)
+    opt.close()
+    expected = [0, 1, 4, 2, 3, 5] if brought_forward else [0, 1, 2, 3, 4, 5]
+    assert asked[:6] == [initial[i] for i in expected]
+    assert asked[6] not in initial  # then the search proper, each initial one asked once
 
 
 def run(prior, n_asks=12, seed=0):

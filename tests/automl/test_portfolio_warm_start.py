@@ -75,6 +75,23 @@ def test_members_run_first_interleaved_and_unaffordable_ones_are_skipped(
     assert not info["portfolio"]["defaults_first"]
 
 
+def test_a_leading_member_brings_its_familys_defaults_forward(
+    portfolio_base, make_messy, tiny_classifier
+):
+    tuned_knn = candidate_pool("classification", sizes={"k_nearest_neighbors": 2})[1]
+    assert tuned_knn != KNN  # not the family's defaults
+    kb = portfolio_base([tuned_knn, LINEAR])
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(warm_start=True, knowledge_base=kb, n_trials=3, n_jobs=1).fit(X, y)
+    trials = model.trials_.sort_values("trial")
+    # The first member leads (the first result): k-NN's defaults, deferred to the end of the
+    # opening as a k-NN member ran, come next (FOLLOW_THE_LEADER); then LightGBM's defaults.
+    # (With trials in parallel, next among those not yet started.)
+    assert list(trials["origin"]) == ["portfolio", "default", "default"]
+    assert list(trials["model"]) == ["k_nearest_neighbors", "k_nearest_neighbors", "lightgbm"]
+    assert trials["config"].iloc[1] == {**trials["config"].iloc[1], **KNN}
+
+
 @pytest.mark.parametrize("matrix_rows", [300, None])
 def test_on_a_table_larger_than_the_matrix_lightgbms_defaults_open_the_search(
     portfolio_kb, make_messy, tiny_classifier, matrix_rows
