@@ -211,7 +211,10 @@ class SMACOptimizer(Optimizer):
         # SMAC's selector yields its initial design in list order, one per ask and each once
         # (``self.initial`` is deduplicated), so the initial configurations asked so far are
         # the list's head and the next one asked is the first not asked.
-        waiting = self._smac._config_selector._initial_design_configs
+        selector = getattr(self._smac, "_config_selector", None)
+        waiting = getattr(selector, "_initial_design_configs", None)
+        if not isinstance(waiting, list):  # another SMAC's internals: the order stays as given
+            return
         asked = 0
         while asked < len(waiting) and config_key(waiting[asked]) in self._asked:
             asked += 1
