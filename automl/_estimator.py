@@ -34,7 +34,7 @@ from automl._optimizers import Unsteered, make_optimizer
 from automl._parallel import DaskExecutor, LocalExecutor, effective_cores, local_workers
 from automl._search import Budget, SearchResult, ensemble_candidates, ensemble_pool, run_search
 from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline, translate
-from automl._steering import steer, user_first
+from automl._steering import boxed, steer, user_first
 from automl._task import Task, get_metric
 from automl.components import DataShape
 
@@ -223,6 +223,10 @@ class _AutoMLBase(BaseEstimator):
         initial = [c for c in initial if config_key(c) not in warm.tried]  # told instead
         initial, origins = _first(warm.own_past, "own-past", initial, origins)
         initial, origins = user_first(steered.initial, initial, origins)
+        prior = warm.prior
+        if warm.search_box:  # transfer="box": SMAC samples where past datasets' best lie
+            space, initial, prior = _in_box(space, warm.search_box, initial, prior, seed)
+            self.search_space_ = space
         crash_cost = _crash_cost(metric, y_enc, spec)
         budget = Budget(
             start=start,
@@ -241,7 +245,7 @@ class _AutoMLBase(BaseEstimator):
             [c for c in initial if config_key(c) not in head],
             seed,
             crash_cost,
-            warm.prior,
+            prior,
             warm.prior_mean,
             fidelities=halving.fidelities if halving is not None else None,
         )
@@ -782,6 +786,18 @@ def _initial_configurations(
     for config, origin in configs:
         origins.setdefault(config_key(config), origin)
     return [c for c, _ in configs], origins
+
+
+def _in_box(space, box: dict[str, tuple], initial: list, prior: list, seed: int):
+    """``space`` narrowed to the knowledge base's ``box`` (``transfer="box"``), wide enough
+    for every initial configuration, and the initial configurations and told results as
+    configurations of it (a told result outside it is clipped into it)."""
+    narrowed = boxed(space, box, initial, seed)
+    if narrowed is space:
+        return space, initial, prior
+    moved = [translate(dict(c), narrowed)[0] for c in initial]
+    told = [(translate(dict(c), narrowed)[0], q) for c, q in prior]
+    return narrowed, moved, [(c, q) for c, q in told if c is not None]
 
 
 def _follow_ups(initial, origins: dict[tuple, str]) -> dict[tuple, Any]:

@@ -98,6 +98,7 @@ class WarmStartPlan:
     tried: set = field(default_factory=set)  # keys past fits ran here (OWN_PAST_CONTINUES)
     per_trial: bool = False  # the portfolio in the order that pays per trial, not interleaved
     default_first: bool = False  # LightGBM's defaults before the portfolio (larger table)
+    search_box: dict[str, tuple] = field(default_factory=dict)  # transfer="box": name -> range
     metafeatures: pd.Series | None = None
     fingerprint: str | None = None
     kb: Any = None
@@ -162,7 +163,7 @@ def plan_warm_start(
                 kb, mf, plan.fingerprint, task.value, exclude=exclude, metric=metric.name
             )
             found = None
-            if portfolio is None or transfer:
+            if portfolio is None or (transfer and transfer != "box"):
                 found = suggest_configurations(
                     kb, mf, task.value, metric=metric.name, exclude=exclude
                 )
@@ -183,7 +184,7 @@ def plan_warm_start(
         else:
             plan.neighbors = found.neighbors
             _add_suggestions(plan, found.suggestions, space)
-            if transfer:
+            if transfer and transfer != "box":
                 _add_prior(plan, found.transfer, space)
         if tried:
             _add_prior(plan, tried, space)
@@ -354,7 +355,9 @@ def _plan_portfolio(
             )
         members.append(entry)
     plan.portfolio = {"reason": ordered.reason, "members": members}
-    if transfer and portfolio.pool and portfolio.pool_normalised is not None:
+    if transfer == "box":
+        plan.search_box = portfolio.search_box(exclude)
+    elif transfer and portfolio.pool and portfolio.pool_normalised is not None:
         _fit_prior_mean(plan, portfolio, ordered.weights, space, seed, transfer)
     plan.reason = "" if plan.configurations else "no portfolio member fits this data"
 
@@ -455,21 +458,24 @@ def explain_warm_start(
         "configurations": configs,
         "untranslated": dict(plan.untranslated),
         "transfer": {
-            "method": (
-                (
-                    "prior mean of the surrogate, re-weighted by ranking (RGPE)"
-                    if hasattr(plan.prior_mean, "observe")
-                    else "prior mean of the surrogate"
-                )
-                if plan.prior_mean is not None
-                else ("told to the optimizer" if plan.prior else "none")
-            ),
+            "method": _transfer_method(plan),
             "results": len(plan.prior) or plan.prior_candidates,
             "datasets": plan.prior_datasets,
             "told_to_optimizer": int(n_prior_told),
+            "search_box": {name: list(bounds) for name, bounds in plan.search_box.items()},
         },
         "seconds": round(plan.seconds, 3),
     }
+
+
+def _transfer_method(plan: WarmStartPlan) -> str:
+    if plan.search_box:
+        return "search space narrowed to where the past datasets' best lie"
+    if plan.prior_mean is not None:
+        if hasattr(plan.prior_mean, "observe"):
+            return "prior mean of the surrogate, re-weighted by ranking (RGPE)"
+        return "prior mean of the surrogate"
+    return "told to the optimizer" if plan.prior else "none"
 
 
 def record_fit(kb, fingerprint: str | None, metafeatures: pd.Series | None, trials, spec) -> None:

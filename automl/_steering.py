@@ -86,6 +86,33 @@ def steer(
     return Steered(space, initial)
 
 
+def boxed(
+    space: ConfigurationSpace,
+    box: Mapping[str, tuple],
+    keep: Sequence[Configuration],
+    seed: int,
+) -> ConfigurationSpace:
+    """``space`` with each numeric range of ``box`` (name -> (low, high), learned from the
+    knowledge base) taken in, widened to hold every configuration of ``keep`` and never past
+    ``space``'s own bounds; ``space`` itself if nothing narrows."""
+    narrowing: dict[str, Any] = {}
+    for name, (low, high) in box.items():
+        hp = space.get(name)
+        if not isinstance(hp, NumericalHyperparameter):
+            continue
+        values = [c[name] for c in keep if c.get(name) is not None]
+        low, high = min([low, *values]), max([high, *values])
+        if isinstance(hp, IntegerHyperparameter):
+            low, high = math.floor(low), math.ceil(high)
+        low, high = max(low, hp.lower), min(high, hp.upper)
+        if low >= high or (low <= hp.lower and high >= hp.upper):
+            continue
+        cls = Integer if isinstance(hp, IntegerHyperparameter) else Float
+        default = min(max(hp.default_value, low), high)
+        narrowing[name] = cls(name, (low, high), default=default, log=hp.log)
+    return _narrowed(space, narrowing, seed) if narrowing else space
+
+
 def user_first(
     user: list[Configuration], initial: list[Configuration], origins: dict[tuple, str]
 ) -> tuple[list[Configuration], dict[tuple, str]]:
@@ -317,7 +344,8 @@ def _narrowed(space: ConfigurationSpace, narrowing: dict[str, Any], seed: int):
         if all(c is not None for c in kept):
             new[name] = hp
             conditions.extend(kept)
-    original = {name: _describe(space[name]) for name in narrowing}
+    earlier = (space.meta or {}).get(NARROWED, {})  # a second narrowing keeps the first's
+    original = {name: _describe(space[name]) for name in narrowing} | earlier
     cs = ConfigurationSpace(seed=seed, meta={**(space.meta or {}), NARROWED: original})
     cs.add(list(new.values()))
     cs.add(conditions)

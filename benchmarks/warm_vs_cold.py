@@ -45,6 +45,7 @@ MODE_PARAMS = {
     "portfolio": dict(warm_start="portfolio"),
     "portfolio+transfer": dict(warm_start="portfolio", transfer=True),
     "portfolio+ranking": dict(warm_start="portfolio", transfer="ranking"),
+    "portfolio+box": dict(warm_start="portfolio", transfer="box"),
     "portfolio+nearest": dict(warm_start="portfolio+nearest"),
     "warm": dict(warm_start="nearest"),
     "warm+transfer": dict(warm_start="nearest", transfer=True),
@@ -371,6 +372,8 @@ def summarize(results: pd.DataFrame) -> str:
         pairs += [(("portfolio", k), (m, k)) for m in ("warm", "random") if m in modes for k in ks]
     # Each mode against its variants: "portfolio-default-first", or the same mode run by the
     # code before a change and renamed ("default-before").
+    # And a variant that adds to a mode ("portfolio+box") against the mode.
+    pairs += [((v, k), (m, k)) for m in modes for v in modes if v.startswith(f"{m}+") for k in ks]
     pairs += [((m, k), (v, k)) for m in modes for v in modes if v.startswith(f"{m}-") for k in ks]
     for a, b in dict.fromkeys(pairs):
         if a not in table or b not in table or a == b:

@@ -404,6 +404,26 @@ class Portfolio:
         normalised = self.pool_normalised[keep] if keep.any() else self.pool_normalised
         return greedy_portfolio(normalised, size=len(self.members) if size is None else size)
 
+    def search_box(self, exclude: tuple[str, ...] | list[str] = ()) -> dict[str, tuple]:
+        """Per numeric hyperparameter of each family, the smallest range that holds the
+        family's best candidate on every dataset ``exclude`` leaves in: the space that
+        past datasets say good settings lie in (Perrone et al. 2019, "Learning search spaces
+        for Bayesian optimization"). Empty without a pool."""
+        if self.pool_normalised is None or not self.pool:
+            return {}
+        keep = self._kept(exclude)
+        normalised = self.pool_normalised[keep] if keep.any() else self.pool_normalised
+        families = np.array([c.get("model") for c in self.pool])
+        box: dict[str, tuple] = {}
+        for family in dict.fromkeys(families):
+            idx = np.flatnonzero(families == family)
+            bests = [self.pool[i] for i in np.unique(idx[np.argmin(normalised[:, idx], axis=1)])]
+            for name in sorted({k for c in bests for k in c if k.startswith(f"{family}:")}):
+                values = [c[name] for c in bests if _is_number(c.get(name))]
+                if len(values) == len(bests):
+                    box[name] = (min(values), max(values))
+        return box
+
     def nearest_best(
         self,
         distances: pd.Series,
@@ -662,3 +682,9 @@ def _plan(first, nearest, neighbors, reason, weights, per_trial) -> PortfolioPla
             plan.sources.append(source)
     plan.cost_intercepts = np.asarray(intercepts, dtype=float)
     return plan
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )

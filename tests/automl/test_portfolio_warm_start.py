@@ -236,6 +236,36 @@ def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
     assert len(model.trials_) == 7 and (model.trials_["origin"] == "search").sum() >= 3
 
 
+def test_transfer_box_narrows_smacs_space_to_where_the_past_datasets_best_lie(
+    portfolio_kb, make_messy, tiny_classifier
+):
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(
+        warm_start=True,
+        transfer="box",
+        knowledge_base=portfolio_kb,
+        n_trials=8,
+        time_budget=300,
+        models=("linear", "k_nearest_neighbors"),
+    ).fit(X, y)
+    transfer = model.warm_start_["transfer"]
+    assert transfer["method"] == "search space narrowed to where the past datasets' best lie"
+    # Each family's best per past dataset: linear's defaults and POOL[1], k-NN's defaults and
+    # POOL[5]; the space the search sampled holds them and the configurations that ran first.
+    for name in ("linear:C", "k_nearest_neighbors:n_neighbors"):
+        family = [c[name] for c in POOL if name in c]
+        best = [family[0], POOL[1 if name.startswith("linear") else 5][name]]
+        assert transfer["search_box"][name] == [min(best), max(best)]
+        hp = model.search_space_[name]
+        first = [c[name] for c in model.trials_["config"].iloc[:4] if name in c]
+        assert hp.lower == min(best + first) and hp.upper == max(best + first)
+        ran = [c[name] for c in model.trials_["config"] if name in c]
+        assert all(hp.lower <= v <= hp.upper for v in ran)
+    assert (model.trials_["origin"] == "search").sum() >= 3
+    cold = tiny_classifier(warm_start=False, transfer="box", n_trials=2).fit(X, y)
+    assert cold.search_space_["linear:C"].upper == 1e4  # no knowledge base, no box
+
+
 @pytest.mark.parametrize(
     "warm_start",
     # True: a classification search bounded by trials takes "portfolio+nearest"'s order.
@@ -277,7 +307,7 @@ def test_nearest_and_cold_ignore_the_portfolio(portfolio_kb, make_messy, tiny_cl
     ("params", "message"),
     [
         ({"warm_start": "yes"}, "`warm_start` must be True, False, 'portfolio'"),
-        ({"transfer": "rgpe"}, "`transfer` must be True, False, 'prior' or 'ranking'"),
+        ({"transfer": "rgpe"}, "`transfer` must be True, False, 'prior', 'ranking' or 'box'"),
     ],
 )
 def test_bad_warm_start_value_is_named(make_messy, params, message):

@@ -12,7 +12,7 @@ from automl._knowledge import plan_warm_start
 from automl._matrix import candidate_pool
 from automl._optimizers import RandomSearch
 from automl._space import build_space, translate
-from automl._steering import SteeringError, steer
+from automl._steering import SteeringError, boxed, steer
 from automl._task import Task, get_metric
 from automl.components import DataShape
 
@@ -327,3 +327,30 @@ def test_same_seed_same_steered_trials(load_pmlb):
     runs = [AutoMLClassifier(**options).fit(X, y) for _ in range(2)]
     assert runs[0].trials_["config"].tolist() == runs[1].trials_["config"].tolist()
     assert np.allclose(runs[0].predict_proba(X), runs[1].predict_proba(X))
+
+
+def test_a_learned_box_narrows_within_the_space_and_holds_the_configurations_kept():
+    space = _space()
+    keep = [space.get_default_configuration()]  # LightGBM's defaults: 31 leaves, rate 0.1
+    box = {
+        "lightgbm:num_leaves": (40, 64),
+        "lightgbm:learning_rate": (0.001, 0.05),  # below the space's 0.005
+        "lightgbm:subsample": (0.5, 1.0),  # the whole range: left as it is
+        "model": (0, 1),  # not numeric: ignored
+        "catboost:depth": (4, 6),  # not in this space (no such family here)
+    }
+    boxed_space = boxed(space, box, keep, seed=0)
+    leaves, rate = boxed_space["lightgbm:num_leaves"], boxed_space["lightgbm:learning_rate"]
+    assert (leaves.lower, leaves.upper) == (31, 64)  # widened to the defaults' 31
+    assert (rate.lower, rate.upper) == (0.005, 0.1) and rate.log
+    assert boxed_space["lightgbm:subsample"] is space["lightgbm:subsample"]
+    # Configurations of the whole space are clipped into the box, as after the user's narrowing.
+    config, _ = translate({"model": "lightgbm", "lightgbm:num_leaves": 500}, boxed_space)
+    assert config["lightgbm:num_leaves"] == 64
+    # A box on top of the user's narrowing keeps the original range for translate.
+    steered = steer(space, Task.BINARY, seed=0, search_space={"lightgbm:num_leaves": (8, 100)})
+    twice = boxed(steered.space, {"lightgbm:num_leaves": (40, 64)}, [], seed=0)
+    assert (twice["lightgbm:num_leaves"].lower, twice["lightgbm:num_leaves"].upper) == (40, 64)
+    config, _ = translate({"model": "lightgbm", "lightgbm:num_leaves": 500}, twice)
+    assert config["lightgbm:num_leaves"] == 64
+    assert boxed(space, {}, keep, seed=0) is space

@@ -344,3 +344,34 @@ def test_matrix_costs_are_cpu_seconds_where_every_run_has_them(tmp_path):
     one = runs.iloc[[0]].assign(cpu_seconds=np.nan)  # a run without them: fit times again
     kb.append(runs=one)
     assert PerformanceMatrix.from_knowledge_base(kb, "classification").cost == "fit_time"
+
+
+def test_the_search_box_holds_each_familys_best_on_every_dataset_left_in():
+    pool = [
+        {"model": "a", "a:x": 1.0, "a:k": 2, "a:kind": "u"},
+        {"model": "a", "a:x": 5.0, "a:k": 9, "a:kind": "v"},
+        {"model": "a", "a:x": 100.0, "a:k": 50, "a:kind": "u"},  # nowhere the family's best
+        {"model": "b", "b:y": 0.5},
+    ]
+    pool_normalised = np.array([[0.0, 0.5, 0.9, 0.3], [0.6, 0.1, 0.9, 0.0], [0.6, 0.4, 0.8, 1.0]])
+    portfolio = Portfolio(
+        "classification",
+        pool[:1],
+        ["d0", "d1", "d2"],
+        pool_normalised[:, :1],
+        np.zeros(1),
+        0.0,
+        0.0,
+        0.5,
+        pool,
+        pool_normalised,
+    )
+    # a's best: candidate 0 on d0, candidate 1 on d1 and d2; categories are not boxed.
+    assert portfolio.search_box() == {"a:x": (1.0, 5.0), "a:k": (2, 9), "b:y": (0.5, 0.5)}
+    assert portfolio.search_box(exclude=["d0"]) == {
+        "a:x": (5.0, 5.0),
+        "a:k": (9, 9),
+        "b:y": (0.5, 0.5),
+    }
+    portfolio.pool_normalised = None
+    assert portfolio.search_box() == {}
