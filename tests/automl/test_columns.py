@@ -66,3 +66,21 @@ def test_dates_and_durations_are_seconds_whatever_their_unit_or_zone():
     expected = [86400.0, 1583064000.0, np.nan]
     for column in frame.columns:
         np.testing.assert_array_equal(out[column].to_numpy(), expected, err_msg=column)
+
+
+def test_a_fit_on_zoned_dates_predicts_the_same_for_the_same_instants_in_another_zone(
+    tiny_regressor,
+):
+    # The meta-features (warm start) and the model's input both read the zoned column: it
+    # once crashed the fit, and the model must see instants, not wall-clock times.
+    rng = np.random.default_rng(0)
+    instants = pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 365 * 24, 300), unit="h"
+    )
+    X = pd.DataFrame({"when": instants.tz_convert("Europe/Paris"), "x": rng.normal(size=300)})
+    y = (instants - instants.min()).total_seconds().to_numpy() / 86400 + X["x"].to_numpy()
+    model = tiny_regressor(warm_start=True).fit(X, y)
+    assert model.warm_start_["fingerprint"]  # the meta-features were computed
+    utc = X.assign(when=X["when"].dt.tz_convert("UTC"))
+    np.testing.assert_allclose(model.predict(utc), model.predict(X))
+    assert np.corrcoef(model.predict(X), y)[0, 1] > 0.9
