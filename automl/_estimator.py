@@ -627,13 +627,16 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         same data (its fingerprint, near-identical meta-features, or a nearest dataset that is
         a past fit, such as fewer rows of the same source): their best configurations run
         first (origin ``"own-past"``). ``False`` starts cold.
-    transfer : bool, "prior" or "ranking", default=False
+    transfer : bool, "prior", "ranking" or "box", default=False
         With ``warm_start`` and the "smac" optimizer, let the knowledge base shape SMAC's
         surrogate after the initial configurations. With a portfolio, ``True`` or ``"prior"``
         give the forest a prior mean learned from the portfolio's matrix, its datasets weighted
         by meta-feature similarity; ``"ranking"`` weights them instead by how well each ranks
-        this search's own trials, re-weighted on every retrain (RGPE). Without a portfolio
-        (``warm_start="nearest"``), the nearest datasets' other past results are told to SMAC.
+        this search's own trials, re-weighted on every retrain (RGPE); ``"box"`` narrows each
+        family's numeric ranges to those holding its best candidate on every past dataset
+        (and the warm start), so that the optimiser samples only there (``search_space_``).
+        Without a portfolio (``warm_start="nearest"``), the nearest datasets' other past
+        results are told to SMAC.
         Off by default: neither paid in the benchmarks (README, "transfer").
     update_knowledge_base : bool, default=True
         Append this fit's meta-features and trials to the user's knowledge base.
@@ -797,7 +800,7 @@ def _in_box(space, box: dict[str, tuple], initial: list, prior: list, seed: int)
         return space, initial, prior
     moved = [translate(dict(c), narrowed)[0] for c in initial]
     told = [(translate(dict(c), narrowed)[0], q) for c, q in prior]
-    return narrowed, moved, [(c, q) for c, q in told if c is not None]
+    return narrowed, [c for c in moved if c is not None], [(c, q) for c, q in told if c is not None]
 
 
 def _follow_ups(initial, origins: dict[tuple, str]) -> dict[tuple, Any]:

@@ -211,6 +211,19 @@ def test_the_trial_count_bounds_a_search_when_the_budget_holds_that_many(
     assert _bounded_by_trials(n_trials, budget, estimator) is bounded
 
 
+def _fit_with_transfer(tiny_classifier, kb, make_messy, transfer, n_trials):
+    """A warm search of the linear model and k-NN with ``transfer``, its trials not cut short."""
+    X, y = make_messy(240, seed=5)
+    return tiny_classifier(
+        warm_start=True,
+        transfer=transfer,
+        knowledge_base=kb,
+        n_trials=n_trials,
+        time_budget=300,
+        models=("linear", "k_nearest_neighbors"),
+    ).fit(X, y)
+
+
 @pytest.mark.parametrize(
     ("transfer", "method"),
     [
@@ -221,15 +234,7 @@ def test_the_trial_count_bounds_a_search_when_the_budget_holds_that_many(
 def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
     portfolio_kb, make_messy, tiny_classifier, transfer, method
 ):
-    X, y = make_messy(240, seed=5)
-    model = tiny_classifier(
-        warm_start=True,
-        transfer=transfer,
-        knowledge_base=portfolio_kb,
-        n_trials=7,
-        time_budget=300,
-        models=("linear", "k_nearest_neighbors"),
-    ).fit(X, y)
+    model = _fit_with_transfer(tiny_classifier, portfolio_kb, make_messy, transfer, n_trials=7)
     transfer = model.warm_start_["transfer"]
     assert transfer["method"] == method
     assert transfer["results"] == len(POOL) and transfer["datasets"] == 2
@@ -239,15 +244,7 @@ def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
 def test_transfer_box_narrows_smacs_space_to_where_the_past_datasets_best_lie(
     portfolio_kb, make_messy, tiny_classifier
 ):
-    X, y = make_messy(240, seed=5)
-    model = tiny_classifier(
-        warm_start=True,
-        transfer="box",
-        knowledge_base=portfolio_kb,
-        n_trials=8,
-        time_budget=300,
-        models=("linear", "k_nearest_neighbors"),
-    ).fit(X, y)
+    model = _fit_with_transfer(tiny_classifier, portfolio_kb, make_messy, "box", n_trials=8)
     transfer = model.warm_start_["transfer"]
     assert transfer["method"] == "search space narrowed to where the past datasets' best lie"
     # Each family's best per past dataset: linear's defaults and POOL[1], k-NN's defaults and
@@ -262,7 +259,7 @@ def test_transfer_box_narrows_smacs_space_to_where_the_past_datasets_best_lie(
         ran = [c[name] for c in model.trials_["config"] if name in c]
         assert all(hp.lower <= v <= hp.upper for v in ran)
     assert (model.trials_["origin"] == "search").sum() >= 3
-    cold = tiny_classifier(warm_start=False, transfer="box", n_trials=2).fit(X, y)
+    cold = tiny_classifier(warm_start=False, transfer="box", n_trials=2).fit(*make_messy(240))
     assert cold.search_space_["linear:C"].upper == 1e4  # no knowledge base, no box
 
 
