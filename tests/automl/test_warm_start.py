@@ -146,7 +146,13 @@ def test_past_results_are_told_to_smac_after_the_initial_configurations(
         assert told["datasets"] == 1 and 0 < told["told_to_optimizer"] <= told["results"] <= 11
         assert told["method"] == "told to the optimizer"
     else:
-        assert told == {"method": "none", "results": 0, "datasets": 0, "told_to_optimizer": 0}
+        assert told == {
+            "method": "none",
+            "results": 0,
+            "datasets": 0,
+            "told_to_optimizer": 0,
+            "search_box": {},
+        }
 
 
 def test_failed_trials_are_recorded_with_their_status(tmp_path, load_pmlb, failing_family):
