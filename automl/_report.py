@@ -509,7 +509,10 @@ def _warm_start_section(model) -> str:
         text = ", ".join(f"{n} ({why})" for why, n in untranslated.items())
         parts.append(_note(f"Past configurations not usable in this search space: {text}."))
     transfer = warm.get("transfer") or {}
-    if transfer.get("method", "none") != "none":
+    if transfer.get("search_box"):
+        names = ", ".join(sorted(transfer["search_box"]))
+        parts.append(_note(f"Transfer: {transfer.get('method')}: {names}."))
+    elif transfer.get("method", "none") != "none":
         parts.append(
             _note(
                 f"Transfer: {transfer.get('results', 0)} past results of "

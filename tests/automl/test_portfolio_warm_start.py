@@ -259,6 +259,8 @@ def test_transfer_box_narrows_smacs_space_to_where_the_past_datasets_best_lie(
         ran = [c[name] for c in model.trials_["config"] if name in c]
         assert all(hp.lower <= v <= hp.upper for v in ran)
     assert (model.trials_["origin"] == "search").sum() >= 3
+    section = _warm_start_section(model)  # the report names the narrowed ranges
+    assert "search space narrowed" in section and "linear:C" in section
     cold = tiny_classifier(warm_start=False, transfer="box", n_trials=2).fit(*make_messy(240))
     assert cold.search_space_["linear:C"].upper == 1e4  # no knowledge base, no box
 
