@@ -162,8 +162,8 @@ def plan_warm_start(
             past = own_past(
                 kb, mf, plan.fingerprint, task.value, exclude=exclude, metric=metric.name
             )
-            found = None
-            if portfolio is None or (transfer and transfer != "box"):
+            found = None  # only without a portfolio: its suggestions are the warm start
+            if portfolio is None:
                 found = suggest_configurations(
                     kb, mf, task.value, metric=metric.name, exclude=exclude
                 )

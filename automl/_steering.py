@@ -107,9 +107,7 @@ def boxed(
         low, high = max(low, hp.lower), min(high, hp.upper)
         if low >= high or (low <= hp.lower and high >= hp.upper):
             continue
-        cls = Integer if isinstance(hp, IntegerHyperparameter) else Float
-        default = min(max(hp.default_value, low), high)
-        narrowing[name] = cls(name, (low, high), default=default, log=hp.log)
+        narrowing[name] = _narrowed_hyperparameter(f"box[{name!r}]", hp, (low, high))
     return _narrowed(space, narrowing, seed) if narrowing else space
 
 
