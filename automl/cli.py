@@ -88,6 +88,7 @@ def _report(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand, each bound to the function that runs it."""
     parser = argparse.ArgumentParser(prog="automl", description="AutoML that learns from its past.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -170,6 +171,7 @@ def _add_unavailable(sub, name: str, why: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; the exit code (2 for bad input, named on stderr)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

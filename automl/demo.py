@@ -21,6 +21,7 @@ DATA = Path(__file__).parent / "data" / "anneal.csv.gz"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Fit on three quarters of anneal, print the leaderboard and the test scores."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--time-budget", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)

@@ -30,6 +30,7 @@ class Task(str, Enum):
 
     @property
     def is_classification(self) -> bool:
+        """Binary and multiclass tasks."""
         return self is not Task.REGRESSION
 
 

@@ -250,6 +250,7 @@ class CostModel:
 
     @classmethod
     def fit(cls, matrix: PerformanceMatrix) -> CostModel:
+        """Fit log time on log rows, features and classes over the matrix's cells."""
         times = np.where(
             np.isfinite(matrix.fit_times), matrix.fit_times, np.nanmax(matrix.fit_times)
         )
@@ -344,6 +345,7 @@ class Portfolio:
         )
 
     def relative_costs(self) -> np.ndarray:
+        """Each member's expected time relative to the median member's."""
         return np.exp(self.cost_intercepts - np.median(self.cost_intercepts))
 
     def order_for(
@@ -448,6 +450,7 @@ class Portfolio:
 
     # ------------------------------------------------------------------ files
     def to_json(self) -> str:
+        """The versioned file's content (sorted keys, rounded: stable across rebuilds)."""
         return json.dumps(
             {
                 "version": self.version,
@@ -479,6 +482,7 @@ class Portfolio:
         )
 
     def save(self, folder: str | Path) -> Path:
+        """Write atomically into ``folder``; the file's path."""
         path = portfolio_path(folder, self.kind)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
@@ -488,6 +492,7 @@ class Portfolio:
 
     @classmethod
     def load(cls, path: str | Path) -> Portfolio:
+        """Read a portfolio file; ValueError naming the file if it cannot be read."""
         try:
             data = json.loads(Path(path).read_text())
             if data["version"] > PORTFOLIO_VERSION:
@@ -523,6 +528,7 @@ class Portfolio:
 
 
 def portfolio_path(folder: str | Path, kind: str) -> Path:
+    """Where the portfolio of ``kind`` (a task kind) lives in ``folder``."""
     return Path(folder) / f"portfolio-{kind}-v{PORTFOLIO_VERSION}.json"
 
 

@@ -106,6 +106,7 @@ class RankingPrior:
         return self.weights_
 
     def __call__(self, vectors: np.ndarray) -> np.ndarray:
+        """The weighted prior loss at each of ``vectors``."""
         return self.per_dataset(vectors) @ self.weights_
 
 

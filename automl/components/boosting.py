@@ -7,6 +7,7 @@ import inspect
 import lightgbm as lgb
 import numpy as np
 from ConfigSpace import Categorical, Float, Integer
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import (
     AdaBoostClassifier,
@@ -84,7 +85,8 @@ class LightGBMModel(BaseEstimator):
         self.classification = classification
         self.early_stopping = early_stopping
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> LightGBMModel:
+        """Find the rounds by early stopping (if on), then fit on all rows."""
         cls = lgb.LGBMClassifier if self.classification else lgb.LGBMRegressor
         y = np.asarray(y)
         rounds = int(self.options.get("n_estimators", 100))
@@ -109,10 +111,12 @@ class LightGBMModel(BaseEstimator):
             self.classes_ = self.model_.classes_
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Labels (classification) or values (regression)."""
         return self.model_.predict(X)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+        """Class probabilities in the order of ``classes_``."""
         return self.model_.predict_proba(X)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier, CatBoostRegressor
 from ConfigSpace import Float, Integer
+from numpy.typing import ArrayLike
 from sklearn.utils import _safe_indexing
 
 from automl._task import Task
@@ -94,7 +95,8 @@ class CatBoostModel:
         self.classification = classification
         self.early_stopping = early_stopping
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> CatBoostModel:
+        """Find the rounds by early stopping (if on), then fit on all rows."""
         data, cat_features = catboost_input(X)
         y = np.asarray(y)
         if self.classification:
@@ -128,7 +130,8 @@ class CatBoostModel:
         self.model_.fit(data, y)
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+        """Class probabilities in the order of ``classes_``."""
         n = len(X)
         if self.model_ is None:
             return np.tile(self.prior_, (n, 1))
@@ -140,7 +143,8 @@ class CatBoostModel:
         full[:, order] = proba
         return full
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Labels (classification) or values (regression)."""
         if self.classification:
             return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
         if self.model_ is None:

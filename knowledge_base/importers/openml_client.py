@@ -19,6 +19,7 @@ import math
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -42,7 +43,7 @@ SOURCE = "openml"
 FUNCTION = "predictive_accuracy"
 
 
-def require_openml():
+def require_openml() -> ModuleType:
     """The ``openml`` module, or an ImportError that says how to install it."""
     try:
         import openml
