@@ -14,7 +14,7 @@ from automl._evaluation import predict_pipeline
 from automl._task import Metric, Task
 
 # Chosen on 56 PMLB classification datasets of up to 2,000 rows (benchmarks/calibration.py,
-# README): selection bagged over 20 bootstrap samples of the rows, the calibrator chosen by
+# benchmarks/results/README.md): selection bagged over 20 bootstrap samples of the rows, the calibrator chosen by
 # cross-fitted log loss and fitted on cross-fitted ensemble predictions had the best worst case
 # and a mean log loss as good as any other variant.
 SELECTION_BAGS = 20

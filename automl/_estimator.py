@@ -637,7 +637,7 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         (and the warm start), so that the optimiser samples only there (``search_space_``).
         Without a portfolio (``warm_start="nearest"``), the nearest datasets' other past
         results are told to SMAC.
-        Off by default: none paid in the benchmarks (README, "transfer").
+        Off by default: none paid in the benchmarks (README, "Tried, not kept").
     update_knowledge_base : bool, default=True
         Append this fit's meta-features and trials to the user's knowledge base.
     leave_one_out : bool, default=False
