@@ -25,7 +25,7 @@ import automl._knowledge
 from automl import AutoMLClassifier, AutoMLRegressor
 from benchmarks.warm_vs_cold import HERE, loo_portfolio_base, pmlb_split, setting_held
 
-SETTING = (automl._knowledge, "AFFORDABLE_SHARE", float("inf"))
+SETTING = (automl._knowledge, "AFFORDABLE_SHARE", {True: float("inf"), False: float("inf")})
 
 
 def member_rows(model, dataset: str) -> list[dict]:

@@ -134,6 +134,31 @@ def test_cost_model_gives_each_family_its_own_class_exponent():
     assert model.predict(6400, 10, 10)[0] == pytest.approx(model.predict(6400, 10, 2)[0])
 
 
+def test_cost_model_gives_each_family_its_own_row_and_feature_exponents():
+    """CatBoost's time grows with the features it scores borders of, k-NN's barely with
+    anything: each family's exponents are recovered, so a wide table makes CatBoost dear
+    without making k-NN so; the pooled ones stay for a caller that names no families."""
+    rng = np.random.default_rng(0)
+    rows, features = rng.uniform(100, 2000, 12), rng.uniform(4, 200, 12)
+    classes = rng.integers(2, 12, 12).astype(float)
+    candidates = [{"model": "catboost"}, {"model": "catboost"}, {"model": "k_nearest_neighbors"}]
+    scale = np.array([0.01, 0.03, 0.2])
+    b, g, h = np.array([1.0, 1.0, 0.1]), np.array([0.9, 0.9, 0.05]), np.array([1.0, 1.0, 0.0])
+    times = scale * (rows[:, None] * 2) ** b * features[:, None] ** g * classes[:, None] ** h
+    matrix = PerformanceMatrix(
+        [f"d{i}" for i in range(12)], candidates, np.zeros((12, 3)), times, rows, features,
+        n_classes=classes,
+    )  # fmt: skip
+    model = CostModel.fit(matrix)
+    assert model.row_exponents == pytest.approx({"catboost": 1.0, "k_nearest_neighbors": 0.1})
+    assert model.feature_exponents == pytest.approx({"catboost": 0.9, "k_nearest_neighbors": 0.05})
+    families = [c["model"] for c in candidates]
+    assert model.predict(3000, 500, 10, families) == pytest.approx(
+        scale * 3000.0**b * 500.0**g * 10.0**h, rel=1e-6
+    )
+    assert 0.1 < model.row_exponent < 1.0  # pooled: between the families'
+
+
 def test_a_portfolio_keeps_its_class_exponents_and_rows_through_its_file(tmp_path):
     rows, classes = np.array([100, 400, 1600.0]), np.array([2, 10, 4.0])
     times = np.array([[0.1, 0.2], [2.0, 0.3], [3.0, 1.0]])
@@ -147,6 +172,32 @@ def test_a_portfolio_keeps_its_class_exponents_and_rows_through_its_file(tmp_pat
     again = Portfolio.load(portfolio.save(tmp_path))
     assert again.class_exponents == pytest.approx(portfolio.class_exponents, abs=1e-6)
     assert again.max_rows == 1600
+    families = [c["model"] for c in portfolio.members]
+    assert again.cost_model(again.cost_intercepts).predict(5000, 40, 7, families) == pytest.approx(
+        portfolio.cost_model(portfolio.cost_intercepts).predict(5000, 40, 7, families), rel=1e-4
+    )
+
+
+def test_a_portfolio_file_without_family_exponents_predicts_with_the_pooled_ones(tmp_path):
+    """A file written before families had their own row and feature exponents (nor a centre)
+    still predicts: the pooled exponents from log rows and log features of zero."""
+    rows, classes = np.array([100, 400, 1600.0]), np.array([2, 10, 4.0])
+    times = np.array([[0.1, 0.2], [2.0, 0.3], [3.0, 1.0]])
+    candidates = [{"model": "lightgbm"}, {"model": "linear"}]
+    matrix = PerformanceMatrix(
+        ["a", "b", "c"], candidates, times, times, rows, np.array([5, 5, 5.0]), n_classes=classes
+    )
+    data = json.loads(Portfolio.build(matrix, "classification", size=2).to_json())
+    for key in ("row_exponents", "feature_exponents", "cost_centre"):
+        del data[key]
+    data["row_exponent"], data["feature_exponent"], data["class_exponents"] = 1.0, 0.5, {}
+    for member, intercept in zip(data["members"], (-2.0, -1.0)):
+        member["cost_intercept"] = intercept
+    path = tmp_path / "portfolio.json"
+    path.write_text(json.dumps(data))
+    old = Portfolio.load(path)
+    predicted = old.cost_model(old.cost_intercepts).predict(100, 4, 3, ["lightgbm", "linear"])
+    assert predicted == pytest.approx(np.exp([-2.0, -1.0]) * 100 * 2.0, rel=1e-6)
 
 
 def _matrix_kb(path) -> KnowledgeBase:
