@@ -260,7 +260,8 @@ class CostModel:
     @classmethod
     def fit(cls, matrix: PerformanceMatrix) -> CostModel:
         """Fit log time on log rows, features and classes over the matrix's cells: the
-        exponents pooled over every candidate, and each family's over its candidates."""
+        exponents pooled over every candidate and, in classification, each family's over its
+        candidates."""
         times = np.where(
             np.isfinite(matrix.fit_times), matrix.fit_times, np.nanmax(matrix.fit_times)
         )
