@@ -14,9 +14,9 @@ from automl._evaluation import predict_pipeline
 from automl._task import Metric, Task
 
 # Chosen on 56 PMLB classification datasets of up to 2,000 rows (benchmarks/calibration.py,
-# benchmarks/results/README.md): selection bagged over 20 bootstrap samples of the rows, the calibrator chosen by
-# cross-fitted log loss and fitted on cross-fitted ensemble predictions had the best worst case
-# and a mean log loss as good as any other variant.
+# benchmarks/results/README.md): selection bagged over 20 bootstrap samples of the rows, the
+# calibrator chosen by cross-fitted log loss and fitted on cross-fitted ensemble predictions had
+# the best worst case and a mean log loss as good as any other variant.
 SELECTION_BAGS = 20
 SELECTION_EARLY_STOP = True
 SELECTION_CALIBRATED = False  # calibration inside the selection loop did not pay

@@ -248,8 +248,10 @@ def _add_own_past(plan: WarmStartPlan, past, space, cost: TrialCost | None) -> N
 
 def _too_slow(verb: str, seconds: float, cost: TrialCost | None) -> str:
     """Why a configuration that ``verb`` ``seconds`` of fitting is not run; "" if it may be."""
-    share = AFFORDABLE_SHARE[cost.n_classes > 0] if cost is not None else 1.0
-    if cost is None or not seconds > share * cost.per_trial:
+    if cost is None:
+        return ""
+    share = AFFORDABLE_SHARE[cost.n_classes > 0]  # keyed by classification
+    if not seconds > share * cost.per_trial:
         return ""
     return (
         f"{verb} {seconds:.1f}s of fitting, more than {share:.0%} of the "

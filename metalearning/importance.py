@@ -51,10 +51,10 @@ if (
 
 #: Fewer successful trials than this (of a family, or in all; or where a conditional
 #: hyperparameter was active) and no importance is given: "not enough trials". It is a floor,
-#: not a guarantee: on the synthetic check of benchmarks/results/README.md (6 hyperparameters, 2 that matter,
-#: random configurations) the two ranked first in 2 of 20 samples of 10 trials, 14 of 20
-#: samples of 20, 17 of 25, 19 of 40 and 20 of 100; importances from few trials are also
-#: shrunk by the forest's out-of-bag R^2.
+#: not a guarantee: on the synthetic check of benchmarks/results/README.md (6 hyperparameters,
+#: 2 that matter, random configurations) the two ranked first in 2 of 20 samples of 10 trials,
+#: 14 of 20 samples of 20, 17 of 25, 19 of 40 and 20 of 100; importances from few trials are
+#: also shrunk by the forest's out-of-bag R^2.
 MIN_TRIALS = 10
 #: The group of the family choice and of the hyperparameters shared by every trial.
 ALL = "all"
