@@ -13,6 +13,7 @@ from automl._cost import (
     MIN_SAMPLE_ROWS,
     PROCESS_OVERHEAD,
     SAMPLE_SHARE,
+    SKIP_OWN,
     CostEstimator,
     first_look_seconds,
     row_growth,
@@ -39,7 +40,11 @@ def test_size_factor_grows_with_trees_and_depth():
     assert size_factor({"model": "lightgbm"}) == 1.0  # the defaults
     assert size_factor({"model": "lightgbm", "lightgbm:n_estimators": 1000}) == 10.0
     deep = {"model": "catboost", "catboost:iterations": 500, "catboost:depth": 8}
-    assert size_factor(deep) == 4.0
+    assert size_factor(deep) == pytest.approx(3.0)  # measured 2-4 times depth 6's
+    # Half of depth 6's, as measured: 2**(4 - 6) made a shallow trial's unit cost twice the
+    # true one, and the defaults predicted from it were skipped.
+    shallow = {"model": "catboost", "catboost:iterations": 250, "catboost:depth": 4}
+    assert size_factor(shallow) == pytest.approx(0.25)
     assert size_factor({"model": "linear", "linear:C": 10.0}) == 1.0
 
 
@@ -71,6 +76,22 @@ def test_a_timeout_makes_the_same_family_skip_large_settings_and_run_small_ones(
     assert cost.affordable(small, 10.0)[0]
     # Another family rests on the other families' trials, with more slack.
     assert cost.predict({"model": "linear"})[1] == "other"
+
+
+def test_a_familys_trial_far_smaller_than_a_configuration_gives_it_the_wider_slack():
+    # A portfolio's small CatBoost member (a tenth of the defaults' size) ran first: the
+    # defaults are predicted from it, but as far from it as that, with the slack of an estimate
+    # that rests on other families, not the tight one of the family's own trials at its size.
+    cost = CostEstimator(n_train=3000, n_fits=5, n_features=57, n_classes=2)
+    member = {"model": "catboost", "catboost:iterations": 102, "catboost:depth": 4}
+    defaults = {"model": "catboost"}
+    near = {"model": "catboost", "catboost:iterations": 150, "catboost:depth": 4}
+    cost.observe(member, 2.15)
+    assert cost.predict(near)[1] == "own"
+    seconds, basis = cost.predict(defaults)
+    assert basis == "scaled" and seconds > 15.0 * SKIP_OWN
+    assert cost.affordable(defaults, 15.0)[0]  # it took 14.6 s where it was skipped
+    assert not cost.affordable({**defaults, "catboost:iterations": 2000}, 15.0)[0]
 
 
 def test_other_families_are_scaled_by_their_measured_relative_cost():
