@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -337,19 +337,18 @@ class Portfolio:
     members: list[dict]
     dataset_ids: list[str]
     normalised: np.ndarray  # datasets x members
-    cost_intercepts: np.ndarray
-    row_exponent: float
-    feature_exponent: float
+    cost: CostModel  # the members' (its intercepts are theirs)
     time_weight: float
     pool: list[dict] = field(default_factory=list)  # every candidate of the matrix
     pool_normalised: np.ndarray | None = None  # datasets x pool, for the transfer prior
     version: int = PORTFOLIO_VERSION
     pool_cost_intercepts: np.ndarray | None = None  # the cost model's, for every candidate
-    class_exponents: dict[str, float] = field(default_factory=dict)  # the cost model's
     max_rows: int | None = None  # the most rows the matrix evaluated a dataset on
-    row_exponents: dict[str, float] = field(default_factory=dict)  # the cost model's
-    feature_exponents: dict[str, float] = field(default_factory=dict)  # the cost model's
-    cost_centre: tuple[float, ...] = (0.0, 0.0, 0.0)  # the cost model's
+
+    @property
+    def cost_intercepts(self) -> np.ndarray:
+        """The members' intercepts of the cost model (their mean log fit time)."""
+        return self.cost.intercepts
 
     @classmethod
     def build(
@@ -365,31 +364,17 @@ class Portfolio:
             [matrix.candidates[i] for i in order],
             list(matrix.dataset_ids),
             norm[:, order],
-            model.intercepts[order],
-            model.row_exponent,
-            model.feature_exponent,
+            replace(model, intercepts=model.intercepts[order]),
             time_weight,
             list(matrix.candidates),
             norm,
             pool_cost_intercepts=model.intercepts,
-            class_exponents=model.class_exponents,
             max_rows=int(np.max(matrix.n_rows)),
-            row_exponents=model.row_exponents,
-            feature_exponents=model.feature_exponents,
-            cost_centre=model.centre,
         )
 
     def cost_model(self, intercepts: np.ndarray) -> CostModel:
         """The cost model of candidates with these ``intercepts`` (members' or the pool's)."""
-        return CostModel(
-            np.asarray(intercepts, dtype=float),
-            self.row_exponent,
-            self.feature_exponent,
-            self.class_exponents,
-            self.row_exponents,
-            self.feature_exponents,
-            self.cost_centre,
-        )
+        return replace(self.cost, intercepts=np.asarray(intercepts, dtype=float))
 
     def relative_costs(self) -> np.ndarray:
         """Each member's expected time relative to the median member's."""
@@ -503,12 +488,12 @@ class Portfolio:
                 "version": self.version,
                 "kind": self.kind,
                 "time_weight": self.time_weight,
-                "row_exponent": round(self.row_exponent, 6),
-                "feature_exponent": round(self.feature_exponent, 6),
-                "class_exponents": _rounded(self.class_exponents),
-                "row_exponents": _rounded(self.row_exponents),
-                "feature_exponents": _rounded(self.feature_exponents),
-                "cost_centre": [round(v, 6) for v in self.cost_centre],
+                "row_exponent": round(self.cost.row_exponent, 6),
+                "feature_exponent": round(self.cost.feature_exponent, 6),
+                "class_exponents": _rounded(self.cost.class_exponents),
+                "row_exponents": _rounded(self.cost.row_exponents),
+                "feature_exponents": _rounded(self.cost.feature_exponents),
+                "cost_centre": [round(v, 6) for v in self.cost.centre],
                 "max_rows": self.max_rows,
                 "members": [
                     {"config": m, "cost_intercept": round(float(c), 6)}
@@ -554,9 +539,15 @@ class Portfolio:
                 np.asarray(data["normalised"], dtype=float).reshape(
                     len(data["dataset_ids"]), len(data["members"])
                 ),
-                np.asarray([m["cost_intercept"] for m in data["members"]], dtype=float),
-                float(data["row_exponent"]),
-                float(data["feature_exponent"]),
+                CostModel(
+                    np.asarray([m["cost_intercept"] for m in data["members"]], dtype=float),
+                    float(data["row_exponent"]),
+                    float(data["feature_exponent"]),
+                    _by_family(data.get("class_exponents")),
+                    _by_family(data.get("row_exponents")),
+                    _by_family(data.get("feature_exponents")),
+                    tuple(float(v) for v in data.get("cost_centre") or (0.0, 0.0, 0.0)),
+                ),
                 float(data["time_weight"]),
                 list(data.get("pool") or []),
                 (
@@ -570,11 +561,7 @@ class Portfolio:
                     if data.get("pool_cost_intercepts") is not None
                     else None
                 ),
-                _by_family(data.get("class_exponents")),
                 None if data.get("max_rows") is None else int(data["max_rows"]),
-                _by_family(data.get("row_exponents")),
-                _by_family(data.get("feature_exponents")),
-                tuple(float(v) for v in data.get("cost_centre") or (0.0, 0.0, 0.0)),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"portfolio file {path} cannot be read: {exc}") from exc

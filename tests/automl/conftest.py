@@ -12,7 +12,7 @@ from automl._task import get_metric
 from automl.components import COMPONENTS
 from knowledge_base import KnowledgeBase
 from metalearning import compute_metafeatures
-from metalearning.portfolio import Portfolio
+from metalearning.portfolio import CostModel, Portfolio
 from metalearning.warmstart import metafeatures_json
 
 # Every family but CatBoost, whose defaults (the second trial of a cold search) cost 5-8 CPU
@@ -145,13 +145,13 @@ def portfolio_base(tmp_path, make_messy):
             members=list(members),
             dataset_ids=["past0", "past1"],
             normalised=ranks if normalised is None else np.asarray(normalised),
-            cost_intercepts=(
+            cost=CostModel(
                 np.log(np.full(len(members), 1e-4))
                 if cost_intercepts is None
-                else np.asarray(cost_intercepts)
+                else np.asarray(cost_intercepts),
+                row_exponent=0.0,
+                feature_exponent=0.0,
             ),
-            row_exponent=0.0,
-            feature_exponent=0.0,
             time_weight=0.0,
             pool=list(pool),
             pool_normalised=pool_normalised,

@@ -123,7 +123,7 @@ def test_a_members_cost_counts_the_classes_where_its_family_builds_per_class(
     kb = portfolio_base([KNN, LINEAR], cost_intercepts=np.log([1.0, 1e-4]))
     path = next((kb.path / "portfolio").glob("portfolio-*.json"))
     portfolio = Portfolio.load(path)
-    portfolio.class_exponents = {"k_nearest_neighbors": 3.0}
+    portfolio.cost.class_exponents = {"k_nearest_neighbors": 3.0}
     portfolio.save(path.parent)
     X, y = make_messy(240, seed=5, n_classes=n_classes)
     model = tiny_classifier(

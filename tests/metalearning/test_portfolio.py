@@ -167,14 +167,14 @@ def test_a_portfolio_keeps_its_class_exponents_and_rows_through_its_file(tmp_pat
         ["a", "b", "c"], candidates, times, times, rows, np.array([5, 5, 5.0]), n_classes=classes
     )
     portfolio = Portfolio.build(matrix, "classification", size=2)
-    assert set(portfolio.class_exponents) == {"lightgbm", "linear"}
+    assert set(portfolio.cost.class_exponents) == {"lightgbm", "linear"}
     assert portfolio.max_rows == 1600  # beyond it, the members' losses are extrapolated
     again = Portfolio.load(portfolio.save(tmp_path))
-    assert again.class_exponents == pytest.approx(portfolio.class_exponents, abs=1e-6)
+    assert again.cost.class_exponents == pytest.approx(portfolio.cost.class_exponents, abs=1e-6)
     assert again.max_rows == 1600
     families = [c["model"] for c in portfolio.members]
-    assert again.cost_model(again.cost_intercepts).predict(5000, 40, 7, families) == pytest.approx(
-        portfolio.cost_model(portfolio.cost_intercepts).predict(5000, 40, 7, families), rel=1e-4
+    assert again.cost.predict(5000, 40, 7, families) == pytest.approx(
+        portfolio.cost.predict(5000, 40, 7, families), rel=1e-4
     )
 
 
@@ -196,7 +196,7 @@ def test_a_portfolio_file_without_family_exponents_predicts_with_the_pooled_ones
     path = tmp_path / "portfolio.json"
     path.write_text(json.dumps(data))
     old = Portfolio.load(path)
-    predicted = old.cost_model(old.cost_intercepts).predict(100, 4, 3, ["lightgbm", "linear"])
+    predicted = old.cost.predict(100, 4, 3, ["lightgbm", "linear"])
     assert predicted == pytest.approx(np.exp([-2.0, -1.0]) * 100 * 2.0, rel=1e-6)
 
 
@@ -410,9 +410,7 @@ def test_the_search_box_holds_each_familys_best_on_every_dataset_left_in():
         pool[:1],
         ["d0", "d1", "d2"],
         pool_normalised[:, :1],
-        np.zeros(1),
-        0.0,
-        0.0,
+        CostModel(np.zeros(1), 0.0, 0.0),
         0.5,
         pool,
         pool_normalised,
