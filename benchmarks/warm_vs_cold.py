@@ -31,6 +31,7 @@ from sklearn.model_selection import train_test_split
 
 import automl._estimator
 import automl._knowledge
+import automl._search
 from automl import METRICS, AutoMLClassifier, AutoMLRegressor
 from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
@@ -53,6 +54,7 @@ MODE_PARAMS = {
     "portfolio-default-first": dict(warm_start="portfolio"),
     "portfolio-members-first": dict(warm_start="portfolio"),
     "portfolio-no-follow": dict(warm_start="portfolio"),
+    "portfolio-per-family": dict(warm_start="portfolio"),
     "cold": dict(warm_start=False),
     "random": dict(warm_start=False, optimizer="random"),
 }
@@ -65,6 +67,9 @@ MODE_SETTINGS = {
     "portfolio-members-first": (automl._knowledge, "DEFAULT_BEFORE_PORTFOLIO", False),
     # A member that leads no longer brings its family's defaults forward (as before session 29).
     "portfolio-no-follow": (automl._estimator, "FOLLOW_THE_LEADER", False),
+    # Ensemble selection also sees each family's best beyond the best trials (session 33: a
+    # portfolio's SMAC that exploited one family on a tiny table left it no other to mix in).
+    "portfolio-per-family": (automl._search, "ENSEMBLE_PER_FAMILY", True),
 }
 HERE = Path(__file__).resolve().parent
 
