@@ -138,6 +138,10 @@ def size_factor(config: Mapping[str, Any]) -> float:
     return 1.0
 
 
+def _log_size(config: Mapping[str, Any]) -> float:
+    return math.log(max(size_factor(config), 1e-9))
+
+
 def trees_per_round(n_classes: int) -> int:
     """Trees a boosting round builds: one per class of a multiclass task, else one."""
     return n_classes if n_classes > 2 else 1
@@ -245,7 +249,7 @@ class CostEstimator:
         family = config.get("model", "")
         own = self._log_units.get(family)
         if own:
-            size = math.log(max(size_factor(config), 1e-9))
+            size = _log_size(config)
             near = any(abs(size - s) <= math.log(OWN_SIZE_RANGE) for s in self._log_sizes[family])
             unit, basis = math.exp(sum(own) / len(own)), "own" if near else "scaled"
         elif self._log_units:
@@ -283,7 +287,7 @@ class CostEstimator:
         work = max(seconds, 1e-3) / fidelity
         family = config.get("model", "")
         self._log_units[family].append(math.log(work / self._weight(config)))
-        self._log_sizes[family].append(math.log(max(size_factor(config), 1e-9)))
+        self._log_sizes[family].append(_log_size(config))
 
     def affordable(
         self, config: Mapping[str, Any], wall: float, fidelity: float = 1.0
