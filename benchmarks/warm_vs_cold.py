@@ -171,6 +171,17 @@ def model_test_loss(model, X_test, y_test) -> float:
 _MATRICES: dict = {}
 
 
+def wasted_trials(trials: pd.DataFrame) -> dict[str, float]:
+    """What a fit spent on trials that gave nothing: timeouts (count and the seconds they
+    ran) and trials skipped as expected not to finish."""
+    timeouts = trials["status"] == "timeout"
+    return {
+        "n_timeouts": int(timeouts.sum()),
+        "timeout_seconds": round(float(trials.loc[timeouts, "fit_time"].sum()), 2),
+        "n_skipped": int((trials["status"] == "skipped").sum()),
+    }
+
+
 def loo_portfolio_base(name: str, task: str, folder: Path, source: str = "matrix"):
     """A knowledge base whose portfolio was built without ``name`` and its siblings: the
     shipped base read-only, an empty writable folder holding that portfolio."""
@@ -282,6 +293,7 @@ def run(args) -> pd.DataFrame:
                         "n_told": fit.warm_start_.get("transfer", {}).get("told_to_optimizer", 0),
                         "warm_start_seconds": fit.timings_["warm_start"],
                         "seconds": time.monotonic() - start,
+                        **wasted_trials(fit.trials_),
                     }
                     for k, v in losses.items()
                     for fit in [fitted.get(k, model)]
@@ -402,6 +414,16 @@ def summarize(results: pd.DataFrame) -> str:
                 f"- Warm-start planning (meta-features, neighbours, ordering) over {len(planning)} "
                 f"fits: median {planning.median():.2f} s, 90th percentile "
                 f"{planning.quantile(0.9):.2f} s, max {planning.max():.2f} s."
+            )
+    if "timeout_seconds" in results.columns:
+        for mode, fits in results.dropna(subset=["timeout_seconds"]).groupby("mode"):
+            fits = fits.drop_duplicates([c for c in ("dataset", "split") if c in fits])
+            lines.append(
+                f"- {mode}: {int((fits['n_timeouts'] > 0).sum())} of {len(fits)} fits had a trial "
+                f"time out, {int(fits['n_timeouts'].sum())} trials, "
+                f"{fits['timeout_seconds'].sum():.0f} s in all (mean "
+                f"{fits['timeout_seconds'].mean():.1f} s per fit); "
+                f"{int(fits['n_skipped'].sum())} trials skipped as expected not to finish."
             )
     per = table.copy()
     per.columns = [f"{m}@{k}" for m, k in per.columns]

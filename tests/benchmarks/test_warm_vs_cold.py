@@ -14,6 +14,7 @@ from benchmarks.warm_vs_cold import (
     main,
     mode_settings,
     summarize,
+    wasted_trials,
     with_gaps,
 )
 
@@ -151,6 +152,23 @@ def test_summary_reports_warm_start_planning_time_of_warm_fits_only(results):
     text = summarize(results)
     # 8 warm fits (4 datasets x 2 warm modes); the cold fits' 99 s do not count
     assert "over 8 fits: median 0.55 s" in text and "max 2.00 s" in text
+
+
+def test_wasted_trials_are_counted_per_fit_and_summed_per_mode(results):
+    trials = pd.DataFrame(
+        {
+            "status": ["success", "timeout", "skipped", "timeout", "crash", "skipped"],
+            "fit_time": [3.0, 15.02, 0.0, 4.5, 0.2, 0.0],
+        }
+    )
+    assert wasted_trials(trials) == {"n_timeouts": 2, "timeout_seconds": 19.52, "n_skipped": 2}
+    wasted = {"warm": wasted_trials(trials), "cold": wasted_trials(trials.iloc[:1])}
+    for column in ("n_timeouts", "timeout_seconds", "n_skipped"):
+        results[column] = [wasted.get(m, wasted["cold"])[column] for m in results["mode"]]
+    text = summarize(results)
+    # one row per fit (dataset and split), whatever the checkpoints: 4 warm fits of 19.52 s
+    assert "- warm: 4 of 4 fits had a trial time out, 8 trials, 78 s in all (mean 19.5 s" in text
+    assert "- cold: 0 of 3 fits had a trial time out, 0 trials, 0 s in all" in text
 
 
 def test_a_mode_of_a_module_setting_holds_it_only_while_its_fit_runs():
