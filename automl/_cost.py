@@ -223,8 +223,8 @@ class CostEstimator:
         self.n_classes = n_classes
         one = lightgbm_default_seconds(n_train, n_features, n_classes, n_bins)
         self.prior_unit = one * n_fits / trees_per_round(n_classes)  # per tree built each round
-        self._log_units: dict[str, list[float]] = defaultdict(list)
-        self._log_sizes: dict[str, list[float]] = defaultdict(list)
+        # Per family, each trial seen: (log seconds per unit of weight, log size_factor).
+        self._seen: dict[str, list[tuple[float, float]]] = defaultdict(list)
 
     def default_seconds(self) -> float:
         """Expected seconds of a trial of LightGBM's defaults on all rows, from the prior."""
@@ -247,13 +247,13 @@ class CostEstimator:
         this size, the family's trials ``scaled`` from other sizes, ``other`` families' trials,
         or the ``prior``."""
         family = config.get("model", "")
-        own = self._log_units.get(family)
+        own = self._seen.get(family)
         if own:
             size = _log_size(config)
-            near = any(abs(size - s) <= math.log(OWN_SIZE_RANGE) for s in self._log_sizes[family])
-            unit, basis = math.exp(sum(own) / len(own)), "own" if near else "scaled"
-        elif self._log_units:
-            logs = [v for values in self._log_units.values() for v in values]
+            near = any(abs(size - s) <= math.log(OWN_SIZE_RANGE) for _, s in own)
+            unit, basis = math.exp(sum(u for u, _ in own) / len(own)), "own" if near else "scaled"
+        elif self._seen:
+            logs = [u for seen in self._seen.values() for u, _ in seen]
             unit, basis = math.exp(sum(logs) / len(logs)), "other"
         else:
             unit, basis = self.prior_unit, "prior"
@@ -286,8 +286,7 @@ class CostEstimator:
             seconds *= TIMEOUT_FACTOR
         work = max(seconds, 1e-3) / fidelity
         family = config.get("model", "")
-        self._log_units[family].append(math.log(work / self._weight(config)))
-        self._log_sizes[family].append(_log_size(config))
+        self._seen[family].append((math.log(work / self._weight(config)), _log_size(config)))
 
     def affordable(
         self, config: Mapping[str, Any], wall: float, fidelity: float = 1.0
