@@ -34,6 +34,7 @@ import automl._estimator
 import automl._knowledge
 import automl._search
 from automl import METRICS, AutoMLClassifier, AutoMLRegressor
+from automl._limits import Status
 from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
 
@@ -182,11 +183,11 @@ _MATRICES: dict = {}
 def wasted_trials(trials: pd.DataFrame) -> dict[str, float]:
     """What a fit spent on trials that gave nothing: timeouts (count and the seconds they
     ran) and trials skipped as expected not to finish."""
-    timeouts = trials["status"] == "timeout"
+    timeouts = trials["status"] == Status.TIMEOUT.value
     return {
         "n_timeouts": int(timeouts.sum()),
         "timeout_seconds": round(float(trials.loc[timeouts, "fit_time"].sum()), 2),
-        "n_skipped": int((trials["status"] == "skipped").sum()),
+        "n_skipped": int((trials["status"] == automl._search.SKIPPED).sum()),
     }
 
 
