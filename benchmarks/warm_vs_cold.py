@@ -61,6 +61,7 @@ MODE_PARAMS = {
     "cold": dict(warm_start=False),
     "cold-tight": dict(warm_start=False),
     "random": dict(warm_start=False, optimizer="random"),
+    "random-tight": dict(warm_start=False, optimizer="random"),
 }
 # Modes that differ in a module setting rather than a parameter: (module, name, value).
 MODE_SETTINGS = {
@@ -79,6 +80,7 @@ MODE_SETTINGS = {
     # at 16-23 s ran into the 15 s limit of a 60 s fit).
     "portfolio-tight": (automl._cost, "SKIP_OTHER", 1.0),
     "cold-tight": (automl._cost, "SKIP_OTHER", 1.0),
+    "random-tight": (automl._cost, "SKIP_OTHER", 1.0),
 }
 HERE = Path(__file__).resolve().parent
 
