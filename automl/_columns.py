@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from metalearning.metafeatures import numeric_values
+
 
 @dataclass(frozen=True)
 class ColumnTypes:
@@ -46,18 +48,6 @@ def _is_categorical(series: pd.Series) -> bool:
 
 def _is_timedelta(dtype) -> bool:
     return pd.api.types.is_timedelta64_dtype(dtype)
-
-
-def _seconds(col: pd.Series) -> np.ndarray:
-    """Dates (since 1970, UTC where zoned) or durations in seconds, NaN where missing: the same
-    number whatever the column's unit (s, ms, us or ns) or time zone, at fit and predict."""
-    missing = col.isna().to_numpy()
-    if isinstance(col.dtype, pd.DatetimeTZDtype):
-        col = col.dt.tz_convert("UTC").dt.tz_localize(None)
-    unit = "timedelta64[ns]" if _is_timedelta(col.dtype) else "datetime64[ns]"
-    values = col.to_numpy(dtype=unit).view("int64").astype(float) / 1e9
-    values[missing] = np.nan
-    return values
 
 
 def infer_column_types(frame: pd.DataFrame) -> ColumnTypes:
@@ -122,7 +112,8 @@ def normalize_frame(frame: pd.DataFrame, types: ColumnTypes) -> pd.DataFrame:
             if _plain_number(col.dtype):  # float, int or bool, nullable or not: no object copy
                 numeric = pd.Series(col.to_numpy(dtype=float, na_value=np.nan), copy=False)
             elif pd.api.types.is_datetime64_any_dtype(col.dtype) or _is_timedelta(col.dtype):
-                numeric = pd.Series(_seconds(col), copy=False)
+                # Seconds since 1970 (UTC) or of duration, as the meta-features see them.
+                numeric = pd.Series(numeric_values(col), copy=False)
             else:
                 numeric = pd.to_numeric(
                     col.astype(object).where(col.notna(), np.nan), errors="coerce"
