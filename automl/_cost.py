@@ -67,8 +67,8 @@ SVM_QUADRATIC_ROWS = 2_000  # kernel SVMs grow with rows squared above about thi
 
 # How far a prediction may exceed a trial's limit before the trial is skipped: a little when the
 # family's own trials of about this size made it, not at all when it is scaled from other sizes
-# or rests on other families. Until session 34 those got 3 times the limit: at 60 s the trials
-# that let run were mostly CatBoost predicted at 16-23 s that ran into the 15 s limit, and fits
+# or rests on other families. Until session 34 those got 3 times the limit, and at 60 s the
+# trials it let run were mostly CatBoost predicted at 16-23 s that ran into the 15 s limit: fits
 # lost 5-8 s each to timeouts. With 1 the default's fits lose 2 s, its test loss unchanged (47
 # tables, two splits; benchmarks/results/classification-60s-s35).
 SKIP_OWN = 1.2
