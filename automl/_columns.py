@@ -7,8 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metalearning.metafeatures import numeric_values
-
 
 @dataclass(frozen=True)
 class ColumnTypes:
@@ -112,7 +110,10 @@ def normalize_frame(frame: pd.DataFrame, types: ColumnTypes) -> pd.DataFrame:
             if _plain_number(col.dtype):  # float, int or bool, nullable or not: no object copy
                 numeric = pd.Series(col.to_numpy(dtype=float, na_value=np.nan), copy=False)
             elif pd.api.types.is_datetime64_any_dtype(col.dtype) or _is_timedelta(col.dtype):
-                # Seconds since 1970 (UTC) or of duration, as the meta-features see them.
+                # Seconds since 1970 (UTC) or of duration, as the meta-features see them
+                # (imported here: metalearning stays out of `import automl` like elsewhere).
+                from metalearning.metafeatures import numeric_values
+
                 numeric = pd.Series(numeric_values(col), copy=False)
             else:
                 numeric = pd.to_numeric(
