@@ -142,8 +142,13 @@ def test_an_expensive_first_trial_is_cut_down_and_the_search_still_runs(tiny_cla
     assert len(ran) == 12
     assert skipped["error"].str.startswith("expected").all()
     assert (skipped["fit_time"] == 0).all()
-    # Several families still ran (3 on a machine busy with three other jobs, 4+ when idle).
-    assert ran["model"].nunique() >= 3
+    # A skip is only ever for a fitting time predicted over the limit (no slack on estimates
+    # from other families or sizes), and the search still moves past LightGBM. Which other
+    # families fit 0.3 s depends on this machine's speed: k-NN and the linear model are
+    # predicted within a few percent of it here.
+    fitting = skipped["expected_time"] - PROCESS_OVERHEAD
+    assert (fitting > 0.3).all()
+    assert ran["model"].nunique() >= 2
     assert np.isfinite(model.predict_proba(X)).all()
 
 
