@@ -144,8 +144,8 @@ def test_an_expensive_first_trial_is_cut_down_and_the_search_still_runs(tiny_cla
     assert (skipped["fit_time"] == 0).all()
     # A skip is only ever for a fitting time predicted over the limit (no slack on estimates
     # from other families or sizes), and the search still moves past LightGBM. Which other
-    # families fit 0.3 s depends on this machine's speed: k-NN and the linear model are
-    # predicted within a few percent of it here.
+    # families fit 0.3 s depends on this machine's speed: before any of their own trials,
+    # k-NN is predicted 3% over it here and the linear model 37% over.
     fitting = skipped["expected_time"] - PROCESS_OVERHEAD
     assert (fitting > 0.3).all()
     assert ran["model"].nunique() >= 2
