@@ -42,6 +42,9 @@ REFIT_RETRIES = 3  # single trials tried when the ensemble could not be refitted
 REFIT_SLACK = 1.3  # a refit's expected seconds, times this, must fit its wall time
 KEEP_PREDICTIONS = 50  # trials whose out-of-fold predictions stay in memory for ensembling
 ENSEMBLE_CANDIDATES = 20
+# The best trials whose fold models the search keeps for their members (tables of up to
+# FOLD_BAG_ROWS rows), instead of fitting the same models again after it. 0: refit them all.
+KEEP_FOLD_MODELS = 10
 # Whether SMAC is told the portfolio's members' results. False runs them in its place, unseen
 # (Unsteered): at 60 s on 17 small tables it was 4 better, 11 worse than cold SMAC, the default
 # 6 and 9 (benchmarks/results/portfolio-60s-s18/); kept to measure.
@@ -266,6 +269,7 @@ class _AutoMLBase(BaseEstimator):
                 memory_limit=executor.trial_memory(self.memory_limit),
                 keep_predictions=KEEP_PREDICTIONS,
                 crash_cost=crash_cost,
+                keep_models=KEEP_FOLD_MODELS,
                 cost=estimator,
                 halving=halving,
                 executor=executor,
@@ -334,7 +338,8 @@ class _AutoMLBase(BaseEstimator):
 
     def _fit_ensemble(self, result: SearchResult, data, y_enc, spec, metric, budget: Budget):
         """Caruana selection over the best trials and (classification) a calibrator, both on
-        out-of-fold predictions, then each member refitted on all rows."""
+        out-of-fold predictions, then each member refitted on all rows (or its fold models, where the
+        search kept them)."""
         candidates = ensemble_candidates(result, ENSEMBLE_CANDIDATES)
         if not candidates:
             failed = failure_summary(
@@ -366,11 +371,14 @@ class _AutoMLBase(BaseEstimator):
         chosen = [alone, *(p for p in chosen if p is not alone)]
         members, kept = [], {}
         for i, (weight, trial) in enumerate(chosen):
-            bagged = _fold_bagged(trial, len(y_enc), spec)
-            wall = budget.left() if i else self._refit_allowance(trial, budget, bagged)
-            if wall <= 0.1:
-                break
-            if (pipeline := self._refit(trial, data, y_enc, spec, wall)) is not None:
+            pipeline = result.models.get(trial.trial)  # its fold models, kept by the search
+            if pipeline is None:
+                bagged = _fold_bagged(trial, len(y_enc), spec)
+                wall = budget.left() if i else self._refit_allowance(trial, budget, bagged)
+                if wall <= 0.1:
+                    continue  # no time to refit it; a later member's models may be kept
+                pipeline = self._refit(trial, data, y_enc, spec, wall)
+            if pipeline is not None:
                 members.append((weight, pipeline))
                 kept[trial.trial] = weight
         if not members:

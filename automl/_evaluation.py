@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import math
+import pickle
 import time
 import warnings
 from dataclasses import dataclass
@@ -27,6 +29,9 @@ from automl.components._early_stopping import fitted_rounds, refit_configuration
 # and lost on 5 of issue 11's 29 small tables (p = 0.014).
 FOLD_BAG_ROWS = 2_000
 FOLD_BAG_FOLDS: int | None = 5
+# A trial's fold models come back with it (for its member, not refitted) only up to this size,
+# pickled: the search keeps those of its best trials in memory.
+KEPT_MODELS_MB = 64
 
 
 def fold_bag_size(n_rows: int, n_splits: int, fidelity: float = 1.0) -> int:
@@ -68,6 +73,7 @@ class TrialOutcome:
     single_fit_time: float  # mean seconds of one fold's fit
     predict_time: float = 0.0  # seconds predicting the validation rows, all folds
     refit_config: dict[str, Any] | None = None  # what to refit on all rows, where not config
+    models: FoldBag | None = None  # its first fold models, where kept (evaluate's keep_models)
 
 
 def make_splits(
@@ -136,14 +142,19 @@ def evaluate(
     y: np.ndarray,
     spec: EvaluationSpec,
     fidelity: float = 1.0,
+    keep_models: int = 0,
+    keep_below: float = math.inf,
 ) -> TrialOutcome:
     """Fit and validate ``config`` on every split; return the loss and out-of-fold predictions.
     With ``fidelity`` below 1 each model is fitted on that share of its training rows (a
-    configuration too slow for all of them), and validated on the same rows as any other."""
+    configuration too slow for all of them), and validated on the same rows as any other.
+    With ``keep_models``, the models of that many first splits come back too (the member
+    ``refit_folds`` would fit again) if the loss is below ``keep_below`` and they pickle to at
+    most ``KEPT_MODELS_MB``."""
     shape = (len(y), spec.n_classes) if spec.task.is_classification else (len(y),)
     total = np.zeros(shape)
     counts = np.zeros(len(y))
-    fit_times, predict_time, rounds = [], 0.0, []
+    fit_times, predict_time, rounds, fitted = [], 0.0, [], []
     # Entered once per trial: threadpoolctl's limits cost about 3 ms to set up each time.
     with _fit_context(spec.n_jobs):
         for train, val in spec.splits:
@@ -160,6 +171,8 @@ def evaluate(
             total[val] += predict_pipeline(pipeline, X.iloc[val], spec.task, spec.n_classes)
             predict_time += time.perf_counter() - start
             counts[val] += 1
+            if len(fitted) < keep_models:
+                fitted.append(pipeline)
     metric = METRICS[spec.metric]
     validated = counts > 0
     # Rows validated more than once (repeated CV) get the mean of their predictions.
@@ -172,6 +185,11 @@ def evaluate(
         raise ValueError("the pipeline predicted NaN or infinite values")
     labels = np.arange(spec.n_classes) if spec.task.is_classification else None
     loss = metric.loss(y[validated], preds, labels)
+    models = None
+    if fitted and loss < keep_below:
+        models = FoldBag(fitted, spec.task, spec.n_classes)
+        if len(pickle.dumps(models, protocol=pickle.HIGHEST_PROTOCOL)) > KEPT_MODELS_MB * 2**20:
+            models = None
     return TrialOutcome(
         loss=loss,
         predictions=oof.astype(np.float32),
@@ -179,6 +197,7 @@ def evaluate(
         single_fit_time=float(np.mean(fit_times)),
         predict_time=float(predict_time),
         refit_config=refit_configuration(config, rounds),
+        models=models,
     )
 
 

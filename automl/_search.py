@@ -14,7 +14,7 @@ import pandas as pd
 
 from automl._cost import CostEstimator, first_look_seconds
 from automl._energy import EnergyMeter
-from automl._evaluation import EvaluationSpec, evaluate, fold_bag_size
+from automl._evaluation import EvaluationSpec, FoldBag, evaluate, fold_bag_size
 from automl._halving import Halving
 from automl._limits import LimitedResult, Status
 from automl._optimizers import Optimizer
@@ -71,6 +71,7 @@ class TrialRecord:
 class SearchResult:
     trials: list[TrialRecord] = field(default_factory=list)
     predictions: dict[int, np.ndarray] = field(default_factory=dict)
+    models: dict[int, FoldBag] = field(default_factory=dict)  # fold models kept, by trial
     optimizer_seconds: float = 0.0  # time inside ask and tell
 
     def n_run(self) -> int:
@@ -181,10 +182,13 @@ def refit_reserve(
     """Seconds to keep for refitting the best pipelines on all rows after the search: at most
     ``cap`` for refitting on more rows than they were validated on (successive halving's lower
     rungs), never less than for refitting on as many; a member that is its models of some of
-    the ``n_splits`` folds (``fold_bag_size``) costs those folds' fits."""
+    the ``n_splits`` folds (``fold_bag_size``) costs those folds' fits, or nothing where its
+    trial brought them back."""
     best = ensemble_pool(result)[:top]
 
     def seconds(t: TrialRecord, share: float | None = None) -> float:
+        if t.trial in result.models:
+            return 0.0
         if bag := fold_bag_size(n_rows, n_splits, t.fidelity):
             return bag * t.single_fit_time
         return t.refit_seconds(n_rows, n_train, share)
@@ -221,6 +225,7 @@ def run_search(
     memory_limit: int | None,
     keep_predictions: int,
     crash_cost: float,
+    keep_models: int = 0,
     cost: CostEstimator | None = None,
     halving: Halving | None = None,
     executor: Executor | None = None,
@@ -235,7 +240,8 @@ def run_search(
     ``halving``, new configurations run on its lowest rung's rows and the best are promoted
     (``automl/_halving.py``); the optimiser is told the lowest rung's losses only, unless it
     schedules the rungs itself (``Optimizer.schedules_fidelity``): then it picks each trial's
-    rung and is told every result.
+    rung and is told every result. The ``keep_models`` best trials whose members would be
+    their fold models (``fold_bag_size``) keep those models, so the members need no refit.
 
     ``executor`` runs up to its ``workers`` trials at once (default: one child process at a
     time, the only setting whose trials a seed repeats), each under ``memory_limit`` MB; the
@@ -334,9 +340,10 @@ def run_search(
                     budget.meter.mark(),
                 )
                 next_index += 1
+                bag = fold_bag_size(len(y), len(spec.splits), fidelity) if keep_models else 0
                 job = executor.submit(
                     evaluate,
-                    (values, X, y, spec, fidelity),
+                    (values, X, y, spec, fidelity, bag, _kept_loss_bound(result, keep_models)),
                     wall_time=max(wall, MIN_TRIAL_SECONDS),
                     memory_mb=memory_limit,
                 )
@@ -368,6 +375,7 @@ def run_search(
                 )
                 result.optimizer_seconds += time.monotonic() - tick
             _keep_best_predictions(result, keep_predictions)
+            _keep_best_models(result, keep_models)
             if verbose >= 1:
                 _report(record, result, metric)
     finally:
@@ -389,6 +397,8 @@ def _record(
     if outcome.status is Status.SUCCESS:
         value = outcome.value
         result.predictions[launched.index] = value.predictions
+        if value.models is not None:
+            result.models[launched.index] = value.models
         loss, fit_time, single = value.loss, value.fit_time, value.single_fit_time
         refit_config = value.refit_config
     else:
@@ -447,6 +457,19 @@ def _keep_best_predictions(result: SearchResult, keep: int) -> None:
     best = {t.trial for t in ensemble_candidates(result, keep, per_family=True)}
     for trial in [t for t in result.predictions if t not in best]:
         del result.predictions[trial]
+
+
+def _kept_loss_bound(result: SearchResult, keep: int) -> float:
+    """The loss a trial must beat for its fold models to be kept: the ``keep``-th best's."""
+    pool = ensemble_pool(result)
+    return pool[keep - 1].loss if keep and len(pool) >= keep else math.inf
+
+
+def _keep_best_models(result: SearchResult, keep: int) -> None:
+    """Fold models cost more memory than predictions: keep them only for the ``keep`` best."""
+    best = {t.trial for t in ensemble_pool(result)[:keep]}
+    for trial in [t for t in result.models if t not in best]:
+        del result.models[trial]
 
 
 def _report(record: TrialRecord, result: SearchResult, metric: Metric) -> None:

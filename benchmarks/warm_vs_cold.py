@@ -73,6 +73,11 @@ MODE_SETTINGS = {
     # portfolio's SMAC that exploited one family on a tiny table left it no other to mix in).
     "portfolio-per-family": (automl._search, "ENSEMBLE_PER_FAMILY", True),
 }
+# "-refit": on tables of up to FOLD_BAG_ROWS training rows, each member's fold models fitted
+# again after the search (as before session 37), not kept from its trial.
+for _mode in ("portfolio", "cold"):
+    MODE_PARAMS[f"{_mode}-refit"] = MODE_PARAMS[_mode]
+    MODE_SETTINGS[f"{_mode}-refit"] = (automl._estimator, "KEEP_FOLD_MODELS", 0)
 # "-tight": a configuration whose estimate rests on other families or other sizes runs only if
 # predicted within its limit (session 34: CatBoost trials predicted at 16-23 s ran into the 15 s
 # limit of a 60 s fit; the default since session 35); "-loose": within 3 times it, as before.

@@ -155,6 +155,7 @@ def test_a_failed_refit_falls_back_to_the_next_trial_not_a_cheap_model(
     X, y = load_pmlb("prnn_synth")
     monkeypatch.setattr(automl._estimator, "refit", _refit_refusing_linear)
     monkeypatch.setattr(automl._estimator, "refit_folds", _fold_models_refusing_linear)
+    monkeypatch.setattr(automl._estimator, "KEEP_FOLD_MODELS", 0)  # else no member is refitted
     model = tiny_classifier(n_trials=4, models=["lightgbm", "linear"], ensemble_size=1)
     with pytest.warns(RuntimeWarning, match=r"using trial \d+ \(lightgbm\) alone"):
         model.fit(X, y)

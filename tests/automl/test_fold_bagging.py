@@ -1,6 +1,9 @@
+import time
+
 import numpy as np
 import pytest
 
+import automl._estimator
 import automl._evaluation as evaluation_module
 from automl._columns import infer_column_types, normalize_frame
 from automl._evaluation import (
@@ -12,8 +15,11 @@ from automl._evaluation import (
     predict_pipeline,
     refit_folds,
 )
-from automl._search import SearchResult, TrialRecord, refit_reserve
+from automl._optimizers import make_optimizer
+from automl._search import Budget, SearchResult, TrialRecord, refit_reserve
+from automl._space import build_space
 from automl._task import Task
+from automl.components import DataShape
 
 KNN = {
     "model": "k_nearest_neighbors",
@@ -37,6 +43,63 @@ def test_the_fold_bag_holds_the_models_its_trial_validated(load_pmlb, binary_sea
     np.testing.assert_allclose(bag.predict_proba(data), np.mean(each, axis=0))
     assert set(np.unique(bag.predict(data))) <= {0, 1}
     assert len(refit_folds(KNN, data, y, spec, n_folds=2).pipelines) == 2
+
+
+def test_a_trial_brings_back_its_fold_models_only_when_asked_and_good_enough(
+    load_pmlb, binary_search_inputs, monkeypatch
+):
+    """The models come back as ``refit_folds`` would fit them again: each predicts its fold's
+    validation rows as the trial did."""
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
+    outcome = evaluate(KNN, data, y, spec, keep_models=3)
+    assert isinstance(outcome.models, FoldBag) and len(outcome.models.pipelines) == 3
+    for pipeline, (_, val) in zip(outcome.models.pipelines, spec.splits):
+        got = predict_pipeline(pipeline, data.iloc[val], spec.task, 2)
+        np.testing.assert_allclose(got, outcome.predictions[val], atol=1e-6)
+    assert evaluate(KNN, data, y, spec).models is None  # not asked
+    assert evaluate(KNN, data, y, spec, 3, keep_below=outcome.loss).models is None  # not better
+    monkeypatch.setattr(evaluation_module, "KEPT_MODELS_MB", 0)  # too large to send back
+    assert evaluate(KNN, data, y, spec, keep_models=3).models is None
+
+
+def test_a_search_keeps_the_fold_models_of_its_best_trials_and_no_more(
+    load_pmlb, binary_search_inputs, binary_search
+):
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
+    space = build_space(spec.task, DataShape(*data.shape), spec.columns, seed=0)
+    start = time.monotonic()
+    budget = Budget(start=start, deadline=start + 300, per_trial=30.0, max_trials=8)
+    optimizer = make_optimizer("random", space, [], 0, 1.0)
+    try:
+        result = binary_search(data, y, spec, optimizer, budget, keep_models=3)
+    finally:
+        optimizer.close()
+    best = [t.trial for t in result.successful()[:3]]
+    assert len(result.successful()) >= 4
+    assert sorted(result.models) == sorted(best)
+    assert all(len(bag.pipelines) == 5 for bag in result.models.values())
+    n_train = len(spec.splits[0][0])
+    assert refit_reserve(result, len(y), n_train, n_splits=5) == pytest.approx(0.5)  # no refit
+
+
+def _refuse(*args, **kwargs):  # module-level: the child process unpickles it
+    raise RuntimeError("refit refused")
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_a_fit_on_a_small_table_refits_no_member_its_search_kept(
+    kind, tiny_classifier, tiny_regressor, make_messy, monkeypatch
+):
+    X, y = make_messy(120)
+    if kind == "regressor":
+        y = X["x2"] * 3 + (y == "yes")
+    make = tiny_classifier if kind == "classifier" else tiny_regressor
+    monkeypatch.setattr(automl._estimator, "refit_folds", _refuse)
+    monkeypatch.setattr(automl._estimator, "refit", _refuse)
+    model = make(resampling="cv").fit(X, y)
+    assert all(isinstance(p, FoldBag) for _, p in model.model_.members)
+    assert model.model_.members and model.predict(X).shape == (len(X),)
+    assert model.timings_["ensemble_and_refit"] < 2.0
 
 
 def test_a_class_missing_from_a_folds_training_rows_keeps_its_column(make_messy):
@@ -93,6 +156,8 @@ def test_the_refit_reserve_counts_each_bagged_members_fold_fits():
     result = SearchResult(trials=[_record(0, 0.1), _record(1, 0.2)])
     assert refit_reserve(result, 100, 80, top=2) == pytest.approx(0.5 + 1.3 * 2 * 100 / 80)
     assert refit_reserve(result, 100, 80, top=2, n_splits=15) == pytest.approx(0.5 + 1.3 * 2 * 5)
+    result.models[0] = FoldBag([], Task.BINARY, 2)  # its search kept its fold models
+    assert refit_reserve(result, 100, 80, top=2, n_splits=15) == pytest.approx(0.5 + 1.3 * 5)
     assert fold_bag_size(100, 15) == 5 and fold_bag_size(100, 3) == 3
     assert fold_bag_size(evaluation_module.FOLD_BAG_ROWS + 1, 5) == fold_bag_size(100, 1) == 0
     assert fold_bag_size(100, 5, fidelity=0.5) == 0  # a lower rung: one refit
