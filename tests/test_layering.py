@@ -45,6 +45,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/fold_bagging.py",
     # re-evaluates the ensemble's candidates on fresh folds after one search: the same internals
     "benchmarks/revalidation.py",
+    # fits with and without keeping the fold models (automl._estimator.KEEP_FOLD_MODELS)
+    "benchmarks/kept_fold_models.py",
     # a mode that switches a setting of the estimator's module (PORTFOLIO_STEERS) for one fit
     "benchmarks/warm_vs_cold.py",
     # holds the portfolio's skip share (automl._knowledge.AFFORDABLE_SHARE) off for one fit

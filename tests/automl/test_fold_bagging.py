@@ -86,14 +86,17 @@ def _refuse(*args, **kwargs):  # module-level: the child process unpickles it
     raise RuntimeError("refit refused")
 
 
-@pytest.mark.parametrize("kind", ["classifier", "regressor"])
-def test_a_fit_on_a_small_table_refits_no_member_its_search_kept(
-    kind, tiny_classifier, tiny_regressor, make_messy, monkeypatch
-):
+@pytest.fixture(params=["classifier", "regressor"])
+def small_table(request, tiny_classifier, tiny_regressor, make_messy):
+    """(make, X, y): a tiny estimator's factory and a 120-row table of its task."""
     X, y = make_messy(120)
-    if kind == "regressor":
-        y = X["x2"] * 3 + (y == "yes")
-    make = tiny_classifier if kind == "classifier" else tiny_regressor
+    if request.param == "regressor":
+        return tiny_regressor, X, X["x2"] * 3 + (y == "yes")
+    return tiny_classifier, X, y
+
+
+def test_a_fit_on_a_small_table_refits_no_member_its_search_kept(small_table, monkeypatch):
+    make, X, y = small_table
     monkeypatch.setattr(automl._estimator, "refit_folds", _refuse)
     monkeypatch.setattr(automl._estimator, "refit", _refuse)
     model = make(resampling="cv").fit(X, y)
@@ -120,14 +123,8 @@ def test_a_class_missing_from_a_folds_training_rows_keeps_its_column(make_messy)
     assert (proba[:, 2] > 0).all()  # four of the five models saw it
 
 
-@pytest.mark.parametrize("kind", ["classifier", "regressor"])
-def test_on_small_tables_the_final_members_are_fold_bags(
-    kind, tiny_classifier, tiny_regressor, make_messy, monkeypatch
-):
-    X, y = make_messy(120)
-    if kind == "regressor":
-        y = X["x2"] * 3 + (y == "yes")
-    make = tiny_classifier if kind == "classifier" else tiny_regressor
+def test_on_small_tables_the_final_members_are_fold_bags(small_table, monkeypatch):
+    make, X, y = small_table
     assert len(X) <= evaluation_module.FOLD_BAG_ROWS
     bagged = make(resampling="cv").fit(X, y)
     assert all(isinstance(p, FoldBag) for _, p in bagged.model_.members)
