@@ -51,8 +51,9 @@ VARIANTS = {
 
 
 def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
-    """One search on ``name``'s split ``seed``, every trial's predictions kept: the fitted
-    model, what its ensemble step was given, and the test part."""
+    """One search on ``name``'s split ``seed``, every trial's predictions kept and no fold
+    models (each variant builds its members itself): the fitted model, what its ensemble step
+    was given, and the test part."""
     index = pd.read_csv(Path(pmlb) / "index.csv").set_index("name")
     regression = index.loc[name, "task"] == "regression"
     X_train, X_test, y_train, y_test = pmlb_split(name, pmlb, seed=seed, stratify=not regression)
@@ -64,8 +65,9 @@ def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
         captured["args"] = args
         return original(self, *args)
 
-    keep = estimator_module.KEEP_PREDICTIONS
+    keep = estimator_module.KEEP_PREDICTIONS, estimator_module.KEEP_FOLD_MODELS
     estimator_module.KEEP_PREDICTIONS = 10_000  # every trial's predictions stay for the variants
+    estimator_module.KEEP_FOLD_MODELS = 0
     base._fit_ensemble = capture
     try:
         model = (AutoMLRegressor if regression else AutoMLClassifier)(
@@ -79,7 +81,7 @@ def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
         ).fit(X_train, y_train)
     finally:
         base._fit_ensemble = original
-        estimator_module.KEEP_PREDICTIONS = keep
+        estimator_module.KEEP_PREDICTIONS, estimator_module.KEEP_FOLD_MODELS = keep
     return model, captured["args"], X_test, y_test
 
 
