@@ -73,7 +73,9 @@ class TrialOutcome:
     single_fit_time: float  # mean seconds of one fold's fit
     predict_time: float = 0.0  # seconds predicting the validation rows, all folds
     refit_config: dict[str, Any] | None = None  # what to refit on all rows, where not config
-    models: FoldBag | None = None  # its first fold models, where kept (evaluate's keep_models)
+    # Its first fold models, pickled, where kept (evaluate's keep_models): pickled once here to
+    # check their size, the bytes cross to the parent as they are.
+    models: bytes | None = None
 
 
 def make_splits(
@@ -148,9 +150,9 @@ def evaluate(
     """Fit and validate ``config`` on every split; return the loss and out-of-fold predictions.
     With ``fidelity`` below 1 each model is fitted on that share of its training rows (a
     configuration too slow for all of them), and validated on the same rows as any other.
-    With ``keep_models``, the models of that many first splits come back too (the member
-    ``refit_folds`` would fit again) if the loss is below ``keep_below`` and they pickle to at
-    most ``KEPT_MODELS_MB``."""
+    With ``keep_models``, the models of that many first splits come back too, pickled (the
+    member ``refit_folds`` would fit again), if the loss is below ``keep_below`` and they pickle
+    to at most ``KEPT_MODELS_MB``."""
     shape = (len(y), spec.n_classes) if spec.task.is_classification else (len(y),)
     total = np.zeros(shape)
     counts = np.zeros(len(y))
@@ -187,8 +189,9 @@ def evaluate(
     loss = metric.loss(y[validated], preds, labels)
     models = None
     if fitted and loss < keep_below:
-        models = FoldBag(fitted, spec.task, spec.n_classes)
-        if len(pickle.dumps(models, protocol=pickle.HIGHEST_PROTOCOL)) > KEPT_MODELS_MB * 2**20:
+        bag = FoldBag(fitted, spec.task, spec.n_classes)
+        models = pickle.dumps(bag, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(models) > KEPT_MODELS_MB * 2**20:
             models = None
     return TrialOutcome(
         loss=loss,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
 import sys
 import time
 from dataclasses import dataclass, field
@@ -398,7 +399,7 @@ def _record(
         value = outcome.value
         result.predictions[launched.index] = value.predictions
         if value.models is not None:
-            result.models[launched.index] = value.models
+            result.models[launched.index] = pickle.loads(value.models)
         loss, fit_time, single = value.loss, value.fit_time, value.single_fit_time
         refit_config = value.refit_config
     else:

@@ -1,3 +1,4 @@
+import pickle
 import time
 
 import numpy as np
@@ -52,8 +53,9 @@ def test_a_trial_brings_back_its_fold_models_only_when_asked_and_good_enough(
     validation rows as the trial did."""
     data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
     outcome = evaluate(KNN, data, y, spec, keep_models=3)
-    assert isinstance(outcome.models, FoldBag) and len(outcome.models.pipelines) == 3
-    for pipeline, (_, val) in zip(outcome.models.pipelines, spec.splits):
+    bag = pickle.loads(outcome.models)
+    assert isinstance(bag, FoldBag) and len(bag.pipelines) == 3
+    for pipeline, (_, val) in zip(bag.pipelines, spec.splits):
         got = predict_pipeline(pipeline, data.iloc[val], spec.task, 2)
         np.testing.assert_allclose(got, outcome.predictions[val], atol=1e-6)
     assert evaluate(KNN, data, y, spec).models is None  # not asked
