@@ -31,13 +31,20 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise FileNotFoundError(f"No such data file: {path}")
     name = path.name.lower()
     if name.endswith((".parquet", ".pq")):
-        return pd.read_parquet(path)
-    if name.endswith((".tsv", ".tsv.gz", ".tab")):
-        return _with_dates(pd.read_csv(path, sep="\t", na_values=MISSING))
-    if name.endswith((".csv", ".csv.gz", ".txt")):
-        sep, decimal = _dialect(path)
-        return _with_dates(pd.read_csv(path, sep=sep, decimal=decimal, na_values=MISSING))
-    raise ValueError(f"Unsupported file type for {path}; use one of {', '.join(SUFFIXES)}.")
+        frame = pd.read_parquet(path)
+    elif name.endswith((".tsv", ".tsv.gz", ".tab", ".csv", ".csv.gz", ".txt")):
+        tabs = name.endswith((".tsv", ".tsv.gz", ".tab"))
+        sep, decimal = ("\t", ".") if tabs else _dialect(path)
+        try:
+            frame = pd.read_csv(path, sep=sep, decimal=decimal, na_values=MISSING)
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"{path} is empty: it has neither a header nor rows.") from None
+        frame = _with_dates(frame)
+    else:
+        raise ValueError(f"Unsupported file type for {path}; use one of {', '.join(SUFFIXES)}.")
+    if frame.empty:
+        raise ValueError(f"{path} has no rows (columns: {', '.join(map(str, frame.columns))}).")
+    return frame
 
 
 def _dialect(path: Path) -> tuple[str, str]:

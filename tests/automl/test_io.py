@@ -63,6 +63,20 @@ def test_iso_dates_become_dates_and_other_text_stays(tmp_path):
     assert frame["mixed"].tolist() == ["2021-03-04", "soon"]
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("blank.csv", "", "blank.csv is empty: it has neither a header nor rows"),
+        ("header.csv", "x,label\n", r"header.csv has no rows \(columns: x, label\)"),
+        ("header.tsv", "x\tlabel\n", r"header.tsv has no rows \(columns: x, label\)"),
+    ],
+)
+def test_an_empty_file_is_named_in_the_error(tmp_path, name, text, message):
+    _write(tmp_path / name, text)
+    with pytest.raises(ValueError, match=message):
+        read_table(tmp_path / name)
+
+
 @pytest.mark.parametrize(("asked", "meant"), [("Label", "label"), ("lable", "label")])
 def test_a_mistyped_target_gets_a_suggestion(asked, meant):
     frame = pd.DataFrame({"when": [1], "label": ["a"]})
