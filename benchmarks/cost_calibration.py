@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import automl._cost as cost_model
 from automl._cost import (
     FAMILY_COST,
     PROCESS_OVERHEAD,
@@ -95,17 +96,24 @@ def calibrate(trials: pd.DataFrame) -> dict[str, float]:
     return {family: float(math.exp(np.median(v))) for family, v in sorted(ratios.items())}
 
 
-def replay(trials: pd.DataFrame, family_cost: dict[str, float]) -> pd.DataFrame:
-    """log2(actual / predicted) of every trial predicted from other families' trials."""
+def replay(
+    trials: pd.DataFrame,
+    family_cost: dict[str, float] = FAMILY_COST,
+    bases: tuple[str, ...] = ("other",),
+) -> pd.DataFrame:
+    """log2(actual / predicted) of every trial predicted on one of ``bases`` (by default, from
+    other families' trials)."""
     rows = []
     for run, dataset, configs, group in _runs(trials):
         cost = CostEstimator(1_000, 1, 10, _n_classes(group), family_cost=family_cost)
         for config, row in zip(configs, group.itertuples(), strict=True):
             seconds, basis = cost.predict(config)
-            if basis == "other":
+            if basis in bases:
                 fitting = (seconds - PROCESS_OVERHEAD) * row.fidelity
                 error = math.log2(max(_seconds(row), 1e-3) / fitting)
-                rows.append(dict(run=run, dataset=dataset, family=config["model"], error=error))
+                rows.append(
+                    dict(run=run, dataset=dataset, family=config["model"], basis=basis, error=error)
+                )
             cost.observe(
                 config, row.fit_time, timed_out=row.status == "timeout", fidelity=row.fidelity
             )
@@ -145,10 +153,53 @@ def cross_validate(trials: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return overall, by_family
 
 
+def rounds_comparison(trials: pd.DataFrame, families=("lightgbm", "catboost")) -> pd.DataFrame:
+    """Errors of the trials predicted from their own family's trials (``own`` and ``scaled``),
+    with the shipped :data:`automl._cost.ROUNDS_EXPONENT` and with cost linear in rounds."""
+    frames = []
+    for label, exponents in (("shipped", cost_model.ROUNDS_EXPONENT), ("linear", {})):
+        saved = cost_model.ROUNDS_EXPONENT
+        cost_model.ROUNDS_EXPONENT = {f: exponents.get(f, 1.0) for f in saved}
+        try:
+            errors = replay(trials, bases=("own", "scaled"))
+        finally:
+            cost_model.ROUNDS_EXPONENT = saved
+        frames.append(errors[errors["family"].isin(families)].assign(rounds=label))
+    errors = pd.concat(frames, ignore_index=True)
+    return (
+        errors.groupby(["family", "rounds"])["error"]
+        .apply(lambda e: pd.Series(error_summary(e)))
+        .unstack()
+    )
+
+
+ROUNDS_KEY = {"lightgbm": "n_estimators", "catboost": "iterations"}
+
+
+def rounds_exponent(runs: pd.DataFrame, family: str, group: str) -> float:
+    """How a ``family``'s fitting time grows with its rounds, ``time ~ rounds ** e``: least
+    squares on the log scale over successful fits on all rows, with each ``group``'s mean (a
+    dataset's or a search's) taken out, the rest of the size (leaves, depth) and the learning
+    rate held in the fit."""
+    runs = runs[(runs["model"] == family) & (runs["status"] == "success")]
+    if "fidelity" in runs:
+        runs = runs[runs["fidelity"].fillna(1.0) == 1.0]
+    configs = [json.loads(c) for c in runs["config"]]
+    rounds = np.log([float(c[f"{family}:{ROUNDS_KEY[family]}"]) for c in configs])
+    rate = np.log([float(c.get(f"{family}:learning_rate", 0.1)) for c in configs])
+    size = np.log([size_factor(c) for c in configs]) - cost_model.ROUNDS_EXPONENT[family] * rounds
+    columns = {"y": np.log(runs["fit_time"].clip(lower=1e-3).to_numpy()), "rounds": rounds}
+    frame = pd.DataFrame({**columns, "size": size, "rate": rate, "group": runs[group].to_numpy()})
+    centred = frame.drop(columns="group") - frame.groupby("group").transform("mean")
+    x = centred[["rounds", "size", "rate"]].to_numpy()
+    return float(np.linalg.lstsq(x, centred["y"].to_numpy(), rcond=None)[0][0])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", nargs="*", type=Path, default=[], help="bench output folders")
     parser.add_argument("--pmlb", type=Path, help="PMLB folder: adds n_classes from index.csv")
+    parser.add_argument("--kb", type=Path, help="knowledge base: fit the rounds on its matrix")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -178,6 +229,31 @@ def main(argv=None) -> int:
         "Family factors (a family's defaults against LightGBM's, per unit of size):",
         "",
         to_markdown(factors.rename_axis("family")),
+    ]
+    fitted = {f: {"searches": rounds_exponent(trials, f, "run")} for f in ROUNDS_KEY}
+    if args.kb is not None:
+        from knowledge_base import KnowledgeBase
+
+        runs = KnowledgeBase(args.kb).runs()
+        for family in ROUNDS_KEY:
+            matrix = runs[runs["source"] == "matrix"]
+            fitted[family]["matrix"] = rounds_exponent(matrix, family, "dataset_id")
+    lines += [
+        "",
+        "How fitting time grows with the rounds asked for (time ~ rounds ** e, fitted), and the",
+        "exponent the cost model ships (`automl._cost.ROUNDS_EXPONENT`):",
+        "",
+        to_markdown(
+            pd.DataFrame(fitted)
+            .T.round(2)
+            .assign(shipped=cost_model.ROUNDS_EXPONENT)
+            .rename_axis("family")
+        ).rstrip(),
+        "",
+        "Trials predicted from their own family's trials (`own`, `scaled`), with the shipped",
+        "exponent and with cost linear in rounds (as until session 38):",
+        "",
+        to_markdown(rounds_comparison(trials)),
     ]
     (args.out / "summary.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -85,6 +85,11 @@ for _mode in ("portfolio", "cold", "random"):
     for _suffix, _slack in (("tight", 1.0), ("loose", 3.0)):
         MODE_PARAMS[f"{_mode}-{_suffix}"] = MODE_PARAMS[_mode]
         MODE_SETTINGS[f"{_mode}-{_suffix}"] = (automl._cost, "SKIP_OTHER", _slack)
+# "-linear-rounds": a boosting family's cost taken as linear in its rounds (as before session 38).
+for _mode in ("portfolio", "cold"):
+    MODE_PARAMS[f"{_mode}-linear-rounds"] = MODE_PARAMS[_mode]
+    _linear = {family: 1.0 for family in automl._cost.ROUNDS_EXPONENT}
+    MODE_SETTINGS[f"{_mode}-linear-rounds"] = (automl._cost, "ROUNDS_EXPONENT", _linear)
 HERE = Path(__file__).resolve().parent
 
 

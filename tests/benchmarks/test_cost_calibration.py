@@ -3,7 +3,8 @@ import json
 import pandas as pd
 import pytest
 
-from benchmarks.cost_calibration import calibrate, replay
+import automl._cost as cost_model
+from benchmarks.cost_calibration import calibrate, replay, rounds_comparison
 
 LIGHTGBM = {"model": "lightgbm", "lightgbm:n_estimators": 100}
 FOREST = {"model": "random_forest"}
@@ -76,3 +77,15 @@ def test_a_multiclass_search_is_measured_per_tree_built_each_round(trials):
     # Without the classes the forest would be predicted at 10 times its cost.
     blind = replay(multiclass.assign(n_classes=0), {"lightgbm": 1.0, "random_forest": 6.0})
     assert blind["error"].iloc[0] == pytest.approx(-3.3219, abs=1e-3)
+
+
+def test_rounds_are_replayed_with_the_shipped_exponent_and_linearly():
+    # Early stopping: four times LightGBM's rounds took twice its defaults' time, as the
+    # shipped square root says; cost linear in rounds predicts twice the actual.
+    more_rounds = {"model": "lightgbm", "lightgbm:n_estimators": 400}
+    runs = search("a", "x", [(LIGHTGBM, 1.0, 1.0, "success"), (more_rounds, 2.0, 1.0, "success")])
+    table = rounds_comparison(runs)
+    assert table.loc[("lightgbm", "shipped"), "median log2(actual/predicted)"] == 0
+    assert table.loc[("lightgbm", "linear"), "median log2(actual/predicted)"] == -1
+    assert table.loc[("lightgbm", "linear"), "predictions"] == 1
+    assert cost_model.ROUNDS_EXPONENT["lightgbm"] == 0.5  # restored after the linear replay
