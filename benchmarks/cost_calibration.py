@@ -25,6 +25,7 @@ import math
 import zlib
 from collections import defaultdict
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -156,14 +157,11 @@ def cross_validate(trials: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def rounds_comparison(trials: pd.DataFrame, families=("lightgbm", "catboost")) -> pd.DataFrame:
     """Errors of the trials predicted from their own family's trials (``own`` and ``scaled``),
     with the shipped :data:`automl._cost.ROUNDS_EXPONENT` and with cost linear in rounds."""
+    linear = {family: 1.0 for family in cost_model.ROUNDS_EXPONENT}
     frames = []
-    for label, exponents in (("shipped", cost_model.ROUNDS_EXPONENT), ("linear", {})):
-        saved = cost_model.ROUNDS_EXPONENT
-        cost_model.ROUNDS_EXPONENT = {f: exponents.get(f, 1.0) for f in saved}
-        try:
+    for label, exponents in (("shipped", cost_model.ROUNDS_EXPONENT), ("linear", linear)):
+        with mock.patch.object(cost_model, "ROUNDS_EXPONENT", exponents):
             errors = replay(trials, bases=("own", "scaled"))
-        finally:
-            cost_model.ROUNDS_EXPONENT = saved
         frames.append(errors[errors["family"].isin(families)].assign(rounds=label))
     errors = pd.concat(frames, ignore_index=True)
     return (
@@ -235,8 +233,8 @@ def main(argv=None) -> int:
         from knowledge_base import KnowledgeBase
 
         runs = KnowledgeBase(args.kb).runs()
+        matrix = runs[runs["source"] == "matrix"]
         for family in ROUNDS_KEY:
-            matrix = runs[runs["source"] == "matrix"]
             fitted[family]["matrix"] = rounds_exponent(matrix, family, "dataset_id")
     lines += [
         "",

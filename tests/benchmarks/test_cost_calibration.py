@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import automl._cost as cost_model
-from benchmarks.cost_calibration import calibrate, replay, rounds_comparison
+from benchmarks.cost_calibration import calibrate, replay, rounds_comparison, rounds_exponent
 
 LIGHTGBM = {"model": "lightgbm", "lightgbm:n_estimators": 100}
 FOREST = {"model": "random_forest"}
@@ -89,3 +89,28 @@ def test_rounds_are_replayed_with_the_shipped_exponent_and_linearly():
     assert table.loc[("lightgbm", "linear"), "median log2(actual/predicted)"] == -1
     assert table.loc[("lightgbm", "linear"), "predictions"] == 1
     assert cost_model.ROUNDS_EXPONENT["lightgbm"] == 0.5  # restored after the linear replay
+
+
+def test_the_rounds_exponent_is_fitted_within_each_search():
+    # Two searches on machines 3x apart, the slow one with larger settings: within each, time
+    # grows as rounds ** 0.5 (leaves as size_factor says). Pooled, the raw times would put the
+    # machine's speed into the exponent; each search's mean is taken out.
+    def trials(speed: float, settings) -> list:
+        out = []
+        for n, leaves in settings:
+            config = {
+                "model": "lightgbm",
+                "lightgbm:n_estimators": n,
+                "lightgbm:num_leaves": leaves,
+            }
+            out.append((config, speed * n**0.5 * (leaves / 31) ** 0.5, 1.0, "success"))
+        return [*out, (LIGHTGBM, 99.0, 0.5, "success")]  # on a row sample: left out
+
+    runs = pd.concat(
+        [
+            search("fast", "x", trials(1.0, [(50, 31), (200, 31), (100, 62)])),
+            search("slow", "y", trials(3.0, [(400, 31), (1600, 31), (800, 124)])),
+        ],
+        ignore_index=True,
+    )
+    assert rounds_exponent(runs, "lightgbm", "run") == pytest.approx(0.5)
