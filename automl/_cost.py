@@ -116,17 +116,14 @@ def first_look_seconds(budget: float) -> float:
 CATBOOST_LEVEL_LEAVES = 32.0
 
 
-# How a boosting family's cost grows with the rounds it is given. LightGBM's early stopping ends
-# most fits before their last round (automl/components/_early_stopping.py): 10 times the rounds
-# cost about 10 ** 0.5 times as much. Fitted with each dataset's (search's) mean taken out,
-# 0.49 on the matrix's LightGBM cells and 0.51 on 119 searches' trials; replayed through this
-# cost model on those searches, a LightGBM trial predicted from its family's own trials is off
-# by 1.8x (mean abs log2 error 0.84) instead of 2.3x (1.22) with cost linear in rounds, and
-# predicted over 3 times its actual time 9% of the time instead of 19%. CatBoost stays linear:
-# 0.70 on the matrix, 0.80 on the searches, and a member a fifth of the defaults' rounds
-# predicted them at 14 s with 0.75 where they ran into the 15 s limit three times of four
-# (benchmarks/cost_calibration.py, benchmarks/results/cost-calibration/summary.md).
-ROUNDS_EXPONENT = {"lightgbm": 0.5, "catboost": 1.0}
+# How a boosting family's cost grows with the rounds it is given: in proportion. LightGBM's early
+# stopping ends most fits before their last round, and its time fits the square root of its
+# trees better (0.49 on the matrix, 0.51 on 119 searches' trials; replayed on those searches a
+# LightGBM trial predicted from its own family's trials is off by 1.8x instead of 2.3x), but
+# with it the searches found no better models: at 10 s 9 / 29 / 9 against linear (47 tables),
+# at 60 s 4 / 6 / 7 on the 17 largest (session 38, benchmarks/results/rounds-exponent-*-s38):
+# over-predicting large LightGBM settings skips or samples them, which leaves time for others.
+ROUNDS_EXPONENT = {"lightgbm": 1.0, "catboost": 1.0}
 
 
 def catboost_depth_factor(depth: float) -> float:
