@@ -42,8 +42,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
         frame = _with_dates(frame)
     else:
         raise ValueError(f"Unsupported file type for {path}; use one of {', '.join(SUFFIXES)}.")
-    if frame.empty:
+    if len(frame) == 0:
         raise ValueError(f"{path} has no rows (columns: {', '.join(map(str, frame.columns))}).")
+    if len(frame.columns) == 0:
+        raise ValueError(f"{path} has no columns.")
     return frame
 
 

@@ -77,6 +77,12 @@ def test_an_empty_file_is_named_in_the_error(tmp_path, name, text, message):
         read_table(tmp_path / name)
 
 
+def test_a_parquet_file_without_columns_is_named_in_the_error(tmp_path):
+    pd.DataFrame(index=["a", "b", "c"]).to_parquet(tmp_path / "bare.parquet")  # rows, no columns
+    with pytest.raises(ValueError, match=r"bare\.parquet has no columns"):
+        read_table(tmp_path / "bare.parquet")
+
+
 @pytest.mark.parametrize(("asked", "meant"), [("Label", "label"), ("lable", "label")])
 def test_a_mistyped_target_gets_a_suggestion(asked, meant):
     frame = pd.DataFrame({"when": [1], "label": ["a"]})
