@@ -154,13 +154,16 @@ def cross_validate(trials: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return overall, by_family
 
 
+ROUNDS_KEY = {"lightgbm": "n_estimators", "catboost": "iterations"}
+# How cost may grow with the rounds (automl._cost.ROUNDS_EXPONENT), as measured in session 38;
+# benchmarks.warm_vs_cold's modes -linear-rounds and -sqrt-rounds fit with these.
 ROUNDS_SETTINGS = {
     "linear": {"lightgbm": 1.0, "catboost": 1.0},
     "square root (LightGBM)": {"lightgbm": 0.5, "catboost": 1.0},
 }
 
 
-def rounds_comparison(trials: pd.DataFrame, families=("lightgbm", "catboost")) -> pd.DataFrame:
+def rounds_comparison(trials: pd.DataFrame, families=tuple(ROUNDS_KEY)) -> pd.DataFrame:
     """Errors of the trials predicted from their own family's trials (``own`` and ``scaled``),
     with cost growing with the rounds as each of :data:`ROUNDS_SETTINGS` says."""
     frames = []
@@ -174,9 +177,6 @@ def rounds_comparison(trials: pd.DataFrame, families=("lightgbm", "catboost")) -
         .apply(lambda e: pd.Series(error_summary(e)))
         .unstack()
     )
-
-
-ROUNDS_KEY = {"lightgbm": "n_estimators", "catboost": "iterations"}
 
 
 def rounds_exponent(runs: pd.DataFrame, family: str, group: str) -> float:

@@ -35,7 +35,7 @@ import automl._estimator as estimator_module
 from automl import AutoMLClassifier, AutoMLRegressor
 from automl._search import ensemble_candidates
 from benchmarks.report import to_markdown
-from benchmarks.warm_vs_cold import _read_results, model_test_loss, pmlb_split
+from benchmarks.warm_vs_cold import _read_results, model_test_loss, pmlb_split, setting_held
 
 HERE = Path(__file__).resolve().parent
 # A search bounded by trials, each by this (60 s fits give 15 s): without it a trial may take a
@@ -65,11 +65,12 @@ def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
         captured["args"] = args
         return original(self, *args)
 
-    keep = estimator_module.KEEP_PREDICTIONS, estimator_module.KEEP_FOLD_MODELS
-    estimator_module.KEEP_PREDICTIONS = 10_000  # every trial's predictions stay for the variants
-    estimator_module.KEEP_FOLD_MODELS = 0
-    base._fit_ensemble = capture
-    try:
+    with (
+        # every trial's predictions stay for the variants
+        setting_held(estimator_module, "KEEP_PREDICTIONS", 10_000),
+        setting_held(estimator_module, "KEEP_FOLD_MODELS", 0),
+        setting_held(base, "_fit_ensemble", capture),
+    ):
         model = (AutoMLRegressor if regression else AutoMLClassifier)(
             n_trials=n_trials,
             time_budget=3600,
@@ -79,9 +80,6 @@ def captured_search(name: str, pmlb: Path, seed: int, n_trials: int):
             leave_one_out=True,
             update_knowledge_base=False,
         ).fit(X_train, y_train)
-    finally:
-        base._fit_ensemble = original
-        estimator_module.KEEP_PREDICTIONS, estimator_module.KEEP_FOLD_MODELS = keep
     return model, captured["args"], X_test, y_test
 
 

@@ -35,6 +35,7 @@ import automl._knowledge
 import automl._search
 from automl import METRICS, AutoMLClassifier, AutoMLRegressor
 from automl._limits import Status
+from benchmarks.cost_calibration import ROUNDS_SETTINGS
 from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
 
@@ -88,9 +89,12 @@ for _mode in ("portfolio", "cold", "random"):
 # "-sqrt-rounds": LightGBM's cost taken as growing with the square root of its trees, "-linear-
 # rounds": in proportion to them, the default (session 38 measured both).
 for _mode in ("portfolio", "cold"):
-    for _suffix, _lightgbm in (("sqrt-rounds", 0.5), ("linear-rounds", 1.0)):
+    for _suffix, _setting in (
+        ("sqrt-rounds", "square root (LightGBM)"),
+        ("linear-rounds", "linear"),
+    ):
         MODE_PARAMS[f"{_mode}-{_suffix}"] = MODE_PARAMS[_mode]
-        _exponents = {"lightgbm": _lightgbm, "catboost": 1.0}
+        _exponents = ROUNDS_SETTINGS[_setting]
         MODE_SETTINGS[f"{_mode}-{_suffix}"] = (automl._cost, "ROUNDS_EXPONENT", _exponents)
 HERE = Path(__file__).resolve().parent
 
