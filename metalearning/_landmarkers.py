@@ -116,6 +116,12 @@ def _conditional_entropy(*branches: np.ndarray) -> np.ndarray:
     return -sum(_xlogx(b).sum(-1) - _xlogx(b.sum(-1)) for b in branches)
 
 
+def _count_entropy(xlogx: np.ndarray, *branches: np.ndarray) -> np.ndarray:
+    """``_conditional_entropy`` of integer class counts, bit for bit, with ``xlogx`` of every
+    count looked up in ``xlogx`` (a lookup costs a fraction of a logarithm)."""
+    return -sum(xlogx[b].sum(-1) - xlogx[b.sum(-1)] for b in branches)
+
+
 def _stump(numeric, codes, y, folds) -> np.ndarray:
     n_classes = int(y.max()) + 1
     proba = np.zeros((len(y), n_classes))
@@ -153,6 +159,8 @@ def _numeric_split(x: np.ndarray, onehot_y: np.ndarray, max_cells: int = 2_000_0
     """Best threshold over all numeric attributes (columns of ``x``), in column chunks."""
     best = (np.inf, None)
     n, n_classes = onehot_y.shape
+    onehot_y = onehot_y.astype(np.int32)  # counts stay exact integers
+    xlogx = _xlogx(np.arange(n + 1, dtype=float))
     step = max(1, max_cells // max(1, n * n_classes))
     for first in range(0, x.shape[1], step):
         chunk = x[:, first : first + step]
@@ -169,9 +177,10 @@ def _numeric_split(x: np.ndarray, onehot_y: np.ndarray, max_cells: int = 2_000_0
             columns = np.nonzero(valid)[1]
             below = left[:-1][valid]
             scores = np.full(valid.shape, np.inf)
-            scores[valid] = _conditional_entropy(below, total[columns] - below, missing[columns])
+            branches = (below, total[columns] - below, missing[columns])
+            scores[valid] = _count_entropy(xlogx, *branches)
         else:
-            scores = _conditional_entropy(left[:-1], total - left[:-1], missing[None])
+            scores = _count_entropy(xlogx, left[:-1], total - left[:-1], missing[None])
             scores = np.where(valid, scores, np.inf)
         i, j = np.unravel_index(np.argmin(scores.T), scores.T.shape)[::-1]
         if scores[i, j] < best[0]:
@@ -275,11 +284,12 @@ def _nearest_neighbour(numeric, codes, y, folds) -> np.ndarray:
     distance = _squared_distances(numeric, codes)
     n_classes = int(y.max()) + 1
     proba = np.zeros((len(y), n_classes))
-    onehot_y = np.eye(n_classes)[y]
     for train, test in folds:
-        d = distance[np.ix_(test, train)]
-        tied = d <= d.min(axis=1, keepdims=True) + 1e-9
-        votes = tied.astype(float) @ onehot_y[train] + 1.0 / len(train)
+        d = np.take(np.take(distance, test, axis=0), train, axis=1)
+        rows, columns = np.nonzero(d <= d.min(axis=1, keepdims=True) + 1e-9)
+        # The tied rows' votes counted directly, not in a product with every training row.
+        votes = np.bincount(rows * n_classes + y[train][columns], minlength=len(test) * n_classes)
+        votes = votes.reshape(len(test), n_classes) + 1.0 / len(train)
         proba[test] = votes / votes.sum(axis=1, keepdims=True)
     return proba
 
@@ -300,11 +310,18 @@ def _squared_distances(numeric: np.ndarray, codes: Sequence[np.ndarray]) -> np.n
         missing_count += c < 0
     X = np.hstack(blocks)
     norms = (X * X).sum(1)
-    distance = np.maximum(norms[:, None] + norms[None, :] - 2.0 * X @ X.T, 0.0)
-    distance += (missing_count[:, None] + missing_count[None, :]) / 2.0
+    # In place, and the terms that are zero left out (the same values, bit for bit): on 2,000
+    # rows each pass over the matrix costs about 15 ms, and on data without gaps most were zero.
+    distance = np.add.outer(norms, norms)
+    distance -= 2.0 * X @ X.T
+    np.maximum(distance, 0.0, out=distance)
+    if missing_count.any():
+        distance += (missing_count[:, None] + missing_count[None, :]) / 2.0
     for c in codes:
         if c.max(initial=-1) >= MAX_ONE_HOT:
             distance += (c[:, None] != c[None, :]) | (c[:, None] < 0) | (c[None, :] < 0)
+    if not has_missing.any():
+        return distance
     # Columns with gaps, summed in matrix products: a pair of values counts its squared
     # difference, a value against a gap max(v, 1 - v) squared, two gaps 1.
     gappy = scaled[:, has_missing]
