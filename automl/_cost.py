@@ -277,15 +277,24 @@ class CostEstimator:
         return PROCESS_OVERHEAD + unit * self._weight(config), basis
 
     def sample_fidelity(
-        self, config: Mapping[str, Any], wall: float, share: float = SAMPLE_SHARE
+        self,
+        config: Mapping[str, Any],
+        wall: float,
+        share: float = SAMPLE_SHARE,
+        *,
+        at_least: bool = False,
     ) -> float | None:
         """The share of the training rows on which ``config`` is expected to fit in ``share``
-        of ``wall`` seconds, or None if all rows fit or a sample leaves too few rows."""
+        of ``wall`` seconds, or None if all rows fit or a sample leaves too few rows; with
+        ``at_least``, such a sample keeps ``MIN_SAMPLE_ROWS`` rows instead (if that is not all)."""
         seconds, _ = self.predict(config)
         fitting = max(seconds - PROCESS_OVERHEAD, 1e-9)
         fidelity = (share * wall - PROCESS_OVERHEAD) / fitting
-        if fidelity >= 1 or fidelity * self.n_train < MIN_SAMPLE_ROWS:
+        if fidelity >= 1:
             return None
+        if fidelity * self.n_train < MIN_SAMPLE_ROWS:
+            floor = MIN_SAMPLE_ROWS / self.n_train
+            return float(floor) if at_least and floor < 1 else None
         return float(fidelity)
 
     def observe(

@@ -34,6 +34,11 @@ POWER_TRIALS = 5  # the last trials whose power predicts the next one's (energy_
 # (ensemble_candidates). Off: on 36 tables of at most 500 rows x 3 splits it changed nothing
 # measurable (better 11, tied 12, worse 13; benchmarks/results/ensemble-pool/).
 ENSEMBLE_PER_FAMILY = False
+# Whether a family's defaults whose first look (first_look_seconds) would need a row sample
+# smaller than MIN_SAMPLE_ROWS run on MIN_SAMPLE_ROWS rows rather than on all of them. At 10 s
+# on pendigits, LightGBM's defaults after its cut-down first trial were predicted at 4.9 s of a
+# 5 s limit, ran on all rows and timed out, and the families after them had no time left.
+FIRST_LOOK_AT_LEAST = False
 
 
 @dataclass
@@ -309,7 +314,10 @@ def run_search(
                     if fits and rung == 0 and origins.get(key) == "default":
                         if anchored:  # the first defaults (LightGBM's) always see every row
                             first_look = cost.sample_fidelity(
-                                values, first_look_seconds(budget.total()), share=1.0
+                                values,
+                                first_look_seconds(budget.total()),
+                                share=1.0,
+                                at_least=FIRST_LOOK_AT_LEAST,
                             )
                             if first_look is not None and first_look < fidelity:
                                 fidelity = first_look

@@ -86,6 +86,11 @@ for _mode in ("portfolio", "cold", "random"):
     for _suffix, _slack in (("tight", 1.0), ("loose", 3.0)):
         MODE_PARAMS[f"{_mode}-{_suffix}"] = MODE_PARAMS[_mode]
         MODE_SETTINGS[f"{_mode}-{_suffix}"] = (automl._cost, "SKIP_OTHER", _slack)
+# "-look-floor": a family's defaults too slow for a first look on all rows, whose sample for it
+# would keep too few rows, run on MIN_SAMPLE_ROWS rows rather than on all (session 39).
+for _mode in ("default", "cold"):
+    MODE_PARAMS[f"{_mode}-look-floor"] = MODE_PARAMS[_mode]
+    MODE_SETTINGS[f"{_mode}-look-floor"] = (automl._search, "FIRST_LOOK_AT_LEAST", True)
 # "-sqrt-rounds": LightGBM's cost taken as growing with the square root of its trees, "-linear-
 # rounds": in proportion to them, the default (session 38 measured both).
 for _mode in ("portfolio", "cold"):
@@ -265,7 +270,7 @@ def run(args) -> pd.DataFrame:
             start = time.monotonic()
             estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
             params = dict(MODE_PARAMS[mode])
-            if mode.startswith("portfolio") or mode == "default":
+            if mode.startswith(("portfolio", "default")):
                 params["knowledge_base"] = loo_portfolio_base(
                     name, args.task, out / "portfolios", args.portfolio_source
                 )

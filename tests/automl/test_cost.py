@@ -184,6 +184,12 @@ def test_a_configuration_too_slow_for_all_rows_gets_a_row_sample_that_fits():
     small = CostEstimator(n_train=MIN_SAMPLE_ROWS * 5, n_fits=1, n_features=20)
     small.observe(forest, 100.0)
     assert small.sample_fidelity(forest, 10.0) is None
+    # ... unless asked for the smallest sample allowed (a first look), if that is not all rows.
+    at_least = small.sample_fidelity(forest, 10.0, at_least=True)
+    assert at_least == pytest.approx(MIN_SAMPLE_ROWS / small.n_train)
+    tiny = CostEstimator(n_train=MIN_SAMPLE_ROWS, n_fits=1, n_features=20)
+    tiny.observe(forest, 100.0)
+    assert tiny.sample_fidelity(forest, 10.0, at_least=True) is None
 
 
 def test_sampled_rows_are_seeded_sorted_and_keep_every_class():
