@@ -167,7 +167,7 @@ def _numeric_split(x: np.ndarray, onehot_y: np.ndarray, max_cells: int = 2_000_0
         order = np.argsort(np.where(np.isnan(chunk), np.inf, chunk), axis=0, kind="stable")
         values = np.take_along_axis(chunk, order, axis=0)  # missing values last
         labels = onehot_y[order] * ~np.isnan(values)[..., None]  # rows x columns x classes
-        left = np.cumsum(labels, axis=0)
+        left = np.cumsum(labels, axis=0, dtype=np.int32)
         total = left[-1]
         missing = onehot_y.sum(0)[None, :] - total
         valid = values[:-1] < values[1:]  # thresholds between distinct values; NaN is False
