@@ -233,24 +233,32 @@ def test_a_first_look_may_take_5_percent_of_the_budget_or_10_s_within_a_fifth(bu
     assert first_look_seconds(budget) == pytest.approx(seconds)
 
 
-def test_slow_family_defaults_run_on_a_sample_sized_to_a_share_of_the_budget(
-    monkeypatch, load_pmlb, binary_search_inputs, binary_search
-):
-    monkeypatch.setattr(automl._cost, "MIN_SAMPLE_ROWS", 5)  # prnn_synth: 200 training rows
-    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
+def _defaults_search(inputs, search, deadline: float = 100.0):
+    """LightGBM's defaults, then the random forest's, in a search of ``deadline`` seconds where
+    both are predicted at 20 s (within a trial's 30 s): the trials, and the forest's estimate
+    before them."""
+    data, y, spec = inputs
     space = build_space(spec.task, DataShape(*data.shape), spec.columns, seed=0)
     boosting = space.get_default_configuration()
     forest, _ = translate({"model": "random_forest"}, space)
     cost = CostEstimator(len(spec.splits[0][0]), len(spec.splits), data.shape[1])
-    for config in (boosting, forest):  # both as if they took 20 s here: within a trial's 30 s
+    for config in (boosting, forest):
         cost.observe(dict(config), 20.0)
     expected, _ = cost.predict(dict(forest))
     start = time.monotonic()
-    budget = Budget(start=start, deadline=start + 100, per_trial=30.0, max_trials=2)
+    budget = Budget(start=start, deadline=start + deadline, per_trial=30.0, max_trials=2)
     origins = {config_key(c): "default" for c in (boosting, forest)}
     optimizer = make_optimizer("random", space, [boosting, forest], 0, 1.0)
-    result = binary_search(data, y, spec, optimizer, budget, cost=cost, origins=origins)
-    first, second = result.trials
+    result = search(data, y, spec, optimizer, budget, cost=cost, origins=origins)
+    return result.trials, expected
+
+
+def test_slow_family_defaults_run_on_a_sample_sized_to_a_share_of_the_budget(
+    monkeypatch, load_pmlb, binary_search_inputs, binary_search
+):
+    monkeypatch.setattr(automl._cost, "MIN_SAMPLE_ROWS", 5)  # prnn_synth: 200 training rows
+    inputs = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
+    (first, second), expected = _defaults_search(inputs, binary_search)
     # LightGBM's defaults anchor the search on every row; the forest's are a first look at the
     # family, sized to the 10 s it may take of the 100 s budget.
     assert (first.model, first.fidelity) == ("lightgbm", 1.0)
@@ -260,10 +268,26 @@ def test_slow_family_defaults_run_on_a_sample_sized_to_a_share_of_the_budget(
     # All its rows fit a trial's limit: an ensemble member from it is refitted on all of them.
     assert (first.refit_fidelity, second.refit_fidelity) == (None, 1.0)
     # Without a time budget there is no share to size it to: all rows.
-    budget = Budget(start=start, deadline=math.inf, per_trial=30.0, max_trials=2)
-    optimizer = make_optimizer("random", space, [boosting, forest], 0, 1.0)
-    result = binary_search(data, y, spec, optimizer, budget, cost=cost, origins=origins)
-    assert [t.fidelity for t in result.trials] == [1.0, 1.0]
+    trials, _ = _defaults_search(inputs, binary_search, deadline=math.inf)
+    assert [t.fidelity for t in trials] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("at_least", [False, True])
+def test_a_first_look_that_would_keep_too_few_rows(
+    monkeypatch, at_least, load_pmlb, binary_search_inputs, binary_search
+):
+    inputs = binary_search_inputs(*load_pmlb("prnn_synth"), 5)
+    n_train = len(inputs[2].splits[0][0])
+    # The forest's first look (10 s of the 100 s) would keep about half the rows: too few.
+    monkeypatch.setattr(automl._cost, "MIN_SAMPLE_ROWS", int(0.7 * n_train))
+    monkeypatch.setattr(automl._search, "FIRST_LOOK_AT_LEAST", at_least)
+    (first, second), _ = _defaults_search(inputs, binary_search)
+    assert first.fidelity == 1.0 and second.status == "success"
+    if at_least:  # the fewest rows allowed, refitted on all of them as an ensemble member
+        assert second.fidelity == pytest.approx(int(0.7 * n_train) / n_train)
+        assert second.refit_fidelity == 1.0
+    else:  # all rows, as a trial of its own
+        assert (second.fidelity, second.refit_fidelity) == (1.0, None)
 
 
 def test_a_sampled_trial_is_refitted_on_the_same_share_of_rows(load_pmlb, binary_search_inputs):
