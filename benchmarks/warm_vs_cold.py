@@ -87,10 +87,12 @@ for _mode in ("portfolio", "cold", "random"):
         MODE_PARAMS[f"{_mode}-{_suffix}"] = MODE_PARAMS[_mode]
         MODE_SETTINGS[f"{_mode}-{_suffix}"] = (automl._cost, "SKIP_OTHER", _slack)
 # "-look-floor": a family's defaults too slow for a first look on all rows, whose sample for it
-# would keep too few rows, run on MIN_SAMPLE_ROWS rows rather than on all (session 39).
+# would keep too few rows, run on MIN_SAMPLE_ROWS rows (the default since session 39);
+# "-look-all": on all rows, as before.
 for _mode in ("default", "cold"):
-    MODE_PARAMS[f"{_mode}-look-floor"] = MODE_PARAMS[_mode]
-    MODE_SETTINGS[f"{_mode}-look-floor"] = (automl._search, "FIRST_LOOK_AT_LEAST", True)
+    for _suffix, _at_least in (("look-floor", True), ("look-all", False)):
+        MODE_PARAMS[f"{_mode}-{_suffix}"] = MODE_PARAMS[_mode]
+        MODE_SETTINGS[f"{_mode}-{_suffix}"] = (automl._search, "FIRST_LOOK_AT_LEAST", _at_least)
 # "-sqrt-rounds": LightGBM's cost taken as growing with the square root of its trees, "-linear-
 # rounds": in proportion to them, the default (session 38 measured both).
 for _mode in ("portfolio", "cold"):
