@@ -39,8 +39,8 @@ ENSEMBLE_PER_FAMILY = False
 # on pendigits, LightGBM's defaults after its cut-down first trial were predicted at 4.9 s of a
 # 5 s limit, ran on all rows and timed out, and the families after them had no time left. On
 # the 30 tables over 2,000 rows, two splits, the default's fits were better on 9, worse on 3
-# at 10 s (p = 0.03; cold SMAC's 6 / 9, level in loss) and 5 / 2 at 60 s (split 0;
-# benchmarks/results/first-look-floor-s39).
+# at 10 s (p = 0.03; cold SMAC's 6 / 9, level in loss) and on 10, worse on 4 at 60 s
+# (p = 0.03; benchmarks/results/first-look-floor-s39).
 FIRST_LOOK_AT_LEAST = True
 
 
