@@ -24,6 +24,7 @@ import contextlib
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,35 +75,46 @@ MODE_SETTINGS = {
     # portfolio's SMAC that exploited one family on a tiny table left it no other to mix in).
     "portfolio-per-family": (automl._search, "ENSEMBLE_PER_FAMILY", True),
 }
+
+
+def _setting_modes(modes, module, name: str, values: dict[str, Any]) -> None:
+    """For each of ``modes`` and each suffix in ``values``, the mode ``{mode}-{suffix}``: the
+    same parameters, with ``module.name`` set to the suffix's value."""
+    for mode in modes:
+        for suffix, value in values.items():
+            MODE_PARAMS[f"{mode}-{suffix}"] = MODE_PARAMS[mode]
+            MODE_SETTINGS[f"{mode}-{suffix}"] = (module, name, value)
+
+
 # "-refit": on tables of up to FOLD_BAG_ROWS training rows, each member's fold models fitted
 # again after the search (as before session 37), not kept from its trial.
-for _mode in ("portfolio", "cold"):
-    MODE_PARAMS[f"{_mode}-refit"] = MODE_PARAMS[_mode]
-    MODE_SETTINGS[f"{_mode}-refit"] = (automl._estimator, "KEEP_FOLD_MODELS", 0)
+_setting_modes(("portfolio", "cold"), automl._estimator, "KEEP_FOLD_MODELS", {"refit": 0})
 # "-tight": a configuration whose estimate rests on other families or other sizes runs only if
 # predicted within its limit (session 34: CatBoost trials predicted at 16-23 s ran into the 15 s
 # limit of a 60 s fit; the default since session 35); "-loose": within 3 times it, as before.
-for _mode in ("portfolio", "cold", "random"):
-    for _suffix, _slack in (("tight", 1.0), ("loose", 3.0)):
-        MODE_PARAMS[f"{_mode}-{_suffix}"] = MODE_PARAMS[_mode]
-        MODE_SETTINGS[f"{_mode}-{_suffix}"] = (automl._cost, "SKIP_OTHER", _slack)
+_setting_modes(
+    ("portfolio", "cold", "random"), automl._cost, "SKIP_OTHER", {"tight": 1.0, "loose": 3.0}
+)
 # "-look-floor": a family's defaults too slow for a first look on all rows, whose sample for it
 # would keep too few rows, run on MIN_SAMPLE_ROWS rows (the default since session 39);
 # "-look-all": on all rows, as before.
-for _mode in ("default", "cold"):
-    for _suffix, _at_least in (("look-floor", True), ("look-all", False)):
-        MODE_PARAMS[f"{_mode}-{_suffix}"] = MODE_PARAMS[_mode]
-        MODE_SETTINGS[f"{_mode}-{_suffix}"] = (automl._search, "FIRST_LOOK_AT_LEAST", _at_least)
+_setting_modes(
+    ("default", "cold"),
+    automl._search,
+    "FIRST_LOOK_AT_LEAST",
+    {"look-floor": True, "look-all": False},
+)
 # "-sqrt-rounds": LightGBM's cost taken as growing with the square root of its trees, "-linear-
 # rounds": in proportion to them, the default (session 38 measured both).
-for _mode in ("portfolio", "cold"):
-    for _suffix, _setting in (
-        ("sqrt-rounds", "square root (LightGBM)"),
-        ("linear-rounds", "linear"),
-    ):
-        MODE_PARAMS[f"{_mode}-{_suffix}"] = MODE_PARAMS[_mode]
-        _exponents = ROUNDS_SETTINGS[_setting]
-        MODE_SETTINGS[f"{_mode}-{_suffix}"] = (automl._cost, "ROUNDS_EXPONENT", _exponents)
+_setting_modes(
+    ("portfolio", "cold"),
+    automl._cost,
+    "ROUNDS_EXPONENT",
+    {
+        "sqrt-rounds": ROUNDS_SETTINGS["square root (LightGBM)"],
+        "linear-rounds": ROUNDS_SETTINGS["linear"],
+    },
+)
 HERE = Path(__file__).resolve().parent
 
 
