@@ -222,6 +222,7 @@ class _AutoMLBase(BaseEstimator):
             interleave=not warm.per_trial,
             default_first=warm.default_first,
             first_fits=estimator.fitting_share(per_trial) * first_rows,
+            family_order=warm.family_order,
         )
         initial = [c for c in initial if config_key(c) not in warm.tried]  # told instead
         initial, origins = _first(warm.own_past, "own-past", initial, origins)
@@ -759,6 +760,7 @@ def _initial_configurations(
     first_fits: float = 1.0,
     interleave: bool = True,
     default_first: bool = False,
+    family_order: list[str] | None = None,
 ):
     """The warm start interleaved with every family's defaults, so that each family is tried
     early: a portfolio's first member (chosen to pay) or else LightGBM's defaults, then in turn
@@ -771,6 +773,9 @@ def _initial_configurations(
     ``first_fits`` is the share of a trial's limit LightGBM's defaults are expected to take;
     above one, a LightGBM with proportionally fewer trees opens the search, so that the first
     trial finishes.
+
+    ``family_order`` (the knowledge base's, :func:`automl._knowledge._family_order`) orders the
+    families' defaults after the opening one; families it leaves out follow in the usual order.
     """
     from metalearning.portfolio import defaults_order, interleave_defaults
 
@@ -778,14 +783,18 @@ def _initial_configurations(
     origin = "portfolio" if portfolio_first else "warm-start"
     warm = [(c, origin) for c in warm_configs]
     shared = {k: v for k, v in dict(default).items() if not k.startswith(default["model"] + ":")}
-    defaults = [(default, "default")]
-    for family in defaults_order(space["model"].choices):
-        if family != default["model"]:
-            config, _ = translate({**shared, "model": family}, space)
-            if config is not None:
-                defaults.append((config, "default"))
+    usual = defaults_order(space["model"].choices)
     n_head = 1 if interleave else len(warm)
     opens_with_default = default_first or not portfolio_first
+    learned = [f for f in family_order or () if f in usual]
+    first = [default["model"]] if opens_with_default or not learned else []
+    defaults = []
+    for family in dict.fromkeys(first + learned + usual):
+        config = default
+        if family != default["model"]:
+            config, _ = translate({**shared, "model": family}, space)
+        if config is not None:
+            defaults.append((config, "default"))
     head = defaults[:1] if opens_with_default else []
     if portfolio_first:
         head, warm = head + warm[:n_head], warm[n_head:]

@@ -11,6 +11,7 @@ idempotent, and a dataset or candidate added later costs only its own evaluation
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -115,6 +116,18 @@ def candidate_pool(kind: str, *, seed: int = 0, sizes: dict[str, int] | None = N
             family_configs.append(config)
         pool.extend(distinct_configs(family_configs)[:n])
     return [_plain(c) for c in pool]
+
+
+@functools.cache
+def _pool_defaults(kind: str, families: tuple[str, ...]) -> dict[str, dict]:
+    sizes = {f: 1 for f in POOL_SIZES[kind] if f in families}
+    return {c["model"]: c for c in candidate_pool(kind, sizes=sizes)}
+
+
+def pool_defaults(kind: str, families: Iterable[str]) -> dict[str, dict]:
+    """Each of ``families``' defaults as the pool of ``kind`` holds them (family -> candidate);
+    families the pool does not draw from are left out."""
+    return dict(_pool_defaults(kind, tuple(families)))
 
 
 def _in_region(name, value, hp, rng):

@@ -504,6 +504,12 @@ def _warm_start_section(model) -> str:
     if len(members):
         parts.append("<h3>Portfolio members</h3>")
         parts.extend(_portfolio_parts(members))
+    order = (warm.get("portfolio") or {}).get("defaults_order")
+    if order:
+        text = ", ".join(str(f) for f in order)
+        parts.append(
+            _note(f"Each family's defaults, between the members, in the order they pay: {text}.")
+        )
     untranslated = warm.get("untranslated") or {}
     if untranslated:
         text = ", ".join(f"{n} ({why})" for why, n in untranslated.items())

@@ -9,6 +9,9 @@ matrix's fit times of the picks, summed). Methods:
 
 - ``as-fitted``: what a fit runs: the portfolio's first member, then in turn a family's
   defaults and the next member (:func:`metalearning.portfolio.interleave_defaults`);
+- ``as-fitted, defaults learned``: the same with the families' defaults in the order they pay
+  on the nearest datasets (:meth:`metalearning.portfolio.Portfolio.defaults_order`, the fit's
+  ``LEARNED_DEFAULTS_ORDER``);
 - ``portfolio``: the greedy portfolio of the other datasets, re-ordered for this one by its
   nearest datasets;
 - ``portfolio+nearest``: its members in turn with the ``25-nearest`` picks
@@ -153,8 +156,10 @@ def simulate(
     time_weight: float = 0.5,
     local_weight: float = 0.5,
     seed: int = 0,
+    bo: bool = True,
 ) -> pd.DataFrame:
-    """One row per (dataset, method, k): the regret of the best of the first k picks."""
+    """One row per (dataset, method, k): the regret of the best of the first k picks; without
+    ``bo``, the orders only (no Bayesian optimisation over the pool: minutes, not an hour)."""
     from metalearning.transfer import RankingPrior, TransferPrior
 
     rng = np.random.default_rng(seed)
@@ -176,10 +181,19 @@ def simulate(
         ordered = [member_index[i] for i in local]
         family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
         as_fitted = interleave_defaults(ordered[1:], defaults, family, head=ordered[:1])
+        by_family = {matrix.candidates[i]["model"]: i for i in defaults}
+        learned = [
+            by_family[f]
+            for f in portfolio.defaults_order(
+                {f: matrix.candidates[i] for f, i in by_family.items()}, weights
+            )
+        ]
+        as_fitted_learned = interleave_defaults(ordered[1:], learned, family, head=ordered[:1])
         turns = take_turns(ordered, best_of)
         turns_fitted = interleave_defaults(turns[1:], defaults, family, head=turns[:1])
         orders = {
             "as-fitted": list(dict.fromkeys(as_fitted)),
+            "as-fitted, defaults learned": list(dict.fromkeys(as_fitted_learned)),
             "as-fitted+nearest": list(dict.fromkeys(turns_fitted)),
             "portfolio": ordered,
             "portfolio+nearest": turns,
@@ -189,17 +203,18 @@ def simulate(
             "25-nearest": best_of,
             "defaults": defaults,
         }
-        first = ordered[:N_PORTFOLIO_FIRST]
-        prior = TransferPrior(seed=seed).fit(vectors, sub.normalised(), weights)
-        k_max = max(PICKS)
-        orders["portfolio+bo"] = bayesian_order(matrix.losses[d], vectors, first, k_max)
-        orders["portfolio+bo+transfer"] = bayesian_order(
-            matrix.losses[d], vectors, first, k_max, prior=prior.predict(vectors)
-        )
-        ranking = RankingPrior(seed=seed).fit(vectors, sub.normalised(), weights)
-        orders["portfolio+bo+ranking"] = bayesian_order(
-            matrix.losses[d], vectors, first, k_max, per_dataset=ranking.per_dataset(vectors)
-        )
+        if bo:
+            first = ordered[:N_PORTFOLIO_FIRST]
+            prior = TransferPrior(seed=seed).fit(vectors, sub.normalised(), weights)
+            k_max = max(PICKS)
+            orders["portfolio+bo"] = bayesian_order(matrix.losses[d], vectors, first, k_max)
+            orders["portfolio+bo+transfer"] = bayesian_order(
+                matrix.losses[d], vectors, first, k_max, prior=prior.predict(vectors)
+            )
+            ranking = RankingPrior(seed=seed).fit(vectors, sub.normalised(), weights)
+            orders["portfolio+bo+ranking"] = bayesian_order(
+                matrix.losses[d], vectors, first, k_max, per_dataset=ranking.per_dataset(vectors)
+            )
         randoms = [rng.permutation(len(matrix.candidates)) for _ in range(50)]
         losses = matrix.losses[d : d + 1]
         times = np.where(np.isfinite(matrix.fit_times[d]), matrix.fit_times[d], 60.0)
@@ -436,6 +451,9 @@ def main(argv=None) -> int:
     parser.add_argument("--time-weight", type=float, default=0.5)
     parser.add_argument("--local-weight", type=float, default=0.5)
     parser.add_argument("--size", type=int, default=25)
+    parser.add_argument(
+        "--no-bo", action="store_true", help="the orders only, without the BO methods (quick)"
+    )
     parser.add_argument("--source", default="matrix", help="runs that form the matrix")
     parser.add_argument(
         "--against-cold",
@@ -500,6 +518,7 @@ def main(argv=None) -> int:
             size=args.size,
             time_weight=args.time_weight,
             local_weight=args.local_weight,
+            bo=not args.no_bo,
         )
         results.to_csv(out / f"{kind}.csv", index=False)
         table = summarize(results)

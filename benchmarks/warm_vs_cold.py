@@ -115,6 +115,15 @@ _setting_modes(
         "linear-rounds": ROUNDS_SETTINGS["linear"],
     },
 )
+# "-learned-defaults": the families' defaults interleaved with the portfolio's members run in
+# the order they pay on the nearest datasets per predicted second (the default since session
+# 40); "-fixed-defaults": in the fixed order, as before.
+_setting_modes(
+    ("default",),
+    automl._knowledge,
+    "LEARNED_DEFAULTS_ORDER",
+    {"learned-defaults": True, "fixed-defaults": False},
+)
 HERE = Path(__file__).resolve().parent
 
 

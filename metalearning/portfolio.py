@@ -438,6 +438,50 @@ class Portfolio:
         normalised = self.pool_normalised[keep] if keep.any() else self.pool_normalised
         return greedy_portfolio(normalised, size=len(self.members) if size is None else size)
 
+    def defaults_order(
+        self,
+        defaults: dict[str, dict],
+        weights: np.ndarray | None = None,
+        costs: dict[str, float] | None = None,
+    ) -> list[str]:
+        """The families of ``defaults`` (family -> its default configuration) in the order
+        their defaults pay on the datasets ``weights`` weigh (:meth:`order_for`'s): the
+        time-aware greedy over their columns of the pool, each divided by its cost (``costs``,
+        seconds on this table; else the pool's typical ones) to the portfolio's time weight.
+        Families whose defaults the pool lacks, or that add nothing, follow in the given order.
+        """
+        found = {f: i for f, c in defaults.items() if (i := self.pool_index(c)) is not None}
+        if self.pool_normalised is None or not found:
+            return list(defaults)
+        families = list(found)
+        columns = [found[f] for f in families]
+        if costs is not None and all(f in costs for f in families):
+            divisor = np.array([max(costs[f], 1e-6) for f in families])
+        elif self.pool_cost_intercepts is not None:
+            divisor = np.exp(self.pool_cost_intercepts[columns])
+        else:
+            divisor = None
+        picks = greedy_portfolio(
+            self.pool_normalised[:, columns],
+            size=len(columns),
+            weights=weights,
+            costs=divisor,
+            time_weight=self.time_weight,
+        )
+        ordered = [families[i] for i in picks]
+        return ordered + [f for f in defaults if f not in ordered]
+
+    def pool_index(self, config: dict) -> int | None:
+        """The pool's candidate that is ``config``: the same settings, where the space has
+        gained a hyperparameter since the pool was drawn (``linear:penalty``) at its value in
+        ``config``."""
+        for i, candidate in enumerate(self.pool):
+            if candidate.get("model") == config.get("model") and all(
+                k in config and config[k] == v for k, v in candidate.items()
+            ):
+                return i
+        return None
+
     def search_box(self, exclude: tuple[str, ...] | list[str] = ()) -> dict[str, tuple]:
         """Per numeric hyperparameter of each family, the smallest range that holds the
         family's best candidate on every dataset ``exclude`` leaves in: the space that

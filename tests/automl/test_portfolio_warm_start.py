@@ -92,6 +92,43 @@ def test_a_leading_member_brings_its_familys_defaults_forward(
     assert trials["config"].iloc[1] == {**trials["config"].iloc[1], **KNN}
 
 
+@pytest.mark.parametrize("learned", [True, False])
+def test_the_families_defaults_run_in_the_order_the_base_says_they_pay(
+    portfolio_base, make_messy, tiny_classifier, monkeypatch, learned
+):
+    """k-NN's defaults are the best of the pool on both past datasets, LightGBM's and the
+    linear model's the worst: k-NN's run right after the first member, before LightGBM's
+    (LEARNED_DEFAULTS_ORDER; off, the usual order, LightGBM's first)."""
+    monkeypatch.setattr(automl._knowledge, "LEARNED_DEFAULTS_ORDER", learned)
+    pool = candidate_pool(
+        "classification", sizes={"linear": 2, "k_nearest_neighbors": 1, "lightgbm": 1}
+    )
+    assert [c["model"] for c in pool] == ["linear", "linear", "k_nearest_neighbors", "lightgbm"]
+    kb = portfolio_base(
+        [pool[1]],  # a tuned linear model, not the family's defaults
+        pool=pool,
+        pool_normalised=[[1.0, 0.5, 0.0, 1.0], [1.0, 0.5, 0.0, 1.0]],
+        pool_cost_intercepts=np.log(np.full(len(pool), 1e-4)),
+    )
+    _plan_members_as_if_bounded_by_seconds(kb)
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(warm_start=True, knowledge_base=kb, n_trials=3).fit(X, y)
+    order = model.warm_start_["portfolio"].get("defaults_order")
+    trials = model.trials_.sort_values("trial")
+    # (The third trial is the next default or, if the member leads, its family's defaults.)
+    assert list(trials["origin"]) == ["portfolio", "default", "default"]
+    assert trials["model"].iloc[0] == "linear"
+    section = _warm_start_section(model)
+    if learned:
+        assert order[:2] == ["k_nearest_neighbors", "lightgbm"]
+        assert trials["model"].iloc[1] == "k_nearest_neighbors"
+        assert "in the order they pay: k_nearest_neighbors, lightgbm" in section
+    else:
+        assert order is None
+        assert trials["model"].iloc[1] == "lightgbm"
+        assert "in the order they pay" not in section
+
+
 @pytest.mark.parametrize("matrix_rows", [300, None])
 def test_on_a_table_larger_than_the_matrix_lightgbms_defaults_open_the_search(
     portfolio_kb, make_messy, tiny_classifier, matrix_rows

@@ -424,3 +424,63 @@ def test_the_search_box_holds_each_familys_best_on_every_dataset_left_in():
     }
     portfolio.pool_normalised = None
     assert portfolio.search_box() == {}
+
+
+def _defaults_portfolio(pool_normalised, pool_cost_intercepts=None, time_weight=0.5):
+    """A portfolio whose pool holds families a, b and c's defaults (and a tuned a)."""
+    pool = [
+        {"model": "a", "a:x": 1.0},
+        {"model": "a", "a:x": 7.0},
+        {"model": "b", "b:y": 2},
+        {"model": "c", "c:z": "u"},
+    ]
+    pool_normalised = np.asarray(pool_normalised, dtype=float)
+    return Portfolio(
+        "classification",
+        pool[:1],
+        [f"d{i}" for i in range(len(pool_normalised))],
+        pool_normalised[:, :1],
+        CostModel(np.zeros(1), 0.0, 0.0),
+        time_weight,
+        pool,
+        pool_normalised,
+        pool_cost_intercepts=pool_cost_intercepts,
+    )
+
+
+# The families' defaults, as the space gives them today: a has gained a hyperparameter since the
+# pool was drawn; d is a family the pool never drew from.
+DEFAULTS = {
+    "a": {"model": "a", "a:x": 1.0, "a:new": "l2"},
+    "b": {"model": "b", "b:y": 2},
+    "c": {"model": "c", "c:z": "u"},
+    "d": {"model": "d"},
+}
+
+
+def test_the_families_defaults_are_ordered_by_what_they_pay_on_the_weighted_datasets():
+    # b's defaults are best on d0, c's on d1, a's are fair on both.
+    portfolio = _defaults_portfolio([[0.5, 0.0, 0.0, 1.0], [0.5, 0.0, 1.0, 0.0]])
+    assert portfolio.pool_index(DEFAULTS["a"]) == 0
+    assert portfolio.pool_index({**DEFAULTS["a"], "a:x": 7.0}) == 1
+    assert portfolio.pool_index(DEFAULTS["d"]) is None
+    # Only d0 weighs: b first, then a adds nothing, so the rest follow as given.
+    assert portfolio.defaults_order(DEFAULTS, np.array([1.0, 0.0])) == ["b", "a", "c", "d"]
+    assert portfolio.defaults_order(DEFAULTS, np.array([0.0, 1.0])) == ["c", "a", "b", "d"]
+    # Both weigh: b, c and a each lower the mean by 0.5 (a tie goes to the order given); after
+    # a, b and c each still halve what is left.
+    assert portfolio.defaults_order(DEFAULTS, np.array([0.5, 0.5])) == ["a", "b", "c", "d"]
+
+
+def test_an_expensive_familys_defaults_come_later_per_second():
+    portfolio = _defaults_portfolio([[0.0, 0.0, 0.6, 1.0], [0.0, 0.0, 0.6, 1.0]], time_weight=1.0)
+    weights = np.array([0.5, 0.5])
+    assert portfolio.defaults_order(DEFAULTS, weights)[0] == "a"
+    # a's defaults take 100 s here, b's 1 s: b's 0.4 per second beats a's 0.01.
+    costs = {"a": 100.0, "b": 1.0, "c": 1.0}
+    assert portfolio.defaults_order(DEFAULTS, weights, costs)[:2] == ["b", "a"]
+    # Without this table's costs, the pool's typical ones (its cost intercepts) count.
+    portfolio.pool_cost_intercepts = np.log([100.0, 1.0, 1.0, 1.0])
+    assert portfolio.defaults_order(DEFAULTS, weights)[:2] == ["b", "a"]
+    portfolio.pool_normalised = None  # a portfolio file without its pool: the order as given
+    assert portfolio.defaults_order(DEFAULTS, weights) == list(DEFAULTS)
