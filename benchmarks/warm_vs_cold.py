@@ -116,8 +116,8 @@ _setting_modes(
     },
 )
 # "-learned-defaults": the families' defaults interleaved with the portfolio's members run in
-# the order they pay on the nearest datasets per predicted second (the default since session
-# 40); "-fixed-defaults": in the fixed order, as before.
+# the order they pay on the nearest datasets per predicted second (session 40: level, not
+# kept); "-fixed-defaults": in the fixed order, the default.
 _setting_modes(
     ("default",),
     automl._knowledge,
