@@ -58,6 +58,8 @@ PRIVATE_AUTOML_ALLOWED = {
     # reads local tables and OpenML tasks with automl's own readers (automl._io,
     # automl._openml_data), so that `automl fit` and `automl bench` see the same data
     "benchmarks/suites.py",
+    # fits in fresh processes with the fork server started early or late (EARLY_FORK_SERVER)
+    "benchmarks/fresh_process.py",
 }
 
 

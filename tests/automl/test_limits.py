@@ -75,3 +75,28 @@ def test_a_script_without_a_main_guard_runs_its_trials(tmp_path):
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.split() == ["success"], out.stderr
+
+
+def test_a_fork_server_started_early_is_the_one_trials_come_from(tmp_path):
+    """A fit starts the fork server once its input is checked (start_fork_server), so that its
+    imports overlap the fit's preparation: the first trial's child is then forked from it, and
+    starting it again starts nothing new. In a fresh interpreter, where none runs yet."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "early.py"
+    script.write_text(
+        "import os\n"
+        "from multiprocessing import forkserver\n"
+        "from automl._limits import run_limited, start_fork_server\n"
+        "assert forkserver._forkserver._forkserver_pid is None\n"
+        "start_fork_server()\n"
+        "pid = forkserver._forkserver._forkserver_pid\n"
+        "start_fork_server()\n"
+        "assert forkserver._forkserver._forkserver_pid == pid\n"
+        "print(pid is not None, run_limited(os.getppid, (), wall_time=60).value == pid)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert out.stdout.split() == ["True", "True"], out.stderr
