@@ -48,7 +48,7 @@ def _context():
 
 
 def start_fork_server() -> None:
-    """Start the trials' fork server now: its imports (2 s on a slow machine) then overlap the
+    """Start the trials' fork server now: its imports (2.5 s on a slow machine) then overlap the
     fit's own preparation (meta-features, warm-start planning) instead of delaying the first
     trial. It stays up for later fits of this process."""
     from multiprocessing import forkserver
