@@ -389,15 +389,13 @@ def _family_order(portfolio, weights, space, cost: TrialCost | None) -> list[str
     families = defaults_order(space["model"].choices)
     found = pool_defaults(portfolio.kind, families)
     defaults = {f: found[f] for f in families if f in found}
-    costs = None
-    if cost is not None and portfolio.pool_cost_intercepts is not None:
-        known = [f for f in families if f in defaults]
-        index = [portfolio.pool_index(defaults[f]) for f in known]
-        pairs = [(f, i) for f, i in zip(known, index) if i is not None]
-        intercepts = portfolio.pool_cost_intercepts[[i for _, i in pairs]]
-        seconds, _ = _predicted_seconds(portfolio, intercepts, [f for f, _ in pairs], cost)
-        costs = dict(zip([f for f, _ in pairs], seconds))
-    ordered = portfolio.defaults_order(defaults, weights, costs)
+    intercepts = portfolio.pool_cost_intercepts
+
+    def seconds(columns: list[int], of: list[str]) -> np.ndarray:
+        return _predicted_seconds(portfolio, intercepts[columns], of, cost)[0]
+
+    here = seconds if cost is not None and intercepts is not None else None
+    ordered = portfolio.defaults_order(defaults, weights, here)
     return ordered + [f for f in families if f not in ordered]
 
 

@@ -85,7 +85,7 @@ def main(argv=None) -> int:
                 command += ["--datasets-file", args.datasets_file, "--out", args.out]
                 command += ["--budget", str(args.budget), "--one", name, str(int(early))]
                 done = subprocess.run(command, capture_output=True, text=True, check=True)
-                row = {**json.loads(done.stdout.strip().splitlines()[-1])}
+                row = json.loads(done.stdout.strip().splitlines()[-1])
                 rows.append({**row, "setting": label, "repeat": repeat})
                 print(f"{name:28s} {label:15s} first trial ends {row['first_trial_end']:.2f}s")
         pd.DataFrame(rows).to_csv(out / "results.csv", index=False)

@@ -442,12 +442,13 @@ class Portfolio:
         self,
         defaults: dict[str, dict],
         weights: np.ndarray | None = None,
-        costs: dict[str, float] | None = None,
+        seconds: Callable[[list[int], list[str]], np.ndarray] | None = None,
     ) -> list[str]:
         """The families of ``defaults`` (family -> its default configuration) in the order
         their defaults pay on the datasets ``weights`` weigh (:meth:`order_for`'s): the
-        time-aware greedy over their columns of the pool, each divided by its cost (``costs``,
-        seconds on this table; else the pool's typical ones) to the portfolio's time weight.
+        time-aware greedy over their columns of the pool, each divided by its cost to the
+        portfolio's time weight. ``seconds(pool indices, families)`` gives the costs on this
+        table; without it the pool's typical ones count (its cost intercepts, if it has them).
         Families whose defaults the pool lacks, or that add nothing, follow in the given order.
         """
         found = {f: i for f, c in defaults.items() if (i := self.pool_index(c)) is not None}
@@ -455,8 +456,8 @@ class Portfolio:
             return list(defaults)
         families = list(found)
         columns = [found[f] for f in families]
-        if costs is not None and all(f in costs for f in families):
-            divisor = np.array([max(costs[f], 1e-6) for f in families])
+        if seconds is not None:
+            divisor = np.maximum(np.asarray(seconds(columns, families), dtype=float), 1e-6)
         elif self.pool_cost_intercepts is not None:
             divisor = np.exp(self.pool_cost_intercepts[columns])
         else:

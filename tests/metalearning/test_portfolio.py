@@ -478,7 +478,8 @@ def test_an_expensive_familys_defaults_come_later_per_second():
     assert portfolio.defaults_order(DEFAULTS, weights)[0] == "a"
     # a's defaults take 100 s here, b's 1 s: b's 0.4 per second beats a's 0.01.
     costs = {"a": 100.0, "b": 1.0, "c": 1.0}
-    assert portfolio.defaults_order(DEFAULTS, weights, costs)[:2] == ["b", "a"]
+    here = lambda columns, families: np.array([costs[f] for f in families])  # noqa: E731
+    assert portfolio.defaults_order(DEFAULTS, weights, here)[:2] == ["b", "a"]
     # Without this table's costs, the pool's typical ones (its cost intercepts) count.
     portfolio.pool_cost_intercepts = np.log([100.0, 1.0, 1.0, 1.0])
     assert portfolio.defaults_order(DEFAULTS, weights)[:2] == ["b", "a"]
