@@ -41,6 +41,8 @@ from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
 
 CHECKPOINTS = (5, 10, 25, 50)
+# Paired counts also read a relative difference in test loss up to this as a tie.
+NEAR_TIE = 0.001
 MODES = ("portfolio", "warm", "cold")
 # mode -> estimator parameters. "warm" is auto-sklearn 1.0's method (the best configuration of
 # each of the 25 nearest datasets); "portfolio" the portfolio of the matrix without this dataset.
@@ -386,6 +388,16 @@ def complete_splits(results: pd.DataFrame) -> pd.DataFrame:
     return results[results["dataset"].isin(whole)]
 
 
+def near_counts(a: pd.Series, b: pd.Series) -> tuple[int, int, int]:
+    """Better / tied / worse of ``a`` against ``b`` per dataset, a loss within ``NEAR_TIE`` of
+    the other's (relative) a tie: a run's timing moves test losses by that much."""
+    both = pd.concat([a, b], axis=1).dropna()
+    a, b = both.iloc[:, 0], both.iloc[:, 1]
+    rel = (a - b) / b.abs().where(b != 0, 1.0)
+    better, worse = int((rel < -NEAR_TIE).sum()), int((rel > NEAR_TIE).sum())
+    return better, len(rel) - better - worse, worse
+
+
 def _k_order(k) -> tuple[int, float]:
     """Trial counts (5, "10e") by their number, then budgets in seconds ("60s")."""
     text = str(k)
@@ -440,11 +452,22 @@ def summarize(results: pd.DataFrame) -> str:
         pairs += [((m, k), ("cold", k)) for m in modes if m != "cold" for k in ks]
     if "portfolio" in modes:
         pairs += [(("portfolio", k), (m, k)) for m in ("warm", "random") if m in modes for k in ks]
+    if "random" in modes:
+        pairs += [((m, k), ("random", k)) for m in modes if m not in ("cold", "random") for k in ks]
     # Each mode against its variants: "portfolio-default-first", or the same mode run by the
     # code before a change and renamed ("default-before").
     # And a variant that adds to a mode ("portfolio+box") against the mode.
     pairs += [((v, k), (m, k)) for m in modes for v in modes if v.startswith(f"{m}+") for k in ks]
     pairs += [((m, k), (v, k)) for m in modes for v in modes if v.startswith(f"{m}-") for k in ks]
+    per_split = (
+        {s: results[results["split"] == s] for s in sorted(results["split"].unique())}
+        if "split" in results and results["split"].nunique() > 1
+        else {}
+    )
+    per_split = {
+        s: rows.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
+        for s, rows in per_split.items()
+    }
     for a, b in dict.fromkeys(pairs):
         if a not in table or b not in table or a == b:
             continue
@@ -452,11 +475,19 @@ def summarize(results: pd.DataFrame) -> str:
         wins = int((diff < -1e-12).sum())
         ties = int((diff.abs() <= 1e-12).sum())
         p = wilcoxon_p(diff[diff.abs() > 1e-12], min_pairs=5)
+        close = "/".join(map(str, near_counts(table[a], table[b])))
+        splits_close = "; ".join(
+            f"split {s}: " + "/".join(map(str, near_counts(t[a], t[b])))
+            for s, t in per_split.items()
+            if a in t and b in t
+        )
         lines.append(
             f"- {a[0]}@{a[1]} vs {b[0]}@{b[1]}: better on {wins}, tied on {ties}, worse on "
             f"{len(table) - wins - ties}; mean rank {ranks[a]:.2f} vs {ranks[b]:.2f}, mean "
             f"normalised score {score[a].mean():.3f} vs {score[b].mean():.3f}; Wilcoxon p = "
-            f"{p:.3g}."
+            f"{p:.3g}. Better / tied / worse with ties within {NEAR_TIE:.1%}: {close}"
+            + (f" ({splits_close})" if splits_close else "")
+            + "."
         )
     if "warm_start_seconds" in results.columns:
         warm = results["mode"].map(lambda m: MODE_PARAMS.get(m, {}).get("warm_start") is not False)

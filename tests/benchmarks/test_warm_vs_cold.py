@@ -13,6 +13,7 @@ from benchmarks.warm_vs_cold import (
     _read_results,
     main,
     mode_settings,
+    near_counts,
     summarize,
     wasted_trials,
     with_gaps,
@@ -76,6 +77,22 @@ def test_splits_are_averaged_and_a_dataset_missing_a_split_of_a_setting_is_left_
     text = summarize(_read_results(tmp_path))
     assert text.startswith("2 datasets. Test loss: the mean over 2 to 2 splits.")  # b and c
     assert "warm@10 vs cold@50: better on 1, tied on 1, worse on 0" in text
+
+
+def test_near_ties_are_counted_per_split_and_on_the_mean_of_splits(results, tmp_path):
+    """On split 1, warm@10 is 0.05% above cold@50 on a (a near tie, though not an exact one)
+    and below it on b and c; the mean of splits is still worse on c."""
+    second = results.assign(split=1)
+    warm = (second["mode"] == "warm") & (second["k"] == 10)
+    second.loc[(second["dataset"] == "a") & warm, "test_loss"] = 0.3 * 1.0005
+    second.loc[(second["dataset"] == "c") & warm, "test_loss"] = 0.2
+    results.assign(split=0).to_csv(tmp_path / "results-0of2.csv", index=False)
+    second.to_csv(tmp_path / "results-1of2.csv", index=False)
+    text = summarize(_read_results(tmp_path))
+    line = next(ln for ln in text.splitlines() if ln.startswith("- warm@10 vs cold@50:"))
+    assert "better on 2, tied on 0, worse on 1" in line  # means: a 0.20 vs 0.30, c 0.35 vs 0.30
+    assert "ties within 0.1%: 2/0/1 (split 0: 2/0/1; split 1: 2/1/0)." in line
+    assert near_counts(pd.Series([1.0, 0.0]), pd.Series([1.0009, 0.0])) == (0, 2, 0)
 
 
 def test_settings_narrow_a_folder_whose_settings_have_different_splits(results, tmp_path):
