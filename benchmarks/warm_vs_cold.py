@@ -459,15 +459,14 @@ def summarize(results: pd.DataFrame) -> str:
     # And a variant that adds to a mode ("portfolio+box") against the mode.
     pairs += [((v, k), (m, k)) for m in modes for v in modes if v.startswith(f"{m}+") for k in ks]
     pairs += [((m, k), (v, k)) for m in modes for v in modes if v.startswith(f"{m}-") for k in ks]
-    per_split = (
-        {s: results[results["split"] == s] for s in sorted(results["split"].unique())}
-        if "split" in results and results["split"].nunique() > 1
-        else {}
-    )
-    per_split = {
-        s: rows.pivot_table(index="dataset", columns=["mode", "k"], values="test_loss")
-        for s, rows in per_split.items()
-    }
+    per_split = {}  # split -> its test losses, on the datasets of the mean's table
+    if "split" in results and results["split"].nunique() > 1:
+        per_split = {
+            split: rows.pivot_table(
+                index="dataset", columns=["mode", "k"], values="test_loss"
+            ).reindex(table.index)
+            for split, rows in results.groupby("split")
+        }
     for a, b in dict.fromkeys(pairs):
         if a not in table or b not in table or a == b:
             continue
