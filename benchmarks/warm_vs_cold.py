@@ -388,14 +388,17 @@ def complete_splits(results: pd.DataFrame) -> pd.DataFrame:
     return results[results["dataset"].isin(whole)]
 
 
-def near_counts(a: pd.Series, b: pd.Series) -> tuple[int, int, int]:
-    """Better / tied / worse of ``a`` against ``b`` per dataset, a loss within ``NEAR_TIE`` of
-    the other's (relative) a tie: a run's timing moves test losses by that much."""
+def near_counts(
+    a: pd.Series, b: pd.Series, tie: float = NEAR_TIE, relative: bool = True
+) -> tuple[int, int, int]:
+    """Better / tied / worse of ``a`` against ``b`` per dataset where both have a loss; a
+    difference up to ``tie`` (of ``b``'s loss where ``relative``) is a tie: a run's timing
+    moves test losses by about ``NEAR_TIE``."""
     both = pd.concat([a, b], axis=1).dropna()
     a, b = both.iloc[:, 0], both.iloc[:, 1]
-    rel = (a - b) / b.abs().where(b != 0, 1.0)
-    better, worse = int((rel < -NEAR_TIE).sum()), int((rel > NEAR_TIE).sum())
-    return better, len(rel) - better - worse, worse
+    diff = (a - b) / b.abs().where(b != 0, 1.0) if relative else a - b
+    better, worse = int((diff < -tie).sum()), int((diff > tie).sum())
+    return better, len(diff) - better - worse, worse
 
 
 def _k_order(k) -> tuple[int, float]:
@@ -471,8 +474,7 @@ def summarize(results: pd.DataFrame) -> str:
         if a not in table or b not in table or a == b:
             continue
         diff = table[a] - table[b]
-        wins = int((diff < -1e-12).sum())
-        ties = int((diff.abs() <= 1e-12).sum())
+        wins, ties, losses = near_counts(table[a], table[b], tie=1e-12, relative=False)
         p = wilcoxon_p(diff[diff.abs() > 1e-12], min_pairs=5)
         close = "/".join(map(str, near_counts(table[a], table[b])))
         splits_close = "; ".join(
@@ -482,7 +484,7 @@ def summarize(results: pd.DataFrame) -> str:
         )
         lines.append(
             f"- {a[0]}@{a[1]} vs {b[0]}@{b[1]}: better on {wins}, tied on {ties}, worse on "
-            f"{len(table) - wins - ties}; mean rank {ranks[a]:.2f} vs {ranks[b]:.2f}, mean "
+            f"{losses}; mean rank {ranks[a]:.2f} vs {ranks[b]:.2f}, mean "
             f"normalised score {score[a].mean():.3f} vs {score[b].mean():.3f}; Wilcoxon p = "
             f"{p:.3g}. Better / tied / worse with ties within {NEAR_TIE:.1%}: {close}"
             + (f" ({splits_close})" if splits_close else "")
