@@ -126,6 +126,14 @@ _setting_modes(
     "LEARNED_DEFAULTS_ORDER",
     {"learned-defaults": True, "fixed-defaults": False},
 )
+# "-flatgb": every HistGradientBoosting setting costs what its defaults do, as before session 42
+# (automl._cost.HGB_EXPONENTS).
+_setting_modes(
+    ("default", "cold"),
+    automl._cost,
+    "HGB_EXPONENTS",
+    {"flatgb": {"learning_rate": 0.0, "leaves": 0.0}},
+)
 HERE = Path(__file__).resolve().parent
 
 
@@ -227,14 +235,23 @@ _MATRICES: dict = {}
 
 
 def wasted_trials(trials: pd.DataFrame) -> dict[str, float]:
-    """What a fit spent on trials that gave nothing: timeouts (count and the seconds they
-    ran) and trials skipped as expected not to finish."""
+    """What a fit spent on trials that gave nothing: timeouts (count, the seconds they ran and
+    their models, "model:count" by model) and trials skipped as expected not to finish."""
     timeouts = trials["status"] == Status.TIMEOUT.value
+    models = trials.loc[timeouts, "model"].value_counts().sort_index()
     return {
         "n_timeouts": int(timeouts.sum()),
         "timeout_seconds": round(float(trials.loc[timeouts, "fit_time"].sum()), 2),
+        "timeout_models": " ".join(f"{model}:{n}" for model, n in models.items()),
         "n_skipped": int((trials["status"] == automl._search.SKIPPED).sum()),
     }
+
+
+def timeouts_by_model(column: pd.Series) -> pd.Series:
+    """Timed-out trials per model over fits, from their ``timeout_models`` ("model:count")."""
+    pairs = [p.split(":") for text in column.dropna().astype(str) for p in text.split()]
+    counts = pd.Series([int(n) for _, n in pairs], index=[m for m, _ in pairs], dtype=int)
+    return counts.groupby(level=0).sum().sort_values(ascending=False)
 
 
 def loo_portfolio_base(name: str, task: str, folder: Path, source: str = "matrix"):
@@ -510,6 +527,14 @@ def summarize(results: pd.DataFrame) -> str:
                 f"{fits['timeout_seconds'].mean():.1f} s per fit); "
                 f"{int(fits['n_skipped'].sum())} trials skipped as expected not to finish."
             )
+            if "timeout_models" in fits:
+                by_model = timeouts_by_model(fits["timeout_models"])
+                if len(by_model):
+                    lines[-1] += (
+                        " Timeouts by model: "
+                        + ", ".join(f"{model} {n}" for model, n in by_model.items())
+                        + "."
+                    )
     per = table.copy()
     per.columns = [f"{m}@{k}" for m, k in per.columns]
     lines += [

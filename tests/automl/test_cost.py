@@ -52,6 +52,32 @@ def test_size_factor_grows_with_trees_and_depth():
     assert size_factor({"model": "linear", "linear:C": 10.0}) == 1.0
 
 
+def test_histgradientboosting_costs_more_at_a_low_rate_and_with_leaves_the_rows_allow():
+    def hgb(rate=0.1, leaves=31, per_leaf=20):
+        return {
+            "model": "gradient_boosting",
+            "gradient_boosting:learning_rate": rate,
+            "gradient_boosting:max_leaf_nodes": leaves,
+            "gradient_boosting:min_samples_leaf": per_leaf,
+        }
+
+    assert size_factor(hgb()) == 1.0
+    assert size_factor(hgb(rate=0.01)) > 5 * size_factor(hgb()) > 5 * size_factor(hgb(rate=1.0))
+    assert size_factor(hgb(leaves=1000)) > 3 * size_factor(hgb(leaves=31))
+    # On 300 rows a tree at 1 row per leaf has at most 300 leaves, however many are allowed.
+    most = size_factor(hgb(leaves=300, per_leaf=1), 300)
+    assert size_factor(hgb(leaves=2047, per_leaf=1), 300) == most > size_factor(hgb(), 300)
+    assert size_factor(hgb(leaves=2047, per_leaf=100), 300) < size_factor(hgb(), 300)
+    # Session 42: on a 333-row table (266 per fold) the defaults' trial took 1.05 s and a setting
+    # at rate 0.01, 2047 leaves and 1 row per leaf ran into the 15 s limit, predicted at 1.4 s.
+    cost = CostEstimator(n_train=266, n_fits=5, n_features=25)
+    cost.observe(hgb(), 1.05)
+    seconds, basis = cost.predict(hgb(rate=0.01, leaves=2047, per_leaf=1))
+    assert basis == "scaled" and seconds > 15.0
+    assert not cost.affordable(hgb(rate=0.01, leaves=2047, per_leaf=1), 15.0)[0]
+    assert cost.affordable(hgb(rate=0.2, leaves=20), 15.0)[0]
+
+
 @pytest.mark.parametrize("family", ["lightgbm", "random_forest", "libsvm_svc"])
 def test_a_time_measured_on_fewer_rows_grows_only_beyond_them(family):
     """The portfolio's matrix timed its members on at most 4,000 training rows (2,000 rows,

@@ -176,16 +176,24 @@ def test_wasted_trials_are_counted_per_fit_and_summed_per_mode(results):
         {
             "status": ["success", "timeout", "skipped", "timeout", "crash", "skipped"],
             "fit_time": [3.0, 15.02, 0.0, 4.5, 0.2, 0.0],
+            "model": ["lightgbm", "catboost", "mlp", "gradient_boosting", "mlp", "catboost"],
         }
     )
-    assert wasted_trials(trials) == {"n_timeouts": 2, "timeout_seconds": 19.52, "n_skipped": 2}
+    assert wasted_trials(trials) == {
+        "n_timeouts": 2,
+        "timeout_seconds": 19.52,
+        "timeout_models": "catboost:1 gradient_boosting:1",
+        "n_skipped": 2,
+    }
     wasted = {"warm": wasted_trials(trials), "cold": wasted_trials(trials.iloc[:1])}
-    for column in ("n_timeouts", "timeout_seconds", "n_skipped"):
+    for column in ("n_timeouts", "timeout_seconds", "timeout_models", "n_skipped"):
         results[column] = [wasted.get(m, wasted["cold"])[column] for m in results["mode"]]
     text = summarize(results)
     # one row per fit (dataset and split), whatever the checkpoints: 4 warm fits of 19.52 s
     assert "- warm: 4 of 4 fits had a trial time out, 8 trials, 78 s in all (mean 19.5 s" in text
     assert "- cold: 0 of 3 fits had a trial time out, 0 trials, 0 s in all" in text
+    assert "Timeouts by model: catboost 4, gradient_boosting 4." in text
+    assert "Timeouts by model" not in text.split("- cold:")[1].splitlines()[0]
 
 
 def test_a_mode_of_a_module_setting_holds_it_only_while_its_fit_runs():
