@@ -60,6 +60,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/suites.py",
     # fits in fresh processes with the fork server started early or late (EARLY_FORK_SERVER)
     "benchmarks/fresh_process.py",
+    # checks the cost model's size factor of HistGradientBoosting (automl._cost.size_factor)
+    "benchmarks/results/hgb-cost-s42/hgb_cost.py",
 }
 
 
