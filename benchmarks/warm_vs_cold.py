@@ -234,7 +234,7 @@ def model_test_loss(model, X_test, y_test) -> float:
 _MATRICES: dict = {}
 
 
-def wasted_trials(trials: pd.DataFrame) -> dict[str, float]:
+def wasted_trials(trials: pd.DataFrame) -> dict[str, float | str]:
     """What a fit spent on trials that gave nothing: timeouts (count, the seconds they ran and
     their models, "model:count" by model) and trials skipped as expected not to finish."""
     timeouts = trials["status"] == Status.TIMEOUT.value
@@ -251,7 +251,7 @@ def timeouts_by_model(column: pd.Series) -> pd.Series:
     """Timed-out trials per model over fits, from their ``timeout_models`` ("model:count")."""
     pairs = [p.split(":") for text in column.dropna().astype(str) for p in text.split()]
     counts = pd.Series([int(n) for _, n in pairs], index=[m for m, _ in pairs], dtype=int)
-    return counts.groupby(level=0).sum().sort_values(ascending=False)
+    return counts.groupby(level=0).sum().sort_values(ascending=False, kind="stable")
 
 
 def loo_portfolio_base(name: str, task: str, folder: Path, source: str = "matrix"):
