@@ -133,8 +133,9 @@ ROUNDS_EXPONENT = {"lightgbm": 1.0, "catboost": 1.0}
 # samples of 6 PMLB tables, one thread (session 42; their mean absolute log2 error 0.64 in sample,
 # where taking every setting at the defaults' cost, as before, was 1.72 and under-predicted 19 of
 # 60 by over 2 times; of the regression matrix's settings taking 3 s or more, 30 of 55 are
-# under-predicted over 2 times instead of 47). Learning rate 0.011, 327 leaves at 1 row took 37 times the defaults on houses,
-# and a setting predicted at 1.4 s on a 333-row table ran into a 15 s limit.
+# under-predicted over 2 times instead of 47). Learning rate 0.011, 327 leaves at 1 row took 37
+# times the defaults on houses, and a setting predicted at 1.4 s on a 333-row table ran into a
+# 15 s limit.
 HGB_EXPONENTS = {"learning_rate": -0.8, "leaves": 0.36}
 
 
