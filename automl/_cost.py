@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from automl.components.catboost import BORDER_COUNT
+
 # One LightGBM fit at its defaults (100 rounds of up to 31 leaves, one thread), per tree built
 # each round (the classes of a multiclass task, else 1): a part growing with rows x features
 # (the histograms), one with histogram bins x leaves (the split search) and one with the rows
@@ -139,6 +141,39 @@ ROUNDS_EXPONENT = {"lightgbm": 1.0, "catboost": 1.0}
 HGB_EXPONENTS = {"learning_rate": -0.8, "leaves": 0.36}
 
 
+# CatBoost's defaults (500 rounds of depth 6, one thread, no early stopping) in seconds: a fixed
+# part, one per feature, one per candidate split border scored (at most BORDER_COUNT per
+# feature, fewer where a column has fewer distinct values), one per cell and one per row. A
+# symmetric tree keeps its 64 leaves on any data, where LightGBM's shrink with the rows: on 133
+# rows of 25 continuous features the defaults took 1.55 s, about 26 times LightGBM's prior there
+# rather than FAMILY_COST's 12, and 15 fits of repeated CV ran into a 15 s limit predicted at
+# 6.3 s. Least squares on the relative error over 135 shapes (60 to 40,000 rows, 3 to 300
+# continuous or 9-valued features, regression and binary; session 43): every prediction within
+# 0.83 to 1.5 times the time taken.
+CATBOOST_FIXED = 0.049
+CATBOOST_PER_FEATURE = 3.2e-3
+CATBOOST_PER_BORDER = 5.5e-4
+CATBOOST_PER_CELL = 2.1e-6
+CATBOOST_PER_ROW = 4.9e-5
+
+
+def catboost_default_seconds(
+    n_rows: float, n_features: int, n_borders: float | None = None
+) -> float:
+    """Expected seconds of one CatBoost fit at its defaults on ``n_rows`` rows per tree built
+    each round; ``n_borders`` is the split borders over all features (``count_bins`` at
+    ``BORDER_COUNT``), at most BORDER_COUNT per feature."""
+    features = max(1, n_features)
+    borders = BORDER_COUNT * features if n_borders is None else n_borders
+    return (
+        CATBOOST_FIXED
+        + CATBOOST_PER_FEATURE * features
+        + CATBOOST_PER_BORDER * borders
+        + CATBOOST_PER_CELL * n_rows * features
+        + CATBOOST_PER_ROW * n_rows
+    )
+
+
 def catboost_depth_factor(depth: float) -> float:
     """How many times CatBoost's cost at depth 6 a tree of ``depth`` levels costs."""
     return (2.0**depth + CATBOOST_LEVEL_LEAVES) / (2.0**6 + CATBOOST_LEVEL_LEAVES)
@@ -233,17 +268,20 @@ def row_growth(
     return growth
 
 
-def count_bins(frame: pd.DataFrame, sample: int = 2_000, seed: int = 0) -> float:
+def count_bins(
+    frame: pd.DataFrame, sample: int = 2_000, seed: int = 0, max_bins: int = MAX_BINS
+) -> float:
     """Histogram bins LightGBM would build: distinct values per column (on a row sample),
-    at most 255 each."""
+    at most ``max_bins`` each (CatBoost's borders with ``BORDER_COUNT``)."""
     if len(frame) > sample:
         frame = frame.sample(sample, random_state=seed)
-    return float(sum(min(MAX_BINS, max(1, frame[c].nunique())) for c in frame.columns))
+    return float(sum(min(max_bins, max(1, frame[c].nunique())) for c in frame.columns))
 
 
 class CostEstimator:
     """Expected wall seconds of a trial that fits ``n_fits`` models on ``n_train`` rows each;
-    ``family_cost`` replaces :data:`FAMILY_COST` (to calibrate it)."""
+    ``family_cost`` replaces :data:`FAMILY_COST` (to calibrate it), ``n_borders`` are
+    CatBoost's split borders over all features (``count_bins`` at ``BORDER_COUNT``)."""
 
     def __init__(
         self,
@@ -253,6 +291,7 @@ class CostEstimator:
         n_classes: int = 0,
         n_bins: float | None = None,
         family_cost: Mapping[str, float] | None = None,
+        n_borders: float | None = None,
     ):
         self.n_train = n_train
         self.family_cost = FAMILY_COST if family_cost is None else family_cost
@@ -260,6 +299,7 @@ class CostEstimator:
         self.n_classes = n_classes
         one = lightgbm_default_seconds(n_train, n_features, n_classes, n_bins)
         self.prior_unit = one * n_fits / trees_per_round(n_classes)  # per tree built each round
+        self.catboost_unit = n_fits * catboost_default_seconds(n_train, n_features, n_borders)
         # Per family, each trial seen: (log seconds per unit of weight, log size_factor).
         self._seen: dict[str, list[tuple[float, float]]] = defaultdict(list)
 
@@ -294,7 +334,13 @@ class CostEstimator:
             unit, basis = math.exp(sum(logs) / len(logs)), "other"
         else:
             unit, basis = self.prior_unit, "prior"
-        return PROCESS_OVERHEAD + unit * self._weight(config), basis
+        weight = self._weight(config)
+        seconds = PROCESS_OVERHEAD + unit * weight
+        if family == "catboost" and basis in ("other", "prior"):
+            # At least CatBoost's own cost on this shape, which on small data LightGBM's misses.
+            own_shape = self.catboost_unit * weight / self.family_cost.get(family, 1.0)
+            seconds = max(seconds, PROCESS_OVERHEAD + own_shape)
+        return seconds, basis
 
     def sample_fidelity(
         self,

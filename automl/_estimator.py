@@ -37,6 +37,7 @@ from automl._space import SPACE_VERSION, build_space, config_key, make_pipeline,
 from automl._steering import boxed, steer, user_first
 from automl._task import Task, get_metric
 from automl.components import DataShape
+from automl.components.catboost import BORDER_COUNT
 
 REFIT_RETRIES = 3  # single trials tried when the ensemble could not be refitted
 REFIT_SLACK = 1.3  # a refit's expected seconds, times this, must fit its wall time
@@ -192,7 +193,10 @@ class _AutoMLBase(BaseEstimator):
             len(spec.splits),
         )
         n_train = len(spec.splits[0][0])
-        estimator = CostEstimator(n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins)
+        n_borders = count_bins(data, seed=seed, max_bins=BORDER_COUNT)
+        estimator = CostEstimator(
+            n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins, n_borders=n_borders
+        )
         warm = plan_warm_start(
             frame,
             target,

@@ -134,6 +134,17 @@ _setting_modes(
     "HGB_EXPONENTS",
     {"flatgb": {"learning_rate": 0.0, "leaves": 0.0}},
 )
+
+
+def _no_seconds(*args: Any) -> float:
+    return 0.0
+
+
+# "-flatcb": CatBoost's cost scaled from the other families' trials alone, as before session 43,
+# without the floor of its own cost on the data's shape (automl._cost.catboost_default_seconds).
+_setting_modes(
+    ("default", "cold"), automl._cost, "catboost_default_seconds", {"flatcb": _no_seconds}
+)
 HERE = Path(__file__).resolve().parent
 
 

@@ -127,6 +127,31 @@ def test_only_a_familys_trials_of_about_a_configurations_size_give_it_slack():
     assert not cost.affordable(near, own_seconds / (1.01 * SKIP_OWN))[0]
 
 
+def test_catboost_is_predicted_at_least_at_its_own_cost_where_symmetric_trees_stay_large():
+    # 15 fits (repeated CV) on 133 rows of 25 continuous features: LightGBM's defaults take
+    # 0.5 s, and CatBoost's about 1.5 s a fit, whatever the rows; 12 times LightGBM predicted
+    # them at 6.3 s, and they ran into a 15 s limit. Shallower, shorter settings still run.
+    cost = CostEstimator(133, 15, 25, n_bins=25 * 133, n_borders=25 * 127)
+    cost.observe({"model": "lightgbm"}, 0.5)
+    defaults = {"model": "catboost"}
+    small = {"model": "catboost", "catboost:iterations": 100, "catboost:depth": 4}
+    fits, seconds, basis = cost.affordable(defaults, 15.0)
+    assert basis == "other" and not fits and seconds > 20.0
+    assert cost.affordable(small, 15.0)[0]
+    # The same shape on few-valued features has fewer borders to score, and costs less.
+    few_valued = CostEstimator(133, 15, 25, n_bins=25 * 9, n_borders=25 * 8)
+    few_valued.observe({"model": "lightgbm"}, 0.5)
+    assert few_valued.predict(defaults)[0] < seconds / 3
+    # On many rows LightGBM's scaling is the larger: the floor leaves it alone.
+    large = CostEstimator(20_000, 5, 8)
+    large.observe({"model": "lightgbm"}, 5.0)
+    scaled = PROCESS_OVERHEAD + 5.0 * automl._cost.FAMILY_COST["catboost"]
+    assert large.predict(defaults)[0] == pytest.approx(scaled)
+    # CatBoost's own trials replace both.
+    cost.observe(defaults, 30.0)
+    assert cost.predict(defaults) == (pytest.approx(30.5), "own")
+
+
 def test_other_families_are_scaled_by_their_measured_relative_cost():
     cost = CostEstimator(n_train=1000, n_fits=5, n_features=20)
     cost.observe({"model": "lightgbm"}, 2.5)
