@@ -62,6 +62,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/fresh_process.py",
     # checks the cost model's size factor of HistGradientBoosting (automl._cost.size_factor)
     "benchmarks/results/hgb-cost-s42/hgb_cost.py",
+    # checks CatBoost's cost on the data's shape (automl._cost.catboost_default_seconds)
+    "benchmarks/results/catboost-cost-s43/catboost_cost.py",
 }
 
 
