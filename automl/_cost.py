@@ -1,7 +1,8 @@
 """What a trial will cost before it runs, so a budget is not spent on timeouts.
 
 A prior from the data's shape says what LightGBM's defaults cost here; each family's defaults
-cost a fixed multiple of that, and its size hyperparameters (trees, depth, layers) scale it.
+cost a fixed multiple of that (CatBoost's at least its own cost on the shape), and its size
+hyperparameters (trees, depth, layers) scale it.
 Once trials have run, their wall times replace the prior: a family's own trials set its scale,
 the others' set it for families not seen yet. A timeout counts at its limit, so after one the
 same family's larger settings are predicted not to fit, and the search runs cheaper ones.
@@ -145,11 +146,15 @@ HGB_EXPONENTS = {"learning_rate": -0.8, "leaves": 0.36}
 # part, one per feature, one per candidate split border scored (at most BORDER_COUNT per
 # feature, fewer where a column has fewer distinct values), one per cell and one per row. A
 # symmetric tree keeps its 64 leaves on any data, where LightGBM's shrink with the rows: on 133
-# rows of 25 continuous features the defaults took 1.55 s, about 26 times LightGBM's prior there
+# rows of 25 continuous features the defaults took 1.55 s, over 20 times LightGBM's prior there
 # rather than FAMILY_COST's 12, and 15 fits of repeated CV ran into a 15 s limit predicted at
 # 6.3 s. Least squares on the relative error over 135 shapes (60 to 40,000 rows, 3 to 300
 # continuous or 9-valued features, regression and binary; session 43): every prediction within
-# 0.83 to 1.5 times the time taken.
+# 0.84 to 1.5 times the time taken. These are this machine's seconds, not scaled by the trials
+# seen, so on a faster machine they over-predict (the regression matrix's runs, on an earlier
+# session's machine, took a median 0.48 of them): a floor that skips a trial early costs less
+# than a timeout. It leaves out early stopping's second fit (1,000 rows or more), where the
+# LightGBM-relative estimate is mostly the larger anyway.
 CATBOOST_FIXED = 0.049
 CATBOOST_PER_FEATURE = 3.2e-3
 CATBOOST_PER_BORDER = 5.5e-4
