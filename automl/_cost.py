@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from automl.components.catboost import BORDER_COUNT
@@ -273,14 +274,17 @@ def row_growth(
     return growth
 
 
-def count_bins(
-    frame: pd.DataFrame, sample: int = 2_000, seed: int = 0, max_bins: int = MAX_BINS
-) -> float:
-    """Histogram bins LightGBM would build: distinct values per column (on a row sample),
-    at most ``max_bins`` each (CatBoost's borders with ``BORDER_COUNT``)."""
+def distinct_values(frame: pd.DataFrame, sample: int = 2_000, seed: int = 0) -> np.ndarray:
+    """Distinct values per column, on a row sample: what ``count_bins`` counts from."""
     if len(frame) > sample:
         frame = frame.sample(sample, random_state=seed)
-    return float(sum(min(max_bins, max(1, frame[c].nunique())) for c in frame.columns))
+    return np.array([frame[c].nunique() for c in frame.columns], dtype=float)
+
+
+def count_bins(distinct: np.ndarray, max_bins: int = MAX_BINS) -> float:
+    """Histogram bins LightGBM would build from each column's ``distinct_values``, at most
+    ``max_bins`` each (CatBoost's split borders with ``BORDER_COUNT``)."""
+    return float(np.minimum(max_bins, np.maximum(distinct, 1)).sum())
 
 
 class CostEstimator:

@@ -22,7 +22,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from automl import _validation as checks
 from automl._calibration import Calibrator
 from automl._columns import infer_column_types, normalize_frame
-from automl._cost import CostEstimator, count_bins, lightgbm_default_seconds
+from automl._cost import (
+    CostEstimator,
+    count_bins,
+    distinct_values,
+    lightgbm_default_seconds,
+)
 from automl._energy import EnergyMeter
 from automl._ensemble import EnsembleModel, select_and_calibrate
 from automl._evaluation import EvaluationSpec, fold_bag_size, make_splits, refit, refit_folds
@@ -154,7 +159,8 @@ class _AutoMLBase(BaseEstimator):
         self._seed = seed
         shape = DataShape(len(data), data.shape[1], len(getattr(self, "classes_", [])))
         per_trial = float(self.per_trial_time_limit or max(5.0, self.time_budget / 4))
-        n_bins = count_bins(data, seed=seed)
+        distinct = distinct_values(data, seed=seed)
+        n_bins = count_bins(distinct)
         resampling = self._resampling(shape, per_trial, n_bins)
         n_classes = len(self.classes_) if self._classification else 0
         spec = EvaluationSpec(
@@ -193,7 +199,7 @@ class _AutoMLBase(BaseEstimator):
             len(spec.splits),
         )
         n_train = len(spec.splits[0][0])
-        n_borders = count_bins(data, seed=seed, max_bins=BORDER_COUNT)
+        n_borders = count_bins(distinct, BORDER_COUNT)
         estimator = CostEstimator(
             n_train, len(spec.splits), data.shape[1], shape.n_classes, n_bins, n_borders=n_borders
         )
