@@ -86,6 +86,26 @@ POOL_REGION = {
 }
 POOL_SCALERS = [s for s in SCALERS if s != "none"]
 
+# Feature selection is in the joint space, but the sampled candidates keep its default (none),
+# so no portfolio member could cut irrelevant columns. These families' first candidates (their
+# defaults) on the top-ranked share of the features (an F-test) follow the sampled ones, added
+# to a stored pool without changing it (session 44; on small regression tables with many noise
+# columns SMAC's best found it: benchmarks/results/feature-selection-s44/).
+SELECTION_FAMILIES = {
+    "classification": (),
+    "regression": (
+        "lightgbm",
+        "catboost",
+        "gradient_boosting",
+        "random_forest",
+        "extra_trees",
+        "libsvm_svr",
+        "k_nearest_neighbors",
+        "mlp",
+    ),
+}
+SELECTION_PERCENTILES = (25.0, 50.0)
+
 
 def candidate_pool(kind: str, *, seed: int = 0, sizes: dict[str, int] | None = None) -> list[dict]:
     """The candidates for ``kind`` (``classification`` or ``regression``), defaults first.
@@ -116,6 +136,24 @@ def candidate_pool(kind: str, *, seed: int = 0, sizes: dict[str, int] | None = N
             family_configs.append(config)
         pool.extend(distinct_configs(family_configs)[:n])
     return [_plain(c) for c in pool]
+
+
+def selection_candidates(pool: list[dict], kind: str) -> list[dict]:
+    """Each of ``SELECTION_FAMILIES[kind]``'s first candidate in ``pool`` on the top-ranked
+    ``SELECTION_PERCENTILES`` of the features."""
+    first: dict[str, dict] = {}
+    for config in pool:
+        first.setdefault(config["model"], config)
+    return [
+        {
+            **first[family],
+            "feature_selection:__choice__": "percentile",
+            "feature_selection:percentile": percentile,
+        }
+        for family in SELECTION_FAMILIES[kind]
+        if family in first
+        for percentile in SELECTION_PERCENTILES
+    ]
 
 
 @functools.cache
@@ -149,15 +187,18 @@ def pool_path(folder: str | Path, kind: str) -> Path:
 
 def load_pool(folder: str | Path, kind: str, *, seed: int = 0) -> list[dict]:
     """The pool stored in ``folder``, written there first if absent (so it never changes under
-    a build in progress, whatever ConfigSpace's sampler does in a later version)."""
+    a build in progress, whatever ConfigSpace's sampler does in a later version), with its
+    :func:`selection_candidates` appended where missing."""
     path = pool_path(folder, kind)
-    if not path.is_file():
+    stored = json.loads(path.read_text()) if path.is_file() else candidate_pool(kind, seed=seed)
+    keys = {candidate_key(c) for c in stored}
+    added = [c for c in selection_candidates(stored, kind) if candidate_key(c) not in keys]
+    if added or not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        pool = candidate_pool(kind, seed=seed)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(pool, indent=1, sort_keys=True) + "\n")
+        tmp.write_text(json.dumps(stored + added, indent=1, sort_keys=True) + "\n")
         tmp.replace(path)
-    return json.loads(path.read_text())
+    return stored + added
 
 
 def matrix_run_id(fingerprint: str, candidate: dict, protocol: str, seed: int) -> str:

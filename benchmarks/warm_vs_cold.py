@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,11 @@ def _no_seconds(*args: Any) -> float:
 _setting_modes(
     ("default", "cold"), automl._cost, "catboost_default_seconds", {"flatcb": _no_seconds}
 )
+# "-nofs": the portfolio built without the pool's feature-selection candidates (the matrix's
+# columns added in session 44, automl._matrix.SELECTION_FAMILIES), as before.
+WITHOUT_SELECTION = "-nofs"
+for _mode in ("default", "portfolio"):
+    MODE_PARAMS[_mode + WITHOUT_SELECTION] = MODE_PARAMS[_mode]
 HERE = Path(__file__).resolve().parent
 
 
@@ -265,9 +271,12 @@ def timeouts_by_model(column: pd.Series) -> pd.Series:
     return counts.groupby(level=0).sum().sort_values(ascending=False, kind="stable")
 
 
-def loo_portfolio_base(name: str, task: str, folder: Path, source: str = "matrix"):
+def loo_portfolio_base(
+    name: str, task: str, folder: Path, source: str = "matrix", *, selection: bool = True
+):
     """A knowledge base whose portfolio was built without ``name`` and its siblings: the
-    shipped base read-only, an empty writable folder holding that portfolio."""
+    shipped base read-only, an empty writable folder holding that portfolio. Without
+    ``selection``, the matrix's candidates that select features are left out."""
     from knowledge_base import KnowledgeBase
     from knowledge_base.paths import shipped_path
     from metalearning.portfolio import PerformanceMatrix, Portfolio, sibling_key
@@ -278,10 +287,23 @@ def loo_portfolio_base(name: str, task: str, folder: Path, source: str = "matrix
             shipped, task, source=source
         )
     matrix = _MATRICES[task, source]
+    if not selection:
+        matrix = without_selection(matrix)
     keep = np.array([sibling_key(n) != sibling_key(name) for n in matrix.names])
     base = folder / name
     Portfolio.build(matrix.subset(keep), task).save(base / "portfolio")
     return KnowledgeBase(base, read_only_paths=[shipped_path()])
+
+
+def without_selection(matrix):
+    """``matrix`` without the candidates that select features."""
+    keep = [c.get("feature_selection:__choice__", "none") == "none" for c in matrix.candidates]
+    return replace(
+        matrix,
+        candidates=[c for c, k in zip(matrix.candidates, keep) if k],
+        losses=matrix.losses[:, keep],
+        fit_times=matrix.fit_times[:, keep],
+    )
 
 
 def run(args) -> pd.DataFrame:
@@ -325,7 +347,11 @@ def run(args) -> pd.DataFrame:
             params = dict(MODE_PARAMS[mode])
             if mode.startswith(("portfolio", "default")):
                 params["knowledge_base"] = loo_portfolio_base(
-                    name, args.task, out / "portfolios", args.portfolio_source
+                    name,
+                    args.task,
+                    out / "portfolios",
+                    args.portfolio_source,
+                    selection=not mode.endswith(WITHOUT_SELECTION),
                 )
             common = dict(leave_one_out=True, update_knowledge_base=False, random_state=0, n_jobs=1)
             with mode_settings(mode):

@@ -9,17 +9,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl._columns import ColumnTypes
+from automl._columns import ColumnTypes, infer_column_types
 from automl._grow import GrowDataset
 from automl._matrix import (
     POOL_SIZES,
+    SELECTION_FAMILIES,
+    SELECTION_PERCENTILES,
     build_matrix,
     build_oof,
     candidate_pool,
     load_pool,
     oof_candidates,
+    selection_candidates,
 )
-from automl._space import build_space, translate
+from automl._space import build_space, make_pipeline, translate
 from automl._task import METRICS, Task
 from automl.components import DataShape
 from knowledge_base import KnowledgeBase
@@ -56,8 +59,42 @@ def test_pool_is_seeded_and_families_are_independent():
 
 def test_stored_pool_is_read_back_unchanged(tmp_path):
     first = load_pool(tmp_path, "regression")
+    assert first[: len(candidate_pool("regression"))] == candidate_pool("regression")
     (tmp_path / "pool-regression-v1.json").write_text(json.dumps(first[:3]))
-    assert load_pool(tmp_path, "regression") == first[:3]  # the file wins over the sampler
+    again = load_pool(tmp_path, "regression")
+    assert again[:3] == first[:3]  # the file wins over the sampler
+    # Only the selection candidates of the families it holds are added, once, and kept.
+    assert [c["model"] for c in again[3:]] == ["lightgbm"] * len(SELECTION_PERCENTILES)
+    assert load_pool(tmp_path, "regression") == again
+    assert json.loads((tmp_path / "pool-regression-v1.json").read_text()) == again
+    classification = load_pool(tmp_path, "classification")
+    assert classification == candidate_pool("classification")  # none added there
+
+
+def test_selection_candidates_cut_the_columns_of_their_family_defaults():
+    pool = candidate_pool("regression")
+    added = selection_candidates(pool, "regression")
+    assert len(added) == len(SELECTION_FAMILIES["regression"]) * len(SELECTION_PERCENTILES)
+    space = build_space(
+        Task.REGRESSION, DataShape(1000, 10), ColumnTypes(("a", "b"), (False, True))
+    )
+    defaults = {}
+    for config in pool:
+        defaults.setdefault(config["model"], config)
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(120, 8)), columns=[f"x{i}" for i in range(8)])
+    y = X["x0"] * 3 + rng.normal(scale=0.1, size=120)
+    for config in added:
+        assert translate(config, space)[0] is not None, config
+        assert {**config, "feature_selection:__choice__": "none"} == {
+            **defaults[config["model"]],
+            "feature_selection:percentile": config["feature_selection:percentile"],
+        }
+        if config["model"] == "k_nearest_neighbors":
+            pipeline = make_pipeline(config, Task.REGRESSION, infer_column_types(X))
+            kept = pipeline[0].fit(X, y).transform(X)
+            assert kept.shape[1] == int(np.ceil(8 * config["feature_selection:percentile"] / 100))
+            assert np.allclose(np.abs(np.corrcoef(kept[:, 0], X["x0"])[0, 1]), 1.0)
 
 
 def _datasets(n=150):

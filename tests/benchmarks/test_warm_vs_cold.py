@@ -241,3 +241,23 @@ def test_gaps_blank_the_same_half_of_the_columns_in_train_and_test(load_pmlb):
     assert not with_gaps(X, 0.3, seed=5).isna().equals(with_gaps(X, 0.3, seed=4).isna())
     with pytest.raises(ValueError, match="fraction of missing cells"):
         with_gaps(X, 1.0)
+
+
+def test_a_nofs_mode_builds_its_portfolio_without_the_candidates_that_select_features(tmp_path):
+    """``-nofs``: the leave-one-out portfolio of the shipped matrix, its pool (and so its
+    members) without the feature-selection candidates; the plain mode keeps them."""
+    from benchmarks.warm_vs_cold import _MATRICES, WITHOUT_SELECTION, loo_portfolio_base
+    from metalearning.portfolio import Portfolio, portfolio_path, sibling_key
+
+    assert MODE_PARAMS["default" + WITHOUT_SELECTION] == MODE_PARAMS["default"]
+    name = "579_fri_c0_250_5"
+    pools = {}
+    for selection in (True, False):
+        kb = loo_portfolio_base(name, "regression", tmp_path / str(selection), selection=selection)
+        portfolio = Portfolio.load(portfolio_path(kb.path / "portfolio", "regression"))
+        pools[selection] = [c.get("feature_selection:__choice__") for c in portfolio.pool]
+        others = [n for n in _MATRICES["regression", "matrix"].names if "fri_" not in n]
+        assert len(portfolio.dataset_ids) == len(others) and sibling_key(name) == "fri_"
+    assert "percentile" not in pools[False]
+    assert pools[True].count("percentile") >= 16
+    assert len(pools[True]) - len(pools[False]) == pools[True].count("percentile")
