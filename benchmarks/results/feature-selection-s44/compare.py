@@ -10,6 +10,7 @@ named against the second, on all tables, the Friedman ones and the others; Wilco
 relative differences. Writes ``comparison.md`` and, per table, ``per-table.png``.
 """
 
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -20,16 +21,18 @@ import pandas as pd
 from scipy.stats import wilcoxon
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))
+
+from benchmarks.warm_vs_cold import _read_results, near_counts  # noqa: E402
 
 
 def losses(folder: Path, mode: str) -> pd.Series:
-    frame = pd.concat(pd.read_csv(p) for p in sorted(folder.glob("results-*.csv")))
-    return frame[frame["mode"] == mode].set_index("dataset")["test_loss"]
+    results = _read_results(folder)
+    return results[results["mode"] == mode].set_index("dataset")["test_loss"]
 
 
-def counts(relative: pd.Series) -> str:
-    better, worse = (relative < -0.001).sum(), (relative > 0.001).sum()
-    return f"{better} / {len(relative) - better - worse} / {worse}"
+def counts(first: pd.Series, second: pd.Series) -> str:
+    return " / ".join(str(n) for n in near_counts(first, second))
 
 
 def main() -> None:
@@ -54,12 +57,14 @@ def main() -> None:
     ]
     for name, first, second in pairs:
         both = first.index.intersection(second.index)
-        relative = first[both] / second[both] - 1
-        friedman = relative.index.str.contains("fri_")
+        first, second = first[both], second[both]
+        relative = first / second - 1
+        friedman = both.str.contains("fri_")
         p = wilcoxon(relative).pvalue if (relative != 0).any() else 1.0
         lines.append(
-            f"| {name} | {counts(relative)} | {counts(relative[friedman])} | "
-            f"{counts(relative[~friedman])} | {p:.2f} | {relative.mean():+.2%} |"
+            f"| {name} | {counts(first, second)} | "
+            f"{counts(first[friedman], second[friedman])} | "
+            f"{counts(first[~friedman], second[~friedman])} | {p:.2f} | {relative.mean():+.2%} |"
         )
     plot(pairs[0][1], pairs[0][2], losses(HERE.parent / "catboost-cost-s43", "cold"))
     text = "\n".join(lines) + "\n"
