@@ -35,6 +35,7 @@ import automl._cost
 import automl._estimator
 import automl._knowledge
 import automl._search
+import metalearning.portfolio
 from automl import METRICS, AutoMLClassifier, AutoMLRegressor
 from automl._limits import Status
 from benchmarks.cost_calibration import ROUNDS_SETTINGS
@@ -146,6 +147,8 @@ def _no_seconds(*args: Any) -> float:
 _setting_modes(
     ("default", "cold"), automl._cost, "catboost_default_seconds", {"flatcb": _no_seconds}
 )
+# "-p5": the first 5 members that fit run, not PORTFOLIO_TRIALS' 10 (a side run in session 44).
+_setting_modes(("default",), metalearning.portfolio, "PORTFOLIO_TRIALS", {"p5": 5})
 # "-nofs": the portfolio built without the pool's feature-selection candidates (the matrix's
 # columns added in session 44, automl._matrix.SELECTION_FAMILIES), as before.
 WITHOUT_SELECTION = "-nofs"
