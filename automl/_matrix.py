@@ -138,12 +138,18 @@ def candidate_pool(kind: str, *, seed: int = 0, sizes: dict[str, int] | None = N
     return [_plain(c) for c in pool]
 
 
-def selection_candidates(pool: list[dict], kind: str) -> list[dict]:
-    """Each of ``SELECTION_FAMILIES[kind]``'s first candidate in ``pool`` on the top-ranked
-    ``SELECTION_PERCENTILES`` of the features."""
+def family_defaults(pool: list[dict]) -> dict[str, dict]:
+    """Each family's first candidate in ``pool`` (its defaults), in the pool's order."""
     first: dict[str, dict] = {}
     for config in pool:
         first.setdefault(config["model"], config)
+    return first
+
+
+def selection_candidates(pool: list[dict], kind: str) -> list[dict]:
+    """Each of ``SELECTION_FAMILIES[kind]``'s first candidate in ``pool`` on the top-ranked
+    ``SELECTION_PERCENTILES`` of the features."""
+    first = family_defaults(pool)
     return [
         {
             **first[family],
@@ -301,14 +307,7 @@ def oof_candidates(pool: list[dict], trial_order: list[dict], n: int) -> list[di
     then each family's defaults (the pool's first candidate of each family) not among them."""
     chosen = list(trial_order[:n])
     keys = {candidate_key(c) for c in chosen}
-    families = set()
-    for candidate in pool:
-        if candidate["model"] in families:
-            continue
-        families.add(candidate["model"])
-        if candidate_key(candidate) not in keys:
-            chosen.append(candidate)
-    return chosen
+    return chosen + [c for c in family_defaults(pool).values() if candidate_key(c) not in keys]
 
 
 def build_oof(
