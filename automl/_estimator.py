@@ -60,6 +60,9 @@ PORTFOLIO_STEERS = True
 # stands for the family and defers its defaults, which on data unlike the matrix's can be the
 # better of the two (session 29, benchmarks/results/follow-the-leader-s29/).
 FOLLOW_THE_LEADER = True
+# Whether a family's defaults still run in the opening when a warm-start member of the family
+# ran before their turn (after the warm start). False leaves that time to the optimiser.
+COVERED_DEFAULTS = True
 # resampling="auto": 5-fold CV repeated 3 times up to this many rows, where it lowered test log
 # loss (benchmarks/calibration.py; above, it did not pay for its 2-3 times longer trials), when
 # the budget is long enough that trials costing that much still leave enough of them.
@@ -818,7 +821,13 @@ def _initial_configurations(
     defaults = defaults[1:] if opens_with_default else defaults
     if first_fits > 1.0 and default["model"] == "lightgbm":
         head.insert(0, (_fewer_trees(space, default, first_fits), "default"))
-    configs = interleave_defaults(warm, defaults, lambda item: item[0]["model"], head)
+    configs = interleave_defaults(
+        warm,
+        defaults,
+        lambda item: item[0]["model"],
+        head,
+        covered=COVERED_DEFAULTS or not warm_configs,
+    )
     origins: dict[tuple, str] = {}
     for config, origin in configs:
         origins.setdefault(config_key(config), origin)

@@ -128,6 +128,9 @@ _setting_modes(
     "LEARNED_DEFAULTS_ORDER",
     {"learned-defaults": True, "fixed-defaults": False},
 )
+# "-dedup": a family's defaults leave the opening when a warm-start member of the family ran
+# before their turn, instead of running after the warm start (session 45).
+_setting_modes(("default",), automl._estimator, "COVERED_DEFAULTS", {"dedup": False})
 # "-flatgb": every HistGradientBoosting setting costs what its defaults do, as before session 42
 # (automl._cost.HGB_EXPONENTS).
 _setting_modes(

@@ -207,11 +207,17 @@ def defaults_order(families: Iterable[str]) -> list[str]:
 
 
 def interleave_defaults(
-    warm: Sequence[T], defaults: Sequence[T], family: Callable[[T], str], head: Sequence[T] = ()
+    warm: Sequence[T],
+    defaults: Sequence[T],
+    family: Callable[[T], str],
+    head: Sequence[T] = (),
+    *,
+    covered: bool = True,
 ) -> list[T]:
     """The order a search runs its warm start in: after ``head``, in turn the next of
     ``defaults`` whose family has not run yet and the next of ``warm``, so that every family is
-    tried early; defaults of families that ran already come after the warm start."""
+    tried early; defaults of families that ran already come after the warm start, or with
+    ``covered=False`` not at all."""
     configs, warm, defaults, later = list(head), list(warm), list(defaults), []
     tried = {family(c) for c in configs}
     while warm or defaults:
@@ -221,7 +227,7 @@ def interleave_defaults(
             if queue:
                 configs.append(queue.pop(0))
                 tried.add(family(configs[-1]))
-    return configs + later
+    return configs + later if covered else configs
 
 
 def sibling_key(name: str) -> str:

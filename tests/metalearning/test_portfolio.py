@@ -70,6 +70,9 @@ def test_interleave_defaults_tries_every_family_early():
     assert order == ["rf-1", "lgb-0", "lgb-1", "knn-0", "knn-1", "svm-0", "rf-0"]
     order = interleave_defaults(["rf-1", "lgb-1"], defaults[1:], family, head=defaults[:1])
     assert order == ["lgb-0", "rf-0", "rf-1", "knn-0", "lgb-1", "svm-0"]
+    # covered=False: the defaults of a family whose member ran first leave the opening
+    order = interleave_defaults(["lgb-1", "knn-1"], defaults, family, ["rf-1"], covered=False)
+    assert order == ["rf-1", "lgb-0", "lgb-1", "knn-0", "knn-1", "svm-0"]
 
 
 def test_minmax_regret():
