@@ -401,6 +401,7 @@ def run(args) -> pd.DataFrame:
                         "k": k,
                         "metric": fit.metric_,
                         "test_loss": v,
+                        "search_loss": search_loss(fit.trials_),
                         "n_trials": len(fit.trials_),
                         "n_warm_configs": int(
                             fit.trials_["origin"].isin(["warm-start", "portfolio"]).sum()
@@ -459,6 +460,49 @@ def near_counts(
     diff = (a - b) / b.abs().where(b != 0, 1.0) if relative else a - b
     better, worse = int((diff < -tie).sum()), int((diff > tie).sum())
     return better, len(diff) - better - worse, worse
+
+
+def search_loss(trials: pd.DataFrame) -> float:
+    """The best validation loss a fit's search found on all rows: what it optimised, against
+    which its test loss shows what selection on few rows costs."""
+    done = trials[(trials["status"] == Status.SUCCESS.value) & (trials["fidelity"] >= 1.0)]
+    return float(done["loss"].min()) if len(done) else float("nan")
+
+
+def mode_losses(folder: Path, mode: str) -> pd.Series:
+    """Test loss per dataset of ``mode`` in the run saved in ``folder`` (its first split)."""
+    results = _read_results(Path(folder))
+    results = results[(results["mode"] == mode) & (results["split"] == results["split"].min())]
+    return results.set_index("dataset")["test_loss"]
+
+
+def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str = "fri_") -> str:
+    """A markdown table of runs compared table by table: better / tied / worse of the first
+    of each pair against the second, on all tables, on those whose name holds ``group`` and
+    on the others; Wilcoxon's p on the relative differences, and their mean."""
+    from scipy.stats import wilcoxon
+
+    rows = []
+    for name, first, second in pairs:
+        both = first.dropna().index.intersection(second.dropna().index)
+        first, second = first[both], second[both]
+        relative = first / second - 1
+        inside = both.str.contains(group)
+        p = wilcoxon(relative).pvalue if (relative != 0).any() else 1.0
+        counts = [
+            " / ".join(str(n) for n in near_counts(first[mask], second[mask]))
+            for mask in (slice(None), inside, ~inside)
+        ]
+        sizes = (int(inside.sum()), int((~inside).sum()))
+        rows.append((name, *counts, f"{p:.2f}", f"{relative.mean():+.2%}", sizes))
+    inside, outside = rows[0][-1] if rows else (0, 0)
+    label = "Friedman" if group == "fri_" else f"'{group}'"
+    lines = [
+        f"| pair | all | {inside} {label} | {outside} others | p (all) | mean relative difference |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += ["| " + " | ".join(row[:-1]) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 def _k_order(k) -> tuple[int, float]:

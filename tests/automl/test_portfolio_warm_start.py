@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import automl._estimator
 import automl._knowledge
 from automl import AutoMLClassifier
 from automl._cost import CostEstimator
@@ -90,6 +91,23 @@ def test_a_leading_member_brings_its_familys_defaults_forward(
     assert list(trials["origin"]) == ["portfolio", "default", "default"]
     assert list(trials["model"]) == ["k_nearest_neighbors", "k_nearest_neighbors", "lightgbm"]
     assert trials["config"].iloc[1] == {**trials["config"].iloc[1], **KNN}
+
+
+def test_without_covered_defaults_a_members_family_defaults_leave_the_opening(
+    portfolio_base, make_messy, tiny_classifier, monkeypatch
+):
+    monkeypatch.setattr(automl._estimator, "COVERED_DEFAULTS", False)
+    tuned_knn = candidate_pool("classification", sizes={"k_nearest_neighbors": 2})[1]
+    kb = portfolio_base([tuned_knn, LINEAR])
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(warm_start=True, knowledge_base=kb, n_trials=4, n_jobs=1).fit(X, y)
+    trials = model.trials_.sort_values("trial")
+    # The k-NN member leads as above, but k-NN's defaults are gone: LightGBM's defaults, the
+    # linear member, then the next family's defaults (the linear model's ran as a member).
+    assert list(trials["origin"]) == ["portfolio", "default", "portfolio", "default"]
+    assert list(trials["model"])[:3] == ["k_nearest_neighbors", "lightgbm", "linear"]
+    assert "k_nearest_neighbors" not in set(trials["model"].iloc[1:])
+    assert trials["model"].iloc[3] != "linear"
 
 
 @pytest.mark.parametrize("learned", [True, False])

@@ -12,8 +12,11 @@ from benchmarks.warm_vs_cold import (
     MODE_SETTINGS,
     _read_results,
     main,
+    mode_losses,
     mode_settings,
     near_counts,
+    paired_table,
+    search_loss,
     summarize,
     wasted_trials,
     with_gaps,
@@ -261,3 +264,34 @@ def test_a_nofs_mode_builds_its_portfolio_without_the_candidates_that_select_fea
     assert "percentile" not in pools[False]
     assert pools[True].count("percentile") >= 16
     assert len(pools[True]) - len(pools[False]) == pools[True].count("percentile")
+
+
+def test_runs_are_compared_table_by_table_on_a_group_and_the_others(tmp_path):
+    rows = [
+        ("1_fri_a", "new", 0.9), ("1_fri_a", "old", 1.0),
+        ("2_fri_b", "new", 1.0), ("2_fri_b", "old", 1.0),
+        ("3_cpu", "new", 1.2), ("3_cpu", "old", 1.0),
+        ("4_vinnie", "old", 1.0),
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["dataset", "mode", "test_loss"]).assign(k="60s", split=0)
+    frame.to_csv(tmp_path / "results-0of1.csv", index=False)
+    new, old = mode_losses(tmp_path, "new"), mode_losses(tmp_path, "old")
+    assert len(new) == 3 and old["4_vinnie"] == 1.0
+    table = paired_table([("new vs old", new, old)])
+    header, _, row = table.strip().splitlines()
+    assert "| 2 Friedman | 1 others |" in header
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[:4] == ["new vs old", "1 / 1 / 1", "1 / 1 / 0", "0 / 0 / 1"]
+    assert cells[5] == f"{(-0.1 + 0.0 + 0.2) / 3:+.2%}"
+
+
+def test_the_search_loss_is_the_best_successful_trial_on_all_rows():
+    trials = pd.DataFrame(
+        {
+            "status": ["success", "success", "timeout", "success"],
+            "fidelity": [1.0, 0.33, 1.0, 1.0],
+            "loss": [0.4, 0.1, np.nan, 0.3],
+        }
+    )
+    assert search_loss(trials) == 0.3
+    assert np.isnan(search_loss(trials.iloc[1:3]))

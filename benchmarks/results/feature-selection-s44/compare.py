@@ -18,21 +18,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
-from scipy.stats import wilcoxon
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from benchmarks.warm_vs_cold import _read_results, near_counts  # noqa: E402
-
-
-def losses(folder: Path, mode: str) -> pd.Series:
-    results = _read_results(folder)
-    return results[results["mode"] == mode].set_index("dataset")["test_loss"]
-
-
-def counts(first: pd.Series, second: pd.Series) -> str:
-    return " / ".join(str(n) for n in near_counts(first, second))
+from benchmarks.warm_vs_cold import mode_losses as losses  # noqa: E402
+from benchmarks.warm_vs_cold import paired_table  # noqa: E402
 
 
 def main() -> None:
@@ -51,23 +42,8 @@ def main() -> None:
             losses(s43, "cold"),
         ),
     ]
-    lines = [
-        "| pair | all | 39 Friedman | 38 others | p (all) | mean relative difference |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, first, second in pairs:
-        both = first.index.intersection(second.index)
-        first, second = first[both], second[both]
-        relative = first / second - 1
-        friedman = both.str.contains("fri_")
-        p = wilcoxon(relative).pvalue if (relative != 0).any() else 1.0
-        lines.append(
-            f"| {name} | {counts(first, second)} | "
-            f"{counts(first[friedman], second[friedman])} | "
-            f"{counts(first[~friedman], second[~friedman])} | {p:.2f} | {relative.mean():+.2%} |"
-        )
-    plot(pairs[0][1], pairs[0][2], losses(HERE.parent / "catboost-cost-s43", "cold"))
-    text = "\n".join(lines) + "\n"
+    plot(pairs[0][1], pairs[0][2], losses(s43, "cold"))
+    text = paired_table(pairs)
     (HERE / "comparison.md").write_text(text)
     print(text)
 
