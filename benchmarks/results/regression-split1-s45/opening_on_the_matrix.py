@@ -1,0 +1,68 @@
+"""On the regression matrix, leave-one-out as in ``benchmarks.portfolio_simulation``: the
+normalised regret of the portfolio's first 5 and 10 members (in the order a fit gives them)
+against that of the families' defaults, on the Friedman tables and the others. From the
+repository root:
+
+    python benchmarks/results/regression-split1-s45/opening_on_the_matrix.py
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+sys.path.insert(0, str(ROOT))
+
+from automl import load_pool  # noqa: E402
+from benchmarks.portfolio_simulation import _defaults_order, _hidden  # noqa: E402
+from knowledge_base import KnowledgeBase  # noqa: E402
+from metalearning import DatasetSimilarity  # noqa: E402
+from metalearning.portfolio import (  # noqa: E402
+    PerformanceMatrix,
+    Portfolio,
+    minmax_regret,
+    sibling_key,
+)
+
+
+def main() -> None:
+    path = ROOT / "knowledge_base" / "data"
+    kb = KnowledgeBase(None, read_only_paths=[path])
+    metafeatures = kb.metafeatures()
+    matrix = PerformanceMatrix.from_knowledge_base(kb, "regression", source="matrix")
+    defaults = _defaults_order(matrix, load_pool(path / "portfolio", "regression"))
+    keys = [sibling_key(n) for n in matrix.names]
+    rows = []
+    for d, dataset_id in enumerate(matrix.dataset_ids):
+        sub = _hidden(matrix, d, keys)
+        portfolio = Portfolio.build(sub, "x", size=25, time_weight=0.5)
+        index = [matrix.candidates.index(c) for c in portfolio.members]
+        similarity = DatasetSimilarity().fit(metafeatures.reindex(sub.dataset_ids))
+        distances = similarity.distances(metafeatures.loc[dataset_id])
+        local, _ = portfolio.order_for(
+            distances.set_index("dataset_id")["distance"], local_weight=0.5
+        )
+        ordered = [index[i] for i in local]
+        losses = matrix.losses[d : d + 1]
+
+        def regret(picks, losses=losses):
+            return minmax_regret(losses, np.array([picks]))[0]
+
+        rows.append(
+            {
+                "Friedman": "fri_" in matrix.names[d],
+                "5 members": regret(ordered[:5]),
+                "10 members": regret(ordered[:10]),
+                "defaults": regret(defaults),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["10 members beat the defaults"] = frame["10 members"] < frame["defaults"]
+    print(frame.groupby("Friedman").mean().round(4).to_string())
+
+
+if __name__ == "__main__":
+    main()
