@@ -131,6 +131,9 @@ _setting_modes(
 # "-dedup": a family's defaults leave the opening when a warm-start member of the family ran
 # before their turn, instead of running after the warm start (session 45).
 _setting_modes(("default",), automl._estimator, "COVERED_DEFAULTS", {"dedup": False})
+# "-unsteered": SMAC is not told the portfolio's members' results (session 45: on the Friedman
+# tables the default's search trails cold SMAC's; is it the members' time or their steering?).
+_setting_modes(("default",), automl._estimator, "PORTFOLIO_STEERS", {"unsteered": False})
 # "-flatgb": every HistGradientBoosting setting costs what its defaults do, as before session 42
 # (automl._cost.HGB_EXPONENTS).
 _setting_modes(
