@@ -53,6 +53,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -166,19 +167,20 @@ def simulate(
     keys = [sibling_key(n) for n in matrix.names]
     vectors = config_vectors(matrix.candidates, kind)
     rows = []
-    for d, dataset_id in enumerate(matrix.dataset_ids):
-        sub = _hidden(matrix, d, keys)
-        portfolio = Portfolio.build(sub, "x", size=size, time_weight=time_weight)
+    for d in range(len(matrix.dataset_ids)):
+        out = left_out(
+            matrix,
+            metafeatures,
+            d,
+            keys,
+            size=size,
+            time_weight=time_weight,
+            local_weight=local_weight,
+        )
+        sub, portfolio, ordered, weights = out.sub, out.portfolio, out.ordered, out.weights
         member_index = [matrix.candidates.index(m) for m in portfolio.members]
-        frame = metafeatures.reindex(sub.dataset_ids)
-        similarity = DatasetSimilarity().fit(frame)
-        dist = similarity.distances(metafeatures.loc[dataset_id]).set_index("dataset_id")[
-            "distance"
-        ]
-        local, weights = portfolio.order_for(dist, local_weight=local_weight)
-        best_of = [pick for pick, _ in portfolio.nearest_best(dist, n_neighbors=25)]
+        best_of = [pick for pick, _ in portfolio.nearest_best(out.distances, n_neighbors=25)]
         untimed = portfolio.trial_order()  # the pool is the matrix's candidates, in order
-        ordered = [member_index[i] for i in local]
         family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
         as_fitted = interleave_defaults(ordered[1:], defaults, family, head=ordered[:1])
         by_family = {matrix.candidates[i]["model"]: i for i in defaults}
@@ -240,6 +242,40 @@ def _hidden(matrix: PerformanceMatrix, d: int, keys: list[str]) -> PerformanceMa
     train = np.array([k != keys[d] for k in keys])
     train[d] = False
     return matrix.subset(train)
+
+
+@dataclass
+class LeftOut:
+    """A dataset left out of the matrix: the rest (``sub``), their portfolio, its members'
+    matrix indices in the order a fit on the dataset gives them, and the dataset weights and
+    meta-feature distances that order came from."""
+
+    sub: PerformanceMatrix
+    portfolio: Portfolio
+    ordered: list[int]
+    weights: np.ndarray
+    distances: pd.Series
+
+
+def left_out(
+    matrix: PerformanceMatrix,
+    metafeatures: pd.DataFrame,
+    d: int,
+    keys: list[str],
+    *,
+    size: int = 32,
+    time_weight: float = 0.5,
+    local_weight: float = 0.5,
+) -> LeftOut:
+    """Dataset ``d`` left out with its siblings (``keys``, by :func:`sibling_key`)."""
+    sub = _hidden(matrix, d, keys)
+    portfolio = Portfolio.build(sub, "x", size=size, time_weight=time_weight)
+    index = [matrix.candidates.index(m) for m in portfolio.members]
+    similarity = DatasetSimilarity().fit(metafeatures.reindex(sub.dataset_ids))
+    distances = similarity.distances(metafeatures.loc[matrix.dataset_ids[d]])
+    distances = distances.set_index("dataset_id")["distance"]
+    local, weights = portfolio.order_for(distances, local_weight=local_weight)
+    return LeftOut(sub, portfolio, [index[i] for i in local], weights, distances)
 
 
 def warm_against_cold(
@@ -315,12 +351,9 @@ def pruned_against_full(
     families = np.array([c["model"] for c in matrix.candidates])
     everything = np.arange(len(matrix.candidates))
     rows = []
-    for d, dataset_id in enumerate(matrix.dataset_ids):
-        sub = _hidden(matrix, d, keys)
-        portfolio = Portfolio.build(sub, "x")
-        similarity = DatasetSimilarity().fit(metafeatures.reindex(sub.dataset_ids))
-        distances = similarity.distances(metafeatures.loc[dataset_id])
-        _, weights = portfolio.order_for(distances.set_index("dataset_id")["distance"])
+    for d in range(len(matrix.dataset_ids)):
+        out = left_out(matrix, metafeatures, d, keys)
+        sub, portfolio, weights = out.sub, out.portfolio, out.weights
         scores = family_scores(sub.normalised(), weights, families)
         spaces = {"all": everything}
         for threshold in thresholds:

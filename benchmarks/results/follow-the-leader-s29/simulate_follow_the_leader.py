@@ -17,16 +17,14 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from automl import load_pool  # noqa: E402
-from benchmarks.portfolio_simulation import _defaults_order, _hidden, _regret_within  # noqa: E402
+from benchmarks.portfolio_simulation import _defaults_order, _regret_within, left_out  # noqa: E402
 from knowledge_base import KnowledgeBase  # noqa: E402
 from metalearning.portfolio import (  # noqa: E402
     PerformanceMatrix,
-    Portfolio,
     interleave_defaults,
     minmax_regret,
     sibling_key,
 )
-from metalearning.similarity import DatasetSimilarity  # noqa: E402
 
 KB = ROOT / "knowledge_base" / "data"
 
@@ -61,14 +59,8 @@ def main() -> None:
         def family(c, m=m):
             return m.candidates[c]["model"]
 
-        for d, dataset_id in enumerate(m.dataset_ids):
-            sub = _hidden(m, d, keys)
-            portfolio = Portfolio.build(sub, "x", size=25, time_weight=0.5)
-            index = [m.candidates.index(c) for c in portfolio.members]
-            similarity = DatasetSimilarity().fit(metafeatures.reindex(sub.dataset_ids))
-            distances = similarity.distances(metafeatures.loc[dataset_id])
-            local, _ = portfolio.order_for(distances.set_index("dataset_id")["distance"])
-            ordered = [index[i] for i in local]
+        for d in range(len(m.dataset_ids)):
+            ordered = left_out(m, metafeatures, d, keys, size=25).ordered
             fitted = interleave_defaults(ordered[1:], defaults, family, head=ordered[:1])
             fitted = list(dict.fromkeys(fitted))
             orders = {

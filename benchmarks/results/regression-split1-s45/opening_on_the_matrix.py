@@ -17,12 +17,10 @@ ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
 from automl import load_pool  # noqa: E402
-from benchmarks.portfolio_simulation import _defaults_order, _hidden  # noqa: E402
+from benchmarks.portfolio_simulation import _defaults_order, left_out  # noqa: E402
 from knowledge_base import KnowledgeBase  # noqa: E402
-from metalearning import DatasetSimilarity  # noqa: E402
 from metalearning.portfolio import (  # noqa: E402
     PerformanceMatrix,
-    Portfolio,
     minmax_regret,
     sibling_key,
 )
@@ -36,16 +34,8 @@ def main() -> None:
     defaults = _defaults_order(matrix, load_pool(path / "portfolio", "regression"))
     keys = [sibling_key(n) for n in matrix.names]
     rows = []
-    for d, dataset_id in enumerate(matrix.dataset_ids):
-        sub = _hidden(matrix, d, keys)
-        portfolio = Portfolio.build(sub, "x", size=25, time_weight=0.5)
-        index = [matrix.candidates.index(c) for c in portfolio.members]
-        similarity = DatasetSimilarity().fit(metafeatures.reindex(sub.dataset_ids))
-        distances = similarity.distances(metafeatures.loc[dataset_id])
-        local, _ = portfolio.order_for(
-            distances.set_index("dataset_id")["distance"], local_weight=0.5
-        )
-        ordered = [index[i] for i in local]
+    for d in range(len(matrix.dataset_ids)):
+        ordered = left_out(matrix, metafeatures, d, keys, size=25).ordered
         losses = matrix.losses[d : d + 1]
 
         def regret(picks, losses=losses):
