@@ -178,7 +178,7 @@ def simulate(
             local_weight=local_weight,
         )
         sub, portfolio, ordered, weights = out.sub, out.portfolio, out.ordered, out.weights
-        member_index = [matrix.candidates.index(m) for m in portfolio.members]
+        member_index = out.members
         best_of = [pick for pick, _ in portfolio.nearest_best(out.distances, n_neighbors=25)]
         untimed = portfolio.trial_order()  # the pool is the matrix's candidates, in order
         family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
@@ -247,11 +247,12 @@ def _hidden(matrix: PerformanceMatrix, d: int, keys: list[str]) -> PerformanceMa
 @dataclass
 class LeftOut:
     """A dataset left out of the matrix: the rest (``sub``), their portfolio, its members'
-    matrix indices in the order a fit on the dataset gives them, and the dataset weights and
-    meta-feature distances that order came from."""
+    matrix indices in its own order and in the order a fit on the dataset gives them, and the
+    dataset weights and meta-feature distances that order came from."""
 
     sub: PerformanceMatrix
     portfolio: Portfolio
+    members: list[int]
     ordered: list[int]
     weights: np.ndarray
     distances: pd.Series
@@ -275,7 +276,7 @@ def left_out(
     distances = similarity.distances(metafeatures.loc[matrix.dataset_ids[d]])
     distances = distances.set_index("dataset_id")["distance"]
     local, weights = portfolio.order_for(distances, local_weight=local_weight)
-    return LeftOut(sub, portfolio, [index[i] for i in local], weights, distances)
+    return LeftOut(sub, portfolio, index, [index[i] for i in local], weights, distances)
 
 
 def warm_against_cold(

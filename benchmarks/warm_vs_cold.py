@@ -472,11 +472,12 @@ def search_loss(trials: pd.DataFrame) -> float:
     return float(done["loss"].min()) if len(done) else float("nan")
 
 
-def mode_losses(folder: Path, mode: str) -> pd.Series:
-    """Test loss per dataset of ``mode`` in the run saved in ``folder`` (its first split)."""
+def mode_losses(folder: Path, mode: str, column: str = "test_loss") -> pd.Series:
+    """Test loss (or another ``column``, such as ``search_loss``) per dataset of ``mode`` in
+    the run saved in ``folder`` (its first split)."""
     results = _read_results(Path(folder))
     results = results[(results["mode"] == mode) & (results["split"] == results["split"].min())]
-    return results.set_index("dataset")["test_loss"]
+    return results.set_index("dataset")[column]
 
 
 def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str = "fri_") -> str:

@@ -19,12 +19,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from benchmarks.warm_vs_cold import _read_results, mode_losses, paired_table  # noqa: E402
-
-
-def search_losses(mode: str) -> pd.Series:
-    results = _read_results(HERE)
-    return results[results["mode"] == mode].set_index("dataset")["search_loss"]
+from benchmarks.warm_vs_cold import mode_losses, paired_table  # noqa: E402
 
 
 def main() -> None:
@@ -36,8 +31,8 @@ def main() -> None:
         ("default vs cold SMAC, split 1 (test RMSE)", default, cold),
         (
             "default vs cold SMAC, split 1 (search loss)",
-            search_losses("default"),
-            search_losses("cold"),
+            mode_losses(HERE, "default", "search_loss"),
+            mode_losses(HERE, "cold", "search_loss"),
         ),
         ("default vs cold SMAC, split 0 (sessions 44 and 43)", default0[both], cold0[both]),
         (
@@ -49,7 +44,10 @@ def main() -> None:
     text = paired_table(pairs)
     (HERE / "comparison.md").write_text(text)
     print(text)
-    plot(search_losses("default") / search_losses("cold") - 1, default / cold - 1)
+    plot(
+        mode_losses(HERE, "default", "search_loss") / mode_losses(HERE, "cold", "search_loss") - 1,
+        default / cold - 1,
+    )
 
 
 def plot(search: pd.Series, test: pd.Series) -> None:

@@ -11,19 +11,18 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from benchmarks.warm_vs_cold import _read_results, mode_losses, paired_table  # noqa: E402
+from benchmarks.warm_vs_cold import mode_losses, paired_table  # noqa: E402
 
 SPLIT1 = HERE.parent / "regression-split1-s45"
 
 
-def search_losses(folder: Path, mode: str):
-    results = _read_results(folder)
-    return results[results["mode"] == mode].set_index("dataset")["search_loss"]
-
-
 def main() -> None:
     lines = []
-    for what, read in (("test RMSE", mode_losses), ("search loss", search_losses)):
+    for what, column in (("test RMSE", "test_loss"), ("search loss", "search_loss")):
+
+        def read(folder, mode, column=column):
+            return mode_losses(folder, mode, column)
+
         unsteered = read(HERE, "default-unsteered")
         lines.append(
             paired_table(
