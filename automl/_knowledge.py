@@ -454,10 +454,11 @@ def _add_prior(plan: WarmStartPlan, results, space) -> None:
 
 
 def explain_warm_start(
-    plan: WarmStartPlan, trials: pd.DataFrame, n_prior_told: int = 0
+    plan: WarmStartPlan, trials: pd.DataFrame, n_prior_told: int = 0, members_dropped: int = 0
 ) -> dict[str, Any]:
     """``warm_start_``: which datasets were nearest, what came from each (or the portfolio's
-    members), how each scored in ``trials``, and what was told to the optimiser."""
+    members), how each scored in ``trials``, what was told to the optimiser, and how many
+    members the opening dropped for doing no better than the families' defaults."""
     scored = {
         config_key(c): (s, st)
         for c, s, st in zip(trials["config"], trials["score"], trials["status"])
@@ -483,6 +484,7 @@ def explain_warm_start(
             "members": entries,
             "defaults_first": plan.default_first,
             "defaults_order": list(plan.family_order) or None,
+            "members_dropped": int(members_dropped),
         }
     own = [_scored_here(entry, scored) for entry in plan.own_past_origins]
     return {

@@ -12,6 +12,7 @@ import logging
 import tempfile
 import warnings
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,9 @@ class Optimizer(ABC):
         self.seed = seed
         self._follow_ups: dict[tuple, Configuration] = {}
         self._best = np.inf
+        self._opening: _OpeningCheck | None = None
+        #: Portfolio members the opening check dropped before they ran.
+        self.members_dropped = 0
 
     @abstractmethod
     def ask(self) -> tuple[Configuration, Any]:
@@ -45,7 +49,20 @@ class Optimizer(ABC):
         (an initial configuration still waiting: its family's defaults) runs next."""
         self._follow_ups = dict(follow_ups)
 
+    def set_opening_check(self, members: set[tuple], defaults: set[tuple], after: int) -> None:
+        """Once ``after`` of the ``defaults`` (keys of the families' defaults) and one of the
+        ``members`` (a portfolio's) have results, drop the members still waiting unless one of
+        them beat every default so far: a portfolio no better than the defaults on this table
+        does not know it, and its members' time goes to the optimiser."""
+        self._opening = _OpeningCheck(set(members), set(defaults), after)
+
     def _on_result(self, config: Configuration, cost: float, crashed: bool) -> None:
+        if self._opening is not None:
+            loss = cost if not crashed and np.isfinite(cost) else np.inf
+            if self._opening.decided(config_key(config), loss):
+                if self._opening.drop:
+                    self.members_dropped = self._drop_waiting(self._opening.members)
+                self._opening = None
         if crashed or not np.isfinite(cost) or cost >= self._best:
             return
         self._best = cost
@@ -55,6 +72,10 @@ class Optimizer(ABC):
 
     def _move_next(self, config: Configuration) -> None:
         """Put ``config``, if it is an initial configuration not asked yet, next in line."""
+
+    def _drop_waiting(self, keys: set[tuple]) -> int:
+        """Drop the initial configurations keyed in ``keys`` not asked yet; how many."""
+        return 0
 
     @property
     def n_prior_told(self) -> int:
@@ -95,6 +116,11 @@ class RandomSearch(Optimizer):
 
     def _move_next(self, config: Configuration) -> None:
         _to_front(self._pending, config, 0)
+
+    def _drop_waiting(self, keys: set[tuple]) -> int:
+        kept = [c for c in self._pending if config_key(c) not in keys]
+        dropped, self._pending[:] = len(self._pending) - len(kept), kept
+        return dropped
 
 
 class SMACOptimizer(Optimizer):
@@ -211,14 +237,35 @@ class SMACOptimizer(Optimizer):
         # SMAC's selector yields its initial design in list order, one per ask and each once
         # (``self.initial`` is deduplicated), so the initial configurations asked so far are
         # the list's head and the next one asked is the first not asked.
+        waiting = self._waiting()
+        if waiting is None:  # another SMAC's internals: the order stays as given
+            return
+        _to_front(waiting, config, self._n_asked_initial(waiting))
+
+    def _waiting(self) -> list | None:
         selector = getattr(self._smac, "_config_selector", None)
         waiting = getattr(selector, "_initial_design_configs", None)
-        if not isinstance(waiting, list):  # another SMAC's internals: the order stays as given
-            return
+        return waiting if isinstance(waiting, list) else None
+
+    def _n_asked_initial(self, waiting: list) -> int:
         asked = 0
         while asked < len(waiting) and config_key(waiting[asked]) in self._asked:
             asked += 1
-        _to_front(waiting, config, asked)
+        return asked
+
+    def _drop_waiting(self, keys: set[tuple]) -> int:
+        # As in _move_next: only configurations beyond those asked are touched, which SMAC's
+        # selector has not reached in its pass over the list.
+        waiting = self._waiting()
+        if waiting is None:
+            return 0
+        asked = self._n_asked_initial(waiting)
+        kept = [c for c in waiting[asked:] if config_key(c) not in keys]
+        dropped = len(waiting) - asked - len(kept)
+        waiting[asked:] = kept
+        gone = {config_key(c) for c in self.initial} & keys - self._asked
+        self.initial = [c for c in self.initial if config_key(c) not in gone]
+        return dropped
 
     def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
         from smac.runhistory import StatusType, TrialValue
@@ -274,6 +321,9 @@ class SMACHalvingOptimizer(SMACOptimizer):
     def _move_next(self, config: Configuration) -> None:
         pass  # its brackets draw several configurations at once: the order stays as given
 
+    def _drop_waiting(self, keys: set[tuple]) -> int:
+        return 0  # as above: its brackets may hold them already
+
     def _make_intensifier(self, scenario):
         from smac.intensifier.successive_halving import SuccessiveHalving
 
@@ -284,6 +334,31 @@ class SMACHalvingOptimizer(SMACOptimizer):
             return self._fidelities[-1]
         # SMAC's budgets are min * eta**k: take the search's rung nearest to it.
         return min(self._fidelities, key=lambda f: abs(np.log(f / handle.budget)))
+
+
+@dataclass
+class _OpeningCheck:
+    """The members' and defaults' best losses so far, until ``after`` defaults and a member
+    have results; then ``drop`` says whether the members still waiting should go."""
+
+    members: set[tuple]
+    defaults: set[tuple]
+    after: int
+    best: dict[str, float] = field(default_factory=lambda: {"member": np.inf, "default": np.inf})
+    seen: dict[str, int] = field(default_factory=lambda: {"member": 0, "default": 0})
+    drop: bool = False
+
+    def decided(self, key: tuple, loss: float) -> bool:
+        """Record a result; whether the check has decided."""
+        kind = "member" if key in self.members else "default" if key in self.defaults else None
+        if kind is None:
+            return False
+        self.best[kind] = min(self.best[kind], loss)
+        self.seen[kind] += 1
+        if self.seen["default"] < self.after or not self.seen["member"]:
+            return False
+        self.drop = self.best["member"] >= self.best["default"]
+        return True
 
 
 class _ConfigList(list):

@@ -134,6 +134,9 @@ _setting_modes(("default",), automl._estimator, "COVERED_DEFAULTS", {"dedup": Fa
 # "-unsteered": SMAC is not told the portfolio's members' results (session 45: on the Friedman
 # tables the default's search trails cold SMAC's; is it the members' time or their steering?).
 _setting_modes(("default",), automl._estimator, "PORTFOLIO_STEERS", {"unsteered": False})
+# "-cut1", "-cut2": the members still waiting leave the opening once 1 (2) families' defaults
+# and a member have run, unless a member beat the defaults (session 46).
+_setting_modes(("default",), automl._estimator, "OPENING_CHECK", {"cut1": 1, "cut2": 2})
 # "-flatgb": every HistGradientBoosting setting costs what its defaults do, as before session 42
 # (automl._cost.HGB_EXPONENTS).
 _setting_modes(

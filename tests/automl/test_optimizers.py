@@ -60,6 +60,37 @@ def test_a_leader_brings_its_follow_up_forward(cls, second_loss, crashed, brough
     assert asked[6] not in initial  # then the search proper, each initial one asked once
 
 
+@pytest.mark.parametrize("cls", [SMACOptimizer, RandomSearch])
+@pytest.mark.parametrize(
+    ("member_loss", "crashed", "dropped"),
+    [(0.7, False, True), (0.5, False, True), (0.3, False, False), (0.3, True, True)],
+)
+def test_members_no_better_than_the_first_default_leave_the_opening(
+    cls, member_loss, crashed, dropped
+):
+    """Order: member, default, member, default, member, default. After the first default
+    (loss 0.5), members no better than it (a tie, a crash) drop out; the defaults stay."""
+    cs = space()
+    initial = grid(cs, 3)[:6]
+    members, defaults = initial[0::2], initial[1::2]
+    opt = cls(cs, initial, seed=0)
+    opt.set_opening_check(
+        {config_key(c) for c in members}, {config_key(c) for c in defaults}, after=1
+    )
+    asked, losses = [], iter([member_loss, 0.5] + [0.9] * 6)
+    for _ in range(6):
+        config, handle = opt.ask()
+        asked.append(config)
+        opt.tell(handle, next(losses), crashed=crashed and len(asked) == 1)
+    opt.close()
+    if dropped:
+        assert asked[:4] == [initial[0], initial[1], initial[3], initial[5]]
+        assert not set(map(config_key, asked[4:])) & set(map(config_key, initial))
+    else:
+        assert asked == initial
+    assert opt.members_dropped == (2 if dropped else 0)
+
+
 def run(prior, n_asks=12, seed=0):
     cs = space()
     initial = [
