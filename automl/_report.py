@@ -500,11 +500,12 @@ def _warm_start_section(model) -> str:
     if method == "nearest" and len(configurations):
         parts.append("<h3>Configurations taken from them</h3>")
         parts.append(_configurations_table(configurations))
-    members = pd.DataFrame((warm.get("portfolio") or {}).get("members") or [])
+    portfolio = warm.get("portfolio") or {}
+    members = pd.DataFrame(portfolio.get("members") or [])
     if len(members):
         parts.append("<h3>Portfolio members</h3>")
-        parts.extend(_portfolio_parts(members))
-    order = (warm.get("portfolio") or {}).get("defaults_order")
+        parts.extend(_portfolio_parts(members, portfolio.get("members_dropped", 0)))
+    order = portfolio.get("defaults_order")
     if order:
         text = ", ".join(str(f) for f in order)
         parts.append(
@@ -571,16 +572,25 @@ def _configurations_table(configurations: pd.DataFrame) -> str:
     )
 
 
-def _portfolio_parts(members: pd.DataFrame) -> list[str]:
+def _portfolio_parts(members: pd.DataFrame, dropped: int = 0) -> list[str]:
     """The portfolio's members that ran or were skipped for their cost, as a table; those of
-    families this search leaves out and those the search ended before, as notes."""
+    families this search leaves out, those the opening dropped and those the search ended
+    before, as notes."""
     status = members.get("status_here", pd.Series("", index=members.index)).fillna("")
     skipped = members.get("skipped", pd.Series(index=members.index, dtype=object)).fillna("")
     left_out = skipped.str.contains("not in this space", regex=False)
     not_run = (status == "not run") & (skipped == "")
     parts = [_portfolio_table(members[~left_out & ~not_run])]
-    if not_run.any():
-        parts.append(_note(f"{int(not_run.sum())} more members were not run: the search ended."))
+    if dropped:
+        parts.append(
+            _note(
+                f"{dropped} members were dropped: the first ones did no better than the "
+                "families' defaults, so the optimiser had their time."
+            )
+        )
+    if not_run.sum() > dropped:
+        ended = int(not_run.sum()) - dropped
+        parts.append(_note(f"{ended} more members were not run: the search ended."))
     if left_out.any():
         families = ", ".join(dict.fromkeys(members.loc[left_out, "model"]))
         parts.append(

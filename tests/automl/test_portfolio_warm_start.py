@@ -110,6 +110,27 @@ def test_without_covered_defaults_a_members_family_defaults_leave_the_opening(
     assert trials["model"].iloc[3] != "linear"
 
 
+def test_members_no_better_than_the_first_default_leave_the_opening(
+    portfolio_base, make_messy, tiny_classifier, monkeypatch
+):
+    """The first member, a linear model regularised to near the class prior, cannot beat the
+    first defaults (its family's, which it brings forward): the two members still waiting are
+    dropped (OPENING_CHECK), and the families' defaults run in their place."""
+    monkeypatch.setattr(automl._estimator, "OPENING_CHECK", 1)
+    linear, knn = (
+        candidate_pool("classification", sizes={family: 2})[1]
+        for family in ("linear", "k_nearest_neighbors")
+    )
+    kb = portfolio_base([{**linear, "linear:C": 1e-4}, knn, linear])
+    X, y = make_messy(240, seed=5)
+    model = tiny_classifier(warm_start=True, knowledge_base=kb, n_trials=5, n_jobs=1).fit(X, y)
+    trials = model.trials_.sort_values("trial")
+    assert trials["loss"].iloc[0] >= trials["loss"].iloc[1]
+    assert list(trials["origin"]) == ["portfolio"] + ["default"] * 4
+    assert model.warm_start_["portfolio"]["members_dropped"] == 2
+    assert "dropped" in _warm_start_section(model)
+
+
 @pytest.mark.parametrize("learned", [True, False])
 def test_the_families_defaults_run_in_the_order_the_base_says_they_pay(
     portfolio_base, make_messy, tiny_classifier, monkeypatch, learned
