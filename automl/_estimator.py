@@ -65,11 +65,13 @@ FOLLOW_THE_LEADER = True
 # trials more a fit, level at 60 s on 77 regression tables (28 / 16 / 33; session 45,
 # benchmarks/results/covered-defaults-s45/); kept to measure.
 COVERED_DEFAULTS = True
-# In a search bounded by seconds, once this many families' defaults and a portfolio member have
-# run, the members still waiting are dropped unless one beat the defaults: on tables unlike the
-# matrix's (the Friedman tables, left out with their siblings) the members knew nothing and
-# their time was the optimiser's loss (session 45). 0: the whole portfolio runs.
-OPENING_CHECK = 0
+# In a search bounded by seconds, once a family's defaults and a portfolio member have run, the
+# members still waiting are dropped if their best loss is worse than the defaults' best by the
+# task kind's margin here or more: a portfolio that far behind plain defaults does not know the
+# table (on the Friedman tables, left out with their siblings, its members were no better than
+# the defaults and their time was the optimiser's loss; session 45). A kind left out: the whole
+# portfolio runs.
+OPENING_CHECK: dict[str, float] = {}
 # resampling="auto": 5-fold CV repeated 3 times up to this many rows, where it lowered test log
 # loss (benchmarks/calibration.py; above, it did not pay for its 2-3 times longer trials), when
 # the budget is long enough that trials costing that much still leave enough of them.
@@ -285,8 +287,10 @@ class _AutoMLBase(BaseEstimator):
         elif not warm.per_trial:  # per trial, the pool's order holds
             if FOLLOW_THE_LEADER:
                 optimizer.set_follow_ups(_follow_ups(initial, origins))
-            if OPENING_CHECK:
-                optimizer.set_opening_check(*_opening(initial, origins), after=OPENING_CHECK)
+            kind = "classification" if spec.task.is_classification else "regression"
+            margin = OPENING_CHECK.get(kind)
+            if margin is not None:
+                optimizer.set_opening_check(*_opening(initial, origins), margin=margin)
         executor = self._executor(data, y_enc, spec)
         try:
             result = run_search(

@@ -49,12 +49,15 @@ class Optimizer(ABC):
         (an initial configuration still waiting: its family's defaults) runs next."""
         self._follow_ups = dict(follow_ups)
 
-    def set_opening_check(self, members: set[tuple], defaults: set[tuple], after: int) -> None:
+    def set_opening_check(
+        self, members: set[tuple], defaults: set[tuple], after: int = 1, margin: float = 0.0
+    ) -> None:
         """Once ``after`` of the ``defaults`` (keys of the families' defaults) and one of the
-        ``members`` (a portfolio's) have results, drop the members still waiting unless one of
-        them beat every default so far: a portfolio no better than the defaults on this table
-        does not know it, and its members' time goes to the optimiser."""
-        self._opening = _OpeningCheck(set(members), set(defaults), after)
+        ``members`` (a portfolio's) have results, drop the members still waiting if their best
+        loss is worse than the defaults' best by ``margin`` of it or more (with 0, unless a
+        member beat the defaults): a portfolio that far behind plain defaults does not know the
+        table, and its members' time goes to the optimiser."""
+        self._opening = _OpeningCheck(set(members), set(defaults), after, margin)
 
     def _on_result(self, config: Configuration, cost: float, crashed: bool) -> None:
         if self._opening is not None:
@@ -339,11 +342,13 @@ class SMACHalvingOptimizer(SMACOptimizer):
 @dataclass
 class _OpeningCheck:
     """The members' and defaults' best losses so far, until ``after`` defaults and a member
-    have results; then ``drop`` says whether the members still waiting should go."""
+    have results; then ``drop`` says whether the members still waiting should go (their best
+    at least ``margin`` of the defaults' best behind it)."""
 
     members: set[tuple]
     defaults: set[tuple]
     after: int
+    margin: float = 0.0
     best: dict[str, float] = field(default_factory=lambda: {"member": np.inf, "default": np.inf})
     seen: dict[str, int] = field(default_factory=lambda: {"member": 0, "default": 0})
     drop: bool = False
@@ -357,7 +362,8 @@ class _OpeningCheck:
         self.seen[kind] += 1
         if self.seen["default"] < self.after or not self.seen["member"]:
             return False
-        self.drop = self.best["member"] >= self.best["default"]
+        default = self.best["default"]
+        self.drop = self.best["member"] >= default + self.margin * abs(default)
         return True
 
 

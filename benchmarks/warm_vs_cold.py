@@ -134,9 +134,15 @@ _setting_modes(("default",), automl._estimator, "COVERED_DEFAULTS", {"dedup": Fa
 # "-unsteered": SMAC is not told the portfolio's members' results (session 45: on the Friedman
 # tables the default's search trails cold SMAC's; is it the members' time or their steering?).
 _setting_modes(("default",), automl._estimator, "PORTFOLIO_STEERS", {"unsteered": False})
-# "-cut1", "-cut2": the members still waiting leave the opening once 1 (2) families' defaults
-# and a member have run, unless a member beat the defaults (session 46).
-_setting_modes(("default",), automl._estimator, "OPENING_CHECK", {"cut1": 1, "cut2": 2})
+# "-cut1": the members still waiting leave the opening once a family's defaults and a member
+# have run, unless a member beat the defaults (session 46); "-cut20": in regression only, unless
+# a member came within 20% of the defaults.
+_setting_modes(
+    ("default",),
+    automl._estimator,
+    "OPENING_CHECK",
+    {"cut1": {"regression": 0.0, "classification": 0.0}, "cut20": {"regression": 0.2}},
+)
 # "-flatgb": every HistGradientBoosting setting costs what its defaults do, as before session 42
 # (automl._cost.HGB_EXPONENTS).
 _setting_modes(
@@ -413,6 +419,9 @@ def run(args) -> pd.DataFrame:
                             fit.trials_["origin"].isin(["warm-start", "portfolio"]).sum()
                         ),
                         "n_told": fit.warm_start_.get("transfer", {}).get("told_to_optimizer", 0),
+                        "members_dropped": (fit.warm_start_.get("portfolio") or {}).get(
+                            "members_dropped", 0
+                        ),
                         "warm_start_seconds": fit.timings_["warm_start"],
                         "seconds": time.monotonic() - start,
                         **wasted_trials(fit.trials_),

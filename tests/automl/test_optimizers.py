@@ -62,20 +62,28 @@ def test_a_leader_brings_its_follow_up_forward(cls, second_loss, crashed, brough
 
 @pytest.mark.parametrize("cls", [SMACOptimizer, RandomSearch])
 @pytest.mark.parametrize(
-    ("member_loss", "crashed", "dropped"),
-    [(0.7, False, True), (0.5, False, True), (0.3, False, False), (0.3, True, True)],
+    ("member_loss", "crashed", "margin", "dropped"),
+    [
+        (0.7, False, 0.0, True),
+        (0.5, False, 0.0, True),
+        (0.3, False, 0.0, False),
+        (0.3, True, 0.0, True),
+        (0.55, False, 0.2, False),
+        (0.65, False, 0.2, True),
+    ],
 )
-def test_members_no_better_than_the_first_default_leave_the_opening(
-    cls, member_loss, crashed, dropped
+def test_members_behind_the_first_default_leave_the_opening(
+    cls, member_loss, crashed, margin, dropped
 ):
     """Order: member, default, member, default, member, default. After the first default
-    (loss 0.5), members no better than it (a tie, a crash) drop out; the defaults stay."""
+    (loss 0.5), members behind it by ``margin`` of it or more (a tie at 0, a crash) drop out;
+    the defaults stay."""
     cs = space()
     initial = grid(cs, 3)[:6]
     members, defaults = initial[0::2], initial[1::2]
     opt = cls(cs, initial, seed=0)
     opt.set_opening_check(
-        {config_key(c) for c in members}, {config_key(c) for c in defaults}, after=1
+        {config_key(c) for c in members}, {config_key(c) for c in defaults}, margin=margin
     )
     asked, losses = [], iter([member_loss, 0.5] + [0.9] * 6)
     for _ in range(6):

@@ -116,7 +116,7 @@ def test_members_no_better_than_the_first_default_leave_the_opening(
     """The first member, a linear model regularised to near the class prior, cannot beat the
     first defaults (its family's, which it brings forward): the two members still waiting are
     dropped (OPENING_CHECK), and the families' defaults run in their place."""
-    monkeypatch.setattr(automl._estimator, "OPENING_CHECK", 1)
+    monkeypatch.setattr(automl._estimator, "OPENING_CHECK", {"classification": 0.0})
     linear, knn = (
         candidate_pool("classification", sizes={family: 2})[1]
         for family in ("linear", "k_nearest_neighbors")
