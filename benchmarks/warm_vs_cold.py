@@ -355,6 +355,9 @@ def run(args) -> pd.DataFrame:
         for mode in args.modes.split(","):
             same = (done["dataset"] == name) & (done["mode"] == mode)
             same &= done["split"] == args.split_seed
+            same &= done.get("search_seed", pd.Series(0, index=done.index)).fillna(0) == (
+                args.search_seed
+            )
             # Other trial counts of a mode may be run into the same folder: only new ones run.
             had = set(done.loc[same, "k"].astype(str))
             counts = [k for k in trial_counts if f"{k}e" not in had]
@@ -371,7 +374,12 @@ def run(args) -> pd.DataFrame:
                     args.portfolio_source,
                     selection=not mode.endswith(WITHOUT_SELECTION),
                 )
-            common = dict(leave_one_out=True, update_knowledge_base=False, random_state=0, n_jobs=1)
+            common = dict(
+                leave_one_out=True,
+                update_knowledge_base=False,
+                random_state=args.search_seed,
+                n_jobs=1,
+            )
             with mode_settings(mode):
                 fitted = {}  # k -> its own fit, where each k has one
                 if args.trials:
@@ -409,6 +417,7 @@ def run(args) -> pd.DataFrame:
                     {
                         "dataset": name,
                         "split": args.split_seed,
+                        "search_seed": args.search_seed,
                         "mode": mode,
                         "k": k,
                         "metric": fit.metric_,
@@ -704,6 +713,13 @@ def main(argv=None) -> int:
         type=float,
         help="blank this fraction of the cells of a seeded half of the columns (train and test "
         "alike): every table a table with missing values",
+    )
+    parser.add_argument(
+        "--search-seed",
+        type=int,
+        default=0,
+        help="the fits' random_state: another seed is another sample of each search, to tell a "
+        "difference between modes from the spread of one mode's runs",
     )
     parser.add_argument("--out", default="bench-results/warm-vs-cold")
     args = parser.parse_args(argv)
