@@ -230,6 +230,12 @@ def test_trial_counts_fit_one_estimator_each_and_a_rerun_adds_only_new_counts(tm
     assert list(both["k"]) == ["1e", "2e", "3e"] and list(both["n_trials"]) == [1, 2, 3]
     assert list(both["test_loss"].iloc[:2]) == list(first["test_loss"])
     assert (out / "warm_vs_cold.png").stat().st_size > 5_000
+    # Another search seed is another fit of the same count, recorded as such; run once.
+    for _ in range(2):
+        assert main([*argv, str(out), "--trials", "3", "--search-seed", "1"]) == 0
+    seeded = _read_results(out)
+    assert list(seeded["search_seed"]) == [0, 0, 0, 1]
+    assert list(seeded["k"]) == ["1e", "2e", "3e", "3e"]
 
 
 def test_gaps_blank_the_same_half_of_the_columns_in_train_and_test(load_pmlb):
