@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -528,6 +529,25 @@ def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str = "fr
     ]
     lines += ["| " + " | ".join(row[:-1]) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+LOSS_COLUMNS = (("test RMSE", "test_loss"), ("search loss", "search_loss"))
+
+
+def loss_tables(
+    pairs: Callable[[Callable[[Path, str], pd.Series], str], list], columns=LOSS_COLUMNS
+) -> str:
+    """:func:`paired_table` once per loss column (test, then the searches' validation loss):
+    ``pairs(read, what)`` gives the pairs, ``read(folder, mode)`` reading that column and
+    ``what`` naming it for the pairs' labels."""
+    tables = []
+    for what, column in columns:
+
+        def read(folder: Path, mode: str, column: str = column) -> pd.Series:
+            return mode_losses(folder, mode, column)
+
+        tables.append(paired_table(pairs(read, what)))
+    return "\n".join(tables)
 
 
 def _k_order(k) -> tuple[int, float]:

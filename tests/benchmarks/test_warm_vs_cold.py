@@ -11,6 +11,7 @@ from benchmarks.warm_vs_cold import (
     MODE_PARAMS,
     MODE_SETTINGS,
     _read_results,
+    loss_tables,
     main,
     mode_losses,
     mode_settings,
@@ -280,6 +281,7 @@ def test_runs_are_compared_table_by_table_on_a_group_and_the_others(tmp_path):
         ("4_vinnie", "old", 1.0),
     ]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["dataset", "mode", "test_loss"]).assign(k="60s", split=0)
+    frame["search_loss"] = [1.1, 1.0, 0.9, 1.0, 1.3, 1.0, 1.0]
     frame.to_csv(tmp_path / "results-0of1.csv", index=False)
     new, old = mode_losses(tmp_path, "new"), mode_losses(tmp_path, "old")
     assert len(new) == 3 and old["4_vinnie"] == 1.0
@@ -289,6 +291,11 @@ def test_runs_are_compared_table_by_table_on_a_group_and_the_others(tmp_path):
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[:4] == ["new vs old", "1 / 1 / 1", "1 / 1 / 0", "0 / 0 / 1"]
     assert cells[5] == f"{(-0.1 + 0.0 + 0.2) / 3:+.2%}"
+    # One table per loss column, the pairs labelled by it.
+    both = loss_tables(lambda read, what: [(what, read(tmp_path, "new"), read(tmp_path, "old"))])
+    test, search = both.split("\n\n")
+    assert test.replace("test RMSE", "new vs old") == table.strip()
+    assert "| search loss | 1 / 0 / 2 |" in search
 
 
 def test_the_search_loss_is_the_best_successful_trial_on_all_rows():

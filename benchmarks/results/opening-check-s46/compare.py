@@ -13,33 +13,25 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from benchmarks.warm_vs_cold import mode_losses, paired_table  # noqa: E402
+from benchmarks.warm_vs_cold import loss_tables  # noqa: E402
 
 SPLIT1 = HERE.parent / "regression-split1-s45"
 
 
 def main() -> None:
-    lines = []
-    for what, column in (("test RMSE", "test_loss"), ("search loss", "search_loss")):
-
-        def read(folder, mode, column=column):
-            return mode_losses(folder, mode, column)
-
-        cut = read(HERE, "default-cut1")
-        lines.append(
-            paired_table(
-                [
-                    (f"cut1 vs default ({what})", cut, read(SPLIT1, "default")),
-                    (f"cut1 vs cold SMAC ({what})", cut, read(SPLIT1, "cold")),
-                    (
-                        f"default vs cold SMAC ({what})",
-                        read(SPLIT1, "default"),
-                        read(SPLIT1, "cold"),
-                    ),
-                ]
-            )
+    def pairs(read, what):
+        cut, default, cold = (
+            read(HERE, "default-cut1"),
+            read(SPLIT1, "default"),
+            read(SPLIT1, "cold"),
         )
-    text = "\n".join(lines)
+        return [
+            (f"cut1 vs default ({what})", cut, default),
+            (f"cut1 vs cold SMAC ({what})", cut, cold),
+            (f"default vs cold SMAC ({what})", default, cold),
+        ]
+
+    text = loss_tables(pairs)
     (HERE / "comparison.md").write_text(text)
     print(text)
 

@@ -13,43 +13,31 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from benchmarks.warm_vs_cold import mode_losses, paired_table  # noqa: E402
+from benchmarks.warm_vs_cold import loss_tables  # noqa: E402
 
 SEED0 = HERE.parent / "regression-split1-s45"
 
 
 def main() -> None:
-    lines = []
-    for what, column in (("test RMSE", "test_loss"), ("search loss", "search_loss")):
+    def pairs(read, what):
         runs = {
-            (mode, seed): mode_losses(folder, mode, column)
+            (mode, seed): read(folder, mode)
             for mode in ("default", "cold")
             for seed, folder in ((0, SEED0), (1, HERE))
         }
         tables = runs["default", 1].index
         runs = {key: losses.reindex(tables) for key, losses in runs.items()}
-        mean = {mode: (runs[mode, 0] + runs[mode, 1]) / 2 for mode in ("default", "cold")}
-        lines.append(
-            paired_table(
-                [
-                    (f"cold seed 1 vs cold seed 0 ({what})", runs["cold", 1], runs["cold", 0]),
-                    (
-                        f"default seed 1 vs default seed 0 ({what})",
-                        runs["default", 1],
-                        runs["default", 0],
-                    ),
-                    (f"default vs cold, seed 0 ({what})", runs["default", 0], runs["cold", 0]),
-                    (f"default vs cold, seed 1 ({what})", runs["default", 1], runs["cold", 1]),
-                    (f"default vs cold, mean of seeds 0 and 1 ({what})", *mean.values()),
-                    (
-                        f"default seed 0 vs cold seed 1 ({what})",
-                        runs["default", 0],
-                        runs["cold", 1],
-                    ),
-                ]
-            )
-        )
-    text = "\n".join(lines)
+        default, cold = ((runs[mode, 0] + runs[mode, 1]) / 2 for mode in ("default", "cold"))
+        return [
+            (f"cold seed 1 vs cold seed 0 ({what})", runs["cold", 1], runs["cold", 0]),
+            (f"default seed 1 vs default seed 0 ({what})", runs["default", 1], runs["default", 0]),
+            (f"default vs cold, seed 0 ({what})", runs["default", 0], runs["cold", 0]),
+            (f"default vs cold, seed 1 ({what})", runs["default", 1], runs["cold", 1]),
+            (f"default vs cold, mean of seeds 0 and 1 ({what})", default, cold),
+            (f"default seed 0 vs cold seed 1 ({what})", runs["default", 0], runs["cold", 1]),
+        ]
+
+    text = loss_tables(pairs)
     (HERE / "comparison.md").write_text(text)
     print(text)
 

@@ -11,28 +11,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from benchmarks.warm_vs_cold import mode_losses, paired_table  # noqa: E402
+from benchmarks.warm_vs_cold import loss_tables  # noqa: E402
 
 SPLIT1 = HERE.parent / "regression-split1-s45"
 
 
 def main() -> None:
-    lines = []
-    for what, column in (("test RMSE", "test_loss"), ("search loss", "search_loss")):
-
-        def read(folder, mode, column=column):
-            return mode_losses(folder, mode, column)
-
+    def pairs(read, what):
         unsteered = read(HERE, "default-unsteered")
-        lines.append(
-            paired_table(
-                [
-                    (f"unsteered vs default ({what})", unsteered, read(SPLIT1, "default")),
-                    (f"unsteered vs cold SMAC ({what})", unsteered, read(SPLIT1, "cold")),
-                ]
-            )
-        )
-    text = "\n".join(lines)
+        return [
+            (f"unsteered vs default ({what})", unsteered, read(SPLIT1, "default")),
+            (f"unsteered vs cold SMAC ({what})", unsteered, read(SPLIT1, "cold")),
+        ]
+
+    text = loss_tables(pairs)
     (HERE / "comparison.md").write_text(text)
     print(text)
 
