@@ -584,8 +584,8 @@ def _portfolio_parts(members: pd.DataFrame, dropped: int = 0) -> list[str]:
     if dropped:
         parts.append(
             _note(
-                f"{dropped} members were dropped: the first ones did no better than the "
-                "families' defaults, so the optimiser had their time."
+                f"{dropped} members were dropped: the first did no better than the families' "
+                "defaults, so the optimiser had their time."
             )
         )
     if not_run.sum() > dropped:
