@@ -98,6 +98,17 @@ def _defaults_order(matrix: PerformanceMatrix, pool: list[dict]) -> list[int]:
     return [index[k] for k in keys if k in index]
 
 
+def matrix_and_defaults(
+    kb: KnowledgeBase, path: Path, kind: str, source: str = "matrix"
+) -> tuple[PerformanceMatrix, list[int]]:
+    """The matrix of ``kind`` in ``kb`` (runs of ``source``) and its families' defaults in the
+    order a fit runs them: the first of each family in the pool saved under ``path``, or with
+    another source in the matrix's own reference configurations (which start with them)."""
+    matrix = PerformanceMatrix.from_knowledge_base(kb, kind, source=source)
+    pool = load_pool(Path(path) / "portfolio", kind) if source == "matrix" else matrix.candidates
+    return matrix, _defaults_order(matrix, pool)
+
+
 N_PORTFOLIO_FIRST = 5
 
 
@@ -507,14 +518,10 @@ def main(argv=None) -> int:
     lines = []
     for kind in ("classification", "regression"):
         try:
-            matrix = PerformanceMatrix.from_knowledge_base(kb, kind, source=args.source)
+            matrix, defaults = matrix_and_defaults(kb, args.kb, kind, args.source)
         except ValueError as exc:
             print(exc)
             continue
-        pool = load_pool(Path(args.kb) / "portfolio", kind)
-        if args.source != "matrix":
-            pool = matrix.candidates  # the reference configurations start with the defaults
-        defaults = _defaults_order(matrix, pool)
         if args.prune_families:
             pruned = pruned_against_full(matrix, metafeatures, defaults=defaults, kind=kind)
             pruned.to_csv(out / f"pruned-{kind}.csv", index=False)

@@ -16,11 +16,13 @@ from scipy.stats import wilcoxon
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from automl import load_pool  # noqa: E402
-from benchmarks.portfolio_simulation import _defaults_order, _regret_within, left_out  # noqa: E402
+from benchmarks.portfolio_simulation import (  # noqa: E402
+    _regret_within,
+    left_out,
+    matrix_and_defaults,
+)
 from knowledge_base import KnowledgeBase  # noqa: E402
 from metalearning.portfolio import (  # noqa: E402
-    PerformanceMatrix,
     interleave_defaults,
     minmax_regret,
     sibling_key,
@@ -52,8 +54,7 @@ def main() -> None:
     metafeatures = kb.metafeatures()
     rows = []
     for kind in ("classification", "regression"):
-        m = PerformanceMatrix.from_knowledge_base(kb, kind)
-        defaults = _defaults_order(m, load_pool(KB / "portfolio", kind))
+        m, defaults = matrix_and_defaults(kb, KB, kind)
         keys = [sibling_key(n) for n in m.names]
 
         def family(c, m=m):

@@ -18,11 +18,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
-from automl import load_pool  # noqa: E402
-from benchmarks.portfolio_simulation import _defaults_order, left_out  # noqa: E402
+from benchmarks.portfolio_simulation import left_out, matrix_and_defaults  # noqa: E402
 from knowledge_base import KnowledgeBase  # noqa: E402
 from metalearning.portfolio import (  # noqa: E402
-    PerformanceMatrix,
     interleave_defaults,
     sibling_key,
 )
@@ -33,8 +31,7 @@ def main() -> None:
     kb = KnowledgeBase(None, read_only_paths=[path])
     metafeatures = kb.metafeatures()
     for kind in ("regression", "classification"):
-        matrix = PerformanceMatrix.from_knowledge_base(kb, kind, source="matrix")
-        defaults = _defaults_order(matrix, load_pool(path / "portfolio", kind))
+        matrix, defaults = matrix_and_defaults(kb, path, kind)
         keys = [sibling_key(n) for n in matrix.names]
         families = [c["model"] for c in matrix.candidates]
         rows = []

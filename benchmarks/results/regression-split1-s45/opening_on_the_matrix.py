@@ -16,11 +16,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
-from automl import load_pool  # noqa: E402
-from benchmarks.portfolio_simulation import _defaults_order, left_out  # noqa: E402
+from benchmarks.portfolio_simulation import left_out, matrix_and_defaults  # noqa: E402
 from knowledge_base import KnowledgeBase  # noqa: E402
 from metalearning.portfolio import (  # noqa: E402
-    PerformanceMatrix,
     minmax_regret,
     sibling_key,
 )
@@ -30,8 +28,7 @@ def main() -> None:
     path = ROOT / "knowledge_base" / "data"
     kb = KnowledgeBase(None, read_only_paths=[path])
     metafeatures = kb.metafeatures()
-    matrix = PerformanceMatrix.from_knowledge_base(kb, "regression", source="matrix")
-    defaults = _defaults_order(matrix, load_pool(path / "portfolio", "regression"))
+    matrix, defaults = matrix_and_defaults(kb, path, "regression")
     keys = [sibling_key(n) for n in matrix.names]
     rows = []
     for d in range(len(matrix.dataset_ids)):
