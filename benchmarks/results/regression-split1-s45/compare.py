@@ -24,16 +24,13 @@ from benchmarks.warm_vs_cold import mode_losses, paired_table  # noqa: E402
 
 def main() -> None:
     default, cold = mode_losses(HERE, "default"), mode_losses(HERE, "cold")
+    searched = {mode: mode_losses(HERE, mode, "search_loss") for mode in ("default", "cold")}
     default0 = mode_losses(HERE.parent / "feature-selection-s44", "default")
     cold0 = mode_losses(HERE.parent / "catboost-cost-s43", "cold")
     both = default.index.intersection(cold.index).intersection(default0.index)
     pairs = [
         ("default vs cold SMAC, split 1 (test RMSE)", default, cold),
-        (
-            "default vs cold SMAC, split 1 (search loss)",
-            mode_losses(HERE, "default", "search_loss"),
-            mode_losses(HERE, "cold", "search_loss"),
-        ),
+        ("default vs cold SMAC, split 1 (search loss)", searched["default"], searched["cold"]),
         ("default vs cold SMAC, split 0 (sessions 44 and 43)", default0[both], cold0[both]),
         (
             "default vs cold SMAC, mean of splits 0 and 1 relative to cold",
@@ -44,10 +41,7 @@ def main() -> None:
     text = paired_table(pairs)
     (HERE / "comparison.md").write_text(text)
     print(text)
-    plot(
-        mode_losses(HERE, "default", "search_loss") / mode_losses(HERE, "cold", "search_loss") - 1,
-        default / cold - 1,
-    )
+    plot(searched["default"] / searched["cold"] - 1, default / cold - 1)
 
 
 def plot(search: pd.Series, test: pd.Series) -> None:
