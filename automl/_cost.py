@@ -128,6 +128,10 @@ CATBOOST_LEVEL_LEAVES = 32.0
 # at 60 s 4 / 6 / 7 on the 17 largest (session 38, benchmarks/results/rounds-exponent-*-s38):
 # over-predicting large LightGBM settings skips or samples them, which leaves time for others.
 ROUNDS_EXPONENT = {"lightgbm": 1.0, "catboost": 1.0}
+# Each boosting family's rounds setting and its default: what ``fewer_rounds`` cuts.
+ROUNDS = {"lightgbm": ("n_estimators", 100), "catboost": ("iterations", 500)}
+# The fewest of its default rounds a cut keeps: fewer would stand for the family too poorly.
+LEAST_ROUNDS_SHARE = 0.2
 
 
 # HistGradientBoosting (``gradient_boosting``) stops early within 512 rounds: a low learning rate
@@ -371,6 +375,29 @@ class CostEstimator:
             floor = MIN_SAMPLE_ROWS / self.n_train
             return float(floor) if at_least and floor < 1 else None
         return float(fidelity)
+
+    def fewer_rounds(
+        self, config: Mapping[str, Any], wall: float, share: float = SAMPLE_SHARE
+    ) -> dict[str, Any] | None:
+        """``config`` with its boosting rounds cut so that it is expected to fit in ``share``
+        of ``wall`` seconds, or None if it has no rounds to cut or would keep fewer than
+        ``LEAST_ROUNDS_SHARE`` of them: a family's defaults too slow for this table still get a
+        look, where a row sample would leave too few rows."""
+        family = config.get("model", "")
+        if family not in ROUNDS:
+            return None
+        name, default = ROUNDS[family]
+        key = f"{family}:{name}"
+        rounds = float(config.get(key, default))
+        seconds, _ = self.predict(config)
+        fitting = max(seconds - PROCESS_OVERHEAD, 1e-9)
+        ratio = (share * wall - PROCESS_OVERHEAD) / fitting
+        if ratio <= 0:
+            return None
+        cut = int(rounds * min(1.0, ratio) ** (1.0 / ROUNDS_EXPONENT[family]))
+        if cut >= rounds or cut < LEAST_ROUNDS_SHARE * rounds:
+            return None
+        return {**config, key: cut}
 
     def observe(
         self,

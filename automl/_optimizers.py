@@ -80,6 +80,11 @@ class Optimizer(ABC):
         """Drop the initial configurations keyed in ``keys`` not asked yet; how many."""
         return 0
 
+    def insert_next(self, config: Configuration) -> bool:
+        """Ask ``config`` next, as one more initial configuration (a family's defaults cut to
+        fit the table); whether this optimiser can."""
+        return False
+
     @property
     def n_prior_told(self) -> int:
         """How many past results (``prior``) were told to the optimiser without being run."""
@@ -119,6 +124,10 @@ class RandomSearch(Optimizer):
 
     def _move_next(self, config: Configuration) -> None:
         _to_front(self._pending, config, 0)
+
+    def insert_next(self, config: Configuration) -> bool:
+        self._pending.insert(0, config)
+        return True
 
     def _drop_waiting(self, keys: set[tuple]) -> int:
         kept = [c for c in self._pending if config_key(c) not in keys]
@@ -245,6 +254,15 @@ class SMACOptimizer(Optimizer):
             return
         _to_front(waiting, config, self._n_asked_initial(waiting))
 
+    def insert_next(self, config: Configuration) -> bool:
+        waiting = self._waiting()
+        key = config_key(config)
+        if waiting is None or key in self._asked or key in {config_key(c) for c in waiting}:
+            return False
+        waiting.insert(self._n_asked_initial(waiting), config)
+        self.initial.append(config)
+        return True
+
     def _waiting(self) -> list | None:
         selector = getattr(self._smac, "_config_selector", None)
         waiting = getattr(selector, "_initial_design_configs", None)
@@ -326,6 +344,9 @@ class SMACHalvingOptimizer(SMACOptimizer):
 
     def _drop_waiting(self, keys: set[tuple]) -> int:
         return 0  # as above: its brackets may hold them already
+
+    def insert_next(self, config: Configuration) -> bool:
+        return False  # as above
 
     def _make_intensifier(self, scenario):
         from smac.intensifier.successive_halving import SuccessiveHalving
@@ -542,6 +563,9 @@ class Unsteered(Optimizer):
     def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
         if handle is not None:
             self.inner.tell(handle[0], cost, crashed=crashed)
+
+    def insert_next(self, config: Configuration) -> bool:
+        return self.inner.insert_next(config)
 
     def fidelity(self, handle: Any) -> float:
         return 1.0 if handle is None else self.inner.fidelity(handle[0])

@@ -163,6 +163,9 @@ def _no_seconds(*args: Any) -> float:
 _setting_modes(
     ("default", "cold"), automl._cost, "catboost_default_seconds", {"flatcb": _no_seconds}
 )
+# "-uncut": a family's defaults expected not to finish within a trial's limit are skipped, as
+# before session 47, not run next with their boosting rounds cut to fit (automl._search).
+_setting_modes(("default", "cold"), automl._search, "CUT_ROUNDS_TO_FIT", {"uncut": False})
 # "-p5": the first 5 members that fit run, not PORTFOLIO_TRIALS' 10 (a side run in session 44).
 _setting_modes(("default",), metalearning.portfolio, "PORTFOLIO_TRIALS", {"p5": 5})
 # "-nofs": the portfolio built without the pool's feature-selection candidates (the matrix's
@@ -281,6 +284,16 @@ def wasted_trials(trials: pd.DataFrame) -> dict[str, float | str]:
         "timeout_models": " ".join(f"{model}:{n}" for model, n in models.items()),
         "n_skipped": int((trials["status"] == automl._search.SKIPPED).sum()),
     }
+
+
+def cut_defaults(trials: pd.DataFrame) -> int:
+    """Trials of a family's defaults that ran with fewer boosting rounds than the defaults'."""
+    ran = trials[(trials["origin"] == "default") & (trials["status"] != automl._search.SKIPPED)]
+    count = 0
+    for model, config in zip(ran["model"], ran["config"]):
+        name, rounds = automl._cost.ROUNDS.get(model, (None, None))
+        count += name is not None and float(config.get(f"{model}:{name}", rounds)) < rounds
+    return count
 
 
 def timeouts_by_model(column: pd.Series) -> pd.Series:
@@ -435,6 +448,7 @@ def run(args) -> pd.DataFrame:
                         "warm_start_seconds": fit.timings_["warm_start"],
                         "seconds": time.monotonic() - start,
                         **wasted_trials(fit.trials_),
+                        "cut_defaults": cut_defaults(fit.trials_),
                     }
                     for k, v in losses.items()
                     for fit in [fitted.get(k, model)]

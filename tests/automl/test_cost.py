@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import automl._cost
+import automl._search
 from automl import AutoMLClassifier
 from automl._cost import (
     MIN_SAMPLE_ROWS,
@@ -351,3 +352,47 @@ def test_a_sampled_trial_is_refitted_on_the_same_share_of_rows(load_pmlb, binary
     pipeline = refit(config, data, y, spec, 0.2)
     assert pipeline[-1].estimator_.estimator.n_samples_fit_ == 50
     assert refit(config, data, y, spec)[-1].estimator_.estimator.n_samples_fit_ == len(y)
+
+
+def test_a_boosting_familys_rounds_are_cut_to_fit_half_the_limit_or_not_at_all():
+    cost = CostEstimator(n_train=700, n_fits=5, n_features=50)
+    defaults = {"model": "catboost", "catboost:iterations": 500, "catboost:depth": 6}
+    cost.observe(defaults, 19.0)
+    cut = cost.fewer_rounds(defaults, 15.0)
+    assert cut == {**defaults, "catboost:iterations": cut["catboost:iterations"]}
+    assert 100 <= cut["catboost:iterations"] < 500
+    assert cost.predict(cut)[0] == pytest.approx(SAMPLE_SHARE * 15.0, rel=0.02)
+    assert cost.affordable(cut, 15.0)[0]
+    # Fewer than a fifth of the rounds would not stand for the family; a forest has none to cut.
+    assert cost.fewer_rounds(defaults, 2.0) is None
+    assert cost.fewer_rounds({"model": "random_forest"}, 1.0) is None
+    assert cost.fewer_rounds(defaults, 60.0) is None  # it fits as it is
+
+
+@pytest.mark.parametrize("optimizer", ["random", "smac"])
+@pytest.mark.parametrize("cut", [True, False])
+def test_catboosts_defaults_too_slow_for_the_table_run_next_with_fewer_rounds(
+    monkeypatch, optimizer, cut, load_pmlb, binary_search_inputs, binary_search
+):
+    monkeypatch.setattr(automl._search, "CUT_ROUNDS_TO_FIT", cut)
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
+    space = build_space(spec.task, DataShape(*data.shape), spec.columns, seed=0)
+    boosting = space.get_default_configuration()
+    catboost, _ = translate({"model": "catboost"}, space)
+    cost = CostEstimator(len(spec.splits[0][0]), len(spec.splits), data.shape[1])
+    cost.observe(dict(catboost), 15.0)  # as if its defaults took 15 s here: over a 10 s limit
+    start = time.monotonic()
+    budget = Budget(start=start, deadline=start + 120, per_trial=10.0, max_trials=2)
+    origins = {config_key(c): "default" for c in (boosting, catboost)}
+    search = make_optimizer(optimizer, space, [boosting, catboost], 0, 1.0)
+    result = binary_search(data, y, spec, search, budget, cost=cost, origins=origins)
+    first, skipped, second = result.trials
+    assert (first.model, first.origin, first.status) == ("lightgbm", "default", "success")
+    assert (skipped.model, skipped.status) == ("catboost", "skipped")
+    if cut:  # the family still gets its look, with its other settings at their defaults
+        assert (second.model, second.origin, second.status) == ("catboost", "default", "success")
+        rounds = second.config["catboost:iterations"]
+        assert 100 <= rounds < catboost["catboost:iterations"]
+        assert {**dict(catboost), "catboost:iterations": rounds} == second.config
+    else:
+        assert second.origin == "search"

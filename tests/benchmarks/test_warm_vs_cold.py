@@ -11,6 +11,7 @@ from benchmarks.warm_vs_cold import (
     MODE_PARAMS,
     MODE_SETTINGS,
     _read_results,
+    cut_defaults,
     loss_tables,
     main,
     mode_losses,
@@ -198,6 +199,26 @@ def test_wasted_trials_are_counted_per_fit_and_summed_per_mode(results):
     assert "- cold: 0 of 3 fits had a trial time out, 0 trials, 0 s in all" in text
     assert "Timeouts by model: catboost 4, gradient_boosting 4." in text
     assert "Timeouts by model" not in text.split("- cold:")[1].splitlines()[0]
+
+
+def test_defaults_run_with_fewer_rounds_are_counted():
+    trials = pd.DataFrame(
+        {
+            "model": ["lightgbm", "catboost", "catboost", "catboost", "random_forest"],
+            "origin": ["default", "default", "default", "search", "default"],
+            "status": ["success", "skipped", "success", "success", "success"],
+            "config": [
+                {"lightgbm:n_estimators": 100},
+                {"catboost:iterations": 500},
+                {"catboost:iterations": 183},
+                {"catboost:iterations": 60},
+                {"random_forest:n_estimators": 10},
+            ],
+        }
+    )
+    assert cut_defaults(trials) == 1
+    trials.loc[0, "config"]["lightgbm:n_estimators"] = 40  # LightGBM's cut first trial
+    assert cut_defaults(trials) == 2
 
 
 def test_a_mode_of_a_module_setting_holds_it_only_while_its_fit_runs():
