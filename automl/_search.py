@@ -47,8 +47,11 @@ FIRST_LOOK_AT_LEAST = True
 # sample would keep too few rows, run next with their boosting rounds cut to fit
 # (``CostEstimator.fewer_rounds``) instead of not at all. CatBoost's defaults are the best single
 # configuration of the regression matrix (0.23 above each table's best on average; LightGBM's
-# 0.59), and on mid-size tables with many features they were skipped in every 60 s fit.
-CUT_ROUNDS_TO_FIT = True
+# 0.59), and on mid-size tables with many features a 60 s fit skipped them. Off: at 60 s on the
+# 77 regression tables (split 1) a cut ran on 12, mostly in cold SMAC's fits, and there cut
+# against uncut was 6 / 0 / 6 in test RMSE over two seeds (mean -1.7%, p = 0.57); not measured
+# in classification (session 47, benchmarks/results/cut-rounds-s47/).
+CUT_ROUNDS_TO_FIT = False
 
 
 @dataclass

@@ -163,9 +163,13 @@ def _no_seconds(*args: Any) -> float:
 _setting_modes(
     ("default", "cold"), automl._cost, "catboost_default_seconds", {"flatcb": _no_seconds}
 )
-# "-uncut": a family's defaults expected not to finish within a trial's limit are skipped, as
-# before session 47, not run next with their boosting rounds cut to fit (automl._search).
-_setting_modes(("default", "cold"), automl._search, "CUT_ROUNDS_TO_FIT", {"uncut": False})
+# "-cut": a family's defaults expected not to finish within a trial's limit, where a row sample
+# would keep too few rows, run next with their boosting rounds cut to fit instead of being
+# skipped (automl._search.CUT_ROUNDS_TO_FIT; session 47 ran it as the plain modes, at 97ea211);
+# "-uncut": skipped, the default.
+_setting_modes(
+    ("default", "cold"), automl._search, "CUT_ROUNDS_TO_FIT", {"cut": True, "uncut": False}
+)
 # "-p5": the first 5 members that fit run, not PORTFOLIO_TRIALS' 10 (a side run in session 44).
 _setting_modes(("default",), metalearning.portfolio, "PORTFOLIO_TRIALS", {"p5": 5})
 # "-nofs": the portfolio built without the pool's feature-selection candidates (the matrix's
