@@ -552,14 +552,12 @@ def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str = "fr
 LOSS_COLUMNS = (("test RMSE", "test_loss"), ("search loss", "search_loss"))
 
 
-def loss_tables(
-    pairs: Callable[[Callable[[Path, str], pd.Series], str], list], columns=LOSS_COLUMNS
-) -> str:
+def loss_tables(pairs: Callable[[Callable[[Path, str], pd.Series], str], list]) -> str:
     """:func:`paired_table` once per loss column (test, then the searches' validation loss):
     ``pairs(read, what)`` gives the pairs, ``read(folder, mode)`` reading that column and
     ``what`` naming it for the pairs' labels."""
     tables = []
-    for what, column in columns:
+    for what, column in LOSS_COLUMNS:
 
         def read(folder: Path, mode: str, column: str = column) -> pd.Series:
             return mode_losses(folder, mode, column)
