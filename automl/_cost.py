@@ -201,12 +201,14 @@ def size_factor(config: Mapping[str, Any], n_rows: float | None = None) -> float
         except (TypeError, ValueError):
             return default
 
+    def rounds() -> float:  # a boosting family's rounds against its defaults'
+        name, default = ROUNDS[family]
+        return (get(name, default) / default) ** ROUNDS_EXPONENT[family]
+
     if family == "lightgbm":
-        rounds = (get("n_estimators", 100) / 100) ** ROUNDS_EXPONENT["lightgbm"]
-        return rounds * max(1.0, get("num_leaves", 31) / 31) ** 0.5
+        return rounds() * max(1.0, get("num_leaves", 31) / 31) ** 0.5
     if family == "catboost":
-        rounds = (get("iterations", 500) / 500) ** ROUNDS_EXPONENT["catboost"]
-        return rounds * catboost_depth_factor(get("depth", 6))
+        return rounds() * catboost_depth_factor(get("depth", 6))
     if family == "adaboost":
         return get("n_estimators", 50) / 50 * max(1.0, get("max_depth", 1))
     if family == "mlp":
