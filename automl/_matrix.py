@@ -90,7 +90,9 @@ POOL_SCALERS = [s for s in SCALERS if s != "none"]
 # so no portfolio member could cut irrelevant columns. These families' first candidates (their
 # defaults) on the top-ranked share of the features (an F-test) follow the sampled ones, added
 # to a stored pool without changing it (session 44; on small regression tables with many noise
-# columns SMAC's best found it: benchmarks/results/feature-selection-s44/).
+# columns SMAC's best found it: benchmarks/results/feature-selection-s44/). Classification's
+# same 16 (SVC for SVR) were measured in session 48 and not kept: the best on 4 of 89 tables, and
+# the simulated regret no lower (benchmarks/results/feature-selection-classification-s48/).
 SELECTION_FAMILIES = {
     "classification": (),
     "regression": (

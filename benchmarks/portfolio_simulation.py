@@ -462,6 +462,70 @@ def against_random(results: pd.DataFrame, k: int = 10) -> pd.DataFrame:
     ).sort_values(f"better than random @{k}", ascending=False)
 
 
+def on_one_scale(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    matrix: PerformanceMatrix,
+    added: np.ndarray,
+    after: str = "with them",
+) -> pd.DataFrame:
+    """Two runs' results, before and after the candidates where ``added`` was added to the
+    pool, on the whole pool's scale (column ``pool``: "old pool" or ``after``). Each run's
+    regret is normalised over its own pool, and the new candidates can lower a table's best
+    loss: the old run's loss found is recovered from its pool's best and worst, then
+    normalised by the whole pool's."""
+    losses = np.where(np.isfinite(matrix.losses), matrix.losses, np.nan)
+    scale = pd.DataFrame(
+        {
+            "new_best": np.nanmin(losses, axis=1),
+            "new_worst": np.nanmax(losses, axis=1),
+            "old_best": np.nanmin(losses[:, ~added], axis=1),
+            "old_worst": np.nanmax(losses[:, ~added], axis=1),
+        },
+        index=matrix.names,
+    )
+    s = scale.loc[old["dataset"]].to_numpy()
+    found = s[:, 2] + old["regret"].to_numpy() * (s[:, 3] - s[:, 2])
+    spread = np.where(s[:, 1] - s[:, 0] > 1e-12, s[:, 1] - s[:, 0], 1.0)
+    old = old.assign(regret=(found - s[:, 0]) / spread, pool="old pool")
+    return pd.concat([old, new.assign(pool=after)], ignore_index=True)
+
+
+def regret_by_pool(
+    results: pd.DataFrame, methods: list[str], at: tuple[str, ...], group=None
+) -> str:
+    """Markdown: mean regret per table group (``group(dataset names) -> labels``, and all
+    tables), method and point of ``at`` (``"@10 picks"``, ``"@30 seconds"``), one column per
+    pool of :func:`on_one_scale`'s results."""
+    results = results[results["method"].isin(methods)]
+    n = results["dataset"].nunique()
+    labels = group(results["dataset"]) if group is not None else None
+    parts = [(f"all {n}", results)]
+    if labels is not None:
+        parts += list(results.assign(tables=labels).groupby("tables"))
+    rows = [
+        (tables, method, f"@{point} {axis}", pool, value)
+        for tables, part in parts
+        for (method, axis, point, pool), value in part.groupby(["method", "axis", "at", "pool"])[
+            "regret"
+        ]
+        .mean()
+        .items()
+    ]
+    table = pd.DataFrame(rows, columns=["tables", "method", "at", "pool", "regret"])
+    wide = table.pivot_table(index=["tables", "method"], columns=["at", "pool"], values="regret")
+    columns = [(point, pool) for point in at for pool in results["pool"].unique()]
+    lines = [
+        "| tables | method | " + " | ".join(f"{a}, {pool}" for a, pool in columns) + " |",
+        "|---|---|" + "---|" * len(columns),
+    ]
+    for (tables, method), row in wide.iterrows():
+        lines.append(
+            f"| {tables} | {method} | " + " | ".join(f"{row[c]:.4f}" for c in columns) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def plot(results: pd.DataFrame, path: Path, title: str) -> None:
     import matplotlib
 

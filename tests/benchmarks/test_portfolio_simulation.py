@@ -133,3 +133,41 @@ def test_pruning_keeps_the_family_the_near_datasets_rate_and_finds_its_best_soon
     table = sim.paired_pruned(results)
     assert "cold pruned@0.5 vs cold all @3" in table.index
     assert table.loc["cold pruned@0.5 vs cold all @3", "worse"] == 0
+
+
+def test_regret_before_a_pool_grew_is_put_on_the_grown_pools_scale():
+    """A candidate added to the pool lowers d0's best loss: the old run's regret 0 there (it
+    found the old best) is no longer 0 on the grown pool's scale; d1, whose best is unchanged,
+    keeps its regret."""
+    import numpy as np
+
+    from benchmarks.portfolio_simulation import on_one_scale, regret_by_pool
+    from metalearning.portfolio import PerformanceMatrix
+
+    losses = np.array([[0.2, 0.6, 0.1], [0.3, 0.5, 0.9]])  # the third candidate was added
+    matrix = PerformanceMatrix(
+        dataset_ids=["a", "b"],
+        candidates=[{"model": "x"}] * 3,
+        losses=losses,
+        fit_times=np.ones_like(losses),
+        n_rows=np.array([100.0, 100.0]),
+        n_features=np.array([5.0, 5.0]),
+        names=["d0", "d1"],
+    )
+    run = pd.DataFrame(
+        {
+            "dataset": ["d0", "d1"],
+            "method": "portfolio",
+            "axis": "picks",
+            "at": 10,
+            "regret": [0.0, 0.5],
+        }
+    )
+    both = on_one_scale(run, run, matrix, np.array([False, False, True]))
+    old = both[both["pool"] == "old pool"].set_index("dataset")["regret"]
+    # d0: found 0.2, the grown pool's best 0.1 and worst 0.6; d1: found 0.4 of 0.3 to 0.9.
+    assert old["d0"] == pytest.approx(0.2)
+    assert old["d1"] == pytest.approx(1 / 6)
+    assert set(both["pool"]) == {"old pool", "with them"}
+    text = regret_by_pool(both, ["portfolio"], ("@10 picks",))
+    assert "| all 2 | portfolio | 0.1833 | 0.2500 |" in text

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.portfolio_simulation import on_one_scale, regret_by_pool
 from knowledge_base import KnowledgeBase
 from metalearning.portfolio import PerformanceMatrix
 
@@ -28,50 +29,20 @@ METHODS = ["as-fitted", "portfolio", "portfolio-untimed", "25-nearest", "default
 def main(old_dir: str, new_dir: str) -> None:
     kb = KnowledgeBase(None, read_only_paths=[str(HERE.parents[2] / "knowledge_base" / "data")])
     matrix = PerformanceMatrix.from_knowledge_base(kb, "regression")
-    losses = np.where(np.isfinite(matrix.losses), matrix.losses, np.nan)
     selects = np.array(
         [c.get("feature_selection:__choice__") == "percentile" for c in matrix.candidates]
     )
-    scale = pd.DataFrame(
-        {
-            "new_best": np.nanmin(losses, axis=1),
-            "new_worst": np.nanmax(losses, axis=1),
-            "old_best": np.nanmin(losses[:, ~selects], axis=1),
-            "old_worst": np.nanmax(losses[:, ~selects], axis=1),
-        },
-        index=matrix.names,
-    )
     old = pd.read_csv(Path(old_dir) / "regression.csv")
     new = pd.read_csv(Path(new_dir) / "regression.csv")
-    s = scale.loc[old["dataset"]].to_numpy()
-    found = s[:, 2] + old["regret"].to_numpy() * (s[:, 3] - s[:, 2])
-    spread = np.where(s[:, 1] - s[:, 0] > 1e-12, s[:, 1] - s[:, 0], 1.0)
-    old["regret"] = (found - s[:, 0]) / spread
-    rows = []
-    for name, frame in (("old pool", old), ("with selection", new)):
-        frame = frame[frame["method"].isin(METHODS)]
-        frame = frame.assign(
-            tables=np.where(frame["dataset"].str.contains("fri_"), "39 Friedman", "37 others")
-        )
-        for tables, part in [("all 76", frame), *frame.groupby("tables")]:
-            means = part.groupby(["method", "axis", "at"])["regret"].mean()
-            for (method, axis, at), value in means.items():
-                rows.append((method, f"@{at} {axis}", tables, name, value))
-    table = pd.DataFrame(rows, columns=["method", "at", "tables", "pool", "regret"])
-    wide = table.pivot_table(index=["tables", "method"], columns=["at", "pool"], values="regret")
-    columns = [(at, pool) for at in AT for pool in ("old pool", "with selection")]
-    lines = [
-        "| tables | method | " + " | ".join(f"{at}, {pool}" for at, pool in columns) + " |",
-        "|---|---|" + "---|" * len(columns),
-    ]
-    for (tables, method), row in wide.iterrows():
-        values = " | ".join(f"{row[c]:.4f}" for c in columns)
-        lines.append(f"| {tables} | {method} | {values} |")
+    results = on_one_scale(old, new, matrix, selects, after="with selection")
+
+    def group(names: pd.Series) -> np.ndarray:
+        return np.where(names.str.contains("fri_"), "39 Friedman", "37 others")
+
     text = (
         "Mean normalised regret on the new pool's scale (lower is better), regression, "
         f"{len(matrix.names)} tables x {len(matrix.candidates)} candidates.\n\n"
-        + "\n".join(lines)
-        + "\n"
+        + regret_by_pool(results, METHODS, AT, group)
     )
     (HERE / "simulation-regression.md").write_text(text)
     print(text)
