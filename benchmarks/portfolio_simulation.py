@@ -491,6 +491,20 @@ def on_one_scale(
     return pd.concat([old, new.assign(pool=after)], ignore_index=True)
 
 
+def selection_before_after(
+    kb, kind: str, old_dir: str | Path, new_dir: str | Path
+) -> tuple[PerformanceMatrix, np.ndarray, pd.DataFrame]:
+    """The matrix of ``kind`` in ``kb``, which of its candidates select features, and the
+    simulation runs in ``old_dir`` (a pool without them) and ``new_dir`` on one scale
+    (:func:`on_one_scale`, pool "with selection")."""
+    matrix = PerformanceMatrix.from_knowledge_base(kb, kind)
+    selects = np.array(
+        [c.get("feature_selection:__choice__") == "percentile" for c in matrix.candidates]
+    )
+    old, new = (pd.read_csv(Path(folder) / f"{kind}.csv") for folder in (old_dir, new_dir))
+    return matrix, selects, on_one_scale(old, new, matrix, selects, after="with selection")
+
+
 def regret_by_pool(
     results: pd.DataFrame, methods: list[str], at: tuple[str, ...], group=None
 ) -> str:

@@ -520,10 +520,11 @@ def mode_losses(folder: Path, mode: str, column: str = "test_loss") -> pd.Series
     return results.set_index("dataset")[column]
 
 
-def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str = "fri_") -> str:
+def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str | None = "fri_") -> str:
     """A markdown table of runs compared table by table: better / tied / worse of the first
-    of each pair against the second, on all tables, on those whose name holds ``group`` and
-    on the others; Wilcoxon's p on the relative differences, and their mean."""
+    of each pair against the second, on all tables and, unless ``group`` is None, on those
+    whose name holds ``group`` and on the others; Wilcoxon's p on the relative differences,
+    and their mean."""
     from scipy.stats import wilcoxon
 
     rows = []
@@ -531,20 +532,22 @@ def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str = "fr
         both = first.dropna().index.intersection(second.dropna().index)
         first, second = first[both], second[both]
         relative = first / second - 1
-        inside = both.str.contains(group)
+        inside = both.str.contains(group) if group is not None else np.zeros(len(both), bool)
         p = wilcoxon(relative).pvalue if (relative != 0).any() else 1.0
-        counts = [
-            " / ".join(str(n) for n in near_counts(first[mask], second[mask]))
-            for mask in (slice(None), inside, ~inside)
-        ]
+        masks = (slice(None), inside, ~inside) if group is not None else (slice(None),)
+        counts = [" / ".join(str(n) for n in near_counts(first[m], second[m])) for m in masks]
         sizes = (int(inside.sum()), int((~inside).sum()))
         rows.append((name, *counts, f"{p:.2f}", f"{relative.mean():+.2%}", sizes))
-    inside, outside = rows[0][-1] if rows else (0, 0)
-    label = "Friedman" if group == "fri_" else f"'{group}'"
-    lines = [
-        f"| pair | all | {inside} {label} | {outside} others | p (all) | mean relative difference |",
-        "|---|---|---|---|---|---|",
-    ]
+    if group is None:
+        header = "| pair | better / tied / worse | p | mean relative difference |"
+    else:
+        inside, outside = rows[0][-1] if rows else (0, 0)
+        label = "Friedman" if group == "fri_" else f"'{group}'"
+        header = (
+            f"| pair | all | {inside} {label} | {outside} others | p (all) "
+            "| mean relative difference |"
+        )
+    lines = [header, "|---" * header.count(" | ") + "|---|"]
     lines += ["| " + " | ".join(row[:-1]) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 

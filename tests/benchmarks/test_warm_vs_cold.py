@@ -312,6 +312,10 @@ def test_runs_are_compared_table_by_table_on_a_group_and_the_others(tmp_path):
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[:4] == ["new vs old", "1 / 1 / 1", "1 / 1 / 0", "0 / 0 / 1"]
     assert cells[5] == f"{(-0.1 + 0.0 + 0.2) / 3:+.2%}"
+    # Without a group (classification has no Friedman tables), all tables only.
+    header, rule, row = paired_table([("new vs old", new, old)], group=None).strip().splitlines()
+    assert header.count("|") == rule.count("|") == row.count("|") == 5
+    assert [c.strip() for c in row.strip("|").split("|")] == ["new vs old", "1 / 1 / 1", *cells[4:]]
     # One table per loss column, the pairs labelled by it.
     both = loss_tables(lambda read, what: [(what, read(tmp_path, "new"), read(tmp_path, "old"))])
     test, search = both.split("\n\n")

@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.portfolio_simulation import on_one_scale, regret_by_pool
+from benchmarks.portfolio_simulation import regret_by_pool, selection_before_after
 from knowledge_base import KnowledgeBase
-from metalearning.portfolio import PerformanceMatrix
 
 HERE = Path(__file__).resolve().parent
 AT = ("@10 picks", "@25 picks", "@10 seconds", "@30 seconds")
@@ -29,13 +28,7 @@ METHODS = ["as-fitted", "portfolio", "portfolio-untimed", "25-nearest", "default
 def main(old_dir: str, new_dir: str) -> None:
     shipped = HERE.parents[2] / "knowledge_base" / "data"
     kb = KnowledgeBase(None, read_only_paths=[str(shipped), str(HERE / "cells")])
-    matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
-    selects = np.array(
-        [c.get("feature_selection:__choice__") == "percentile" for c in matrix.candidates]
-    )
-    old = pd.read_csv(Path(old_dir) / "classification.csv")
-    new = pd.read_csv(Path(new_dir) / "classification.csv")
-    results = on_one_scale(old, new, matrix, selects, after="with selection")
+    matrix, selects, results = selection_before_after(kb, "classification", old_dir, new_dir)
     losses = np.where(np.isfinite(matrix.losses), matrix.losses, np.inf)
     lowered = losses[:, selects].min(axis=1) < losses[:, ~selects].min(axis=1)
     lowered = pd.Series(lowered, index=matrix.names)

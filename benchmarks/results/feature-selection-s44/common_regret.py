@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.portfolio_simulation import on_one_scale, regret_by_pool
+from benchmarks.portfolio_simulation import regret_by_pool, selection_before_after
 from knowledge_base import KnowledgeBase
-from metalearning.portfolio import PerformanceMatrix
 
 HERE = Path(__file__).resolve().parent
 AT = ("@10 picks", "@25 picks", "@30 seconds")
@@ -28,13 +27,7 @@ METHODS = ["as-fitted", "portfolio", "portfolio-untimed", "25-nearest", "default
 
 def main(old_dir: str, new_dir: str) -> None:
     kb = KnowledgeBase(None, read_only_paths=[str(HERE.parents[2] / "knowledge_base" / "data")])
-    matrix = PerformanceMatrix.from_knowledge_base(kb, "regression")
-    selects = np.array(
-        [c.get("feature_selection:__choice__") == "percentile" for c in matrix.candidates]
-    )
-    old = pd.read_csv(Path(old_dir) / "regression.csv")
-    new = pd.read_csv(Path(new_dir) / "regression.csv")
-    results = on_one_scale(old, new, matrix, selects, after="with selection")
+    matrix, _, results = selection_before_after(kb, "regression", old_dir, new_dir)
 
     def group(names: pd.Series) -> np.ndarray:
         return np.where(names.str.contains("fri_"), "39 Friedman", "37 others")
