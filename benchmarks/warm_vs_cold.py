@@ -524,14 +524,16 @@ def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str | Non
     """A markdown table of runs compared table by table: better / tied / worse of the first
     of each pair against the second, on all tables and, unless ``group`` is None, on those
     whose name holds ``group`` and on the others; Wilcoxon's p on the relative differences,
-    and their mean."""
+    and their mean, both over the tables where the second's loss is not 0 (a perfect AUC)."""
     from scipy.stats import wilcoxon
 
     rows = []
     for name, first, second in pairs:
         both = first.dropna().index.intersection(second.dropna().index)
         first, second = first[both], second[both]
-        relative = first / second - 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = first / second - 1
+        relative = relative[np.isfinite(relative)]
         inside = both.str.contains(group) if group is not None else np.zeros(len(both), bool)
         p = wilcoxon(relative).pvalue if (relative != 0).any() else 1.0
         masks = (slice(None), inside, ~inside) if group is not None else (slice(None),)

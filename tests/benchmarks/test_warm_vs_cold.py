@@ -316,6 +316,10 @@ def test_runs_are_compared_table_by_table_on_a_group_and_the_others(tmp_path):
     header, rule, row = paired_table([("new vs old", new, old)], group=None).strip().splitlines()
     assert header.count("|") == rule.count("|") == row.count("|") == 5
     assert [c.strip() for c in row.strip("|").split("|")] == ["new vs old", "1 / 1 / 1", *cells[4:]]
+    # A perfect score (loss 0) in the second run counts, but leaves p and the mean alone.
+    perfect = pd.Series({**new.to_dict(), "z": 0.1}), pd.Series({**old.to_dict(), "z": 0.0})
+    row = paired_table([("with z", *perfect)], group=None).strip().splitlines()[-1]
+    assert [c.strip() for c in row.strip("|").split("|")] == ["with z", "1 / 1 / 2", *cells[4:]]
     # One table per loss column, the pairs labelled by it.
     both = loss_tables(lambda read, what: [(what, read(tmp_path, "new"), read(tmp_path, "old"))])
     test, search = both.split("\n\n")
