@@ -53,6 +53,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -506,7 +507,10 @@ def selection_before_after(
 
 
 def regret_by_pool(
-    results: pd.DataFrame, methods: list[str], at: tuple[str, ...], group=None
+    results: pd.DataFrame,
+    methods: list[str],
+    at: tuple[str, ...],
+    group: Callable[[pd.Series], np.ndarray] | None = None,
 ) -> str:
     """Markdown: mean regret per table group (``group(dataset names) -> labels``, and all
     tables), method and point of ``at`` (``"@10 picks"``, ``"@30 seconds"``), one column per
