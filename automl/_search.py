@@ -50,8 +50,8 @@ FIRST_LOOK_AT_LEAST = True
 # 0.59), and on mid-size tables with many features a 60 s fit skipped them. Off: at 60 s on the
 # 77 regression tables (split 1) a cut ran on 12, mostly in cold SMAC's fits, and there cut
 # against uncut was 6 / 0 / 6 in test RMSE over two seeds (mean -1.7%, p = 0.57; session 47,
-# benchmarks/results/cut-rounds-s47/); the default on 47 classification tables, split 0, 10 / 25
-# / 12 (p = 0.81; session 48, benchmarks/results/cut-rounds-classification-s48/).
+# benchmarks/results/cut-rounds-s47/); the default on 47 classification tables, splits 0 and 1,
+# 7 / 6 / 9 where a cut ran (session 48, benchmarks/results/cut-rounds-classification-s48/).
 CUT_ROUNDS_TO_FIT = False
 
 
