@@ -557,17 +557,22 @@ def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str | Non
 LOSS_COLUMNS = (("test RMSE", "test_loss"), ("search loss", "search_loss"))
 
 
-def loss_tables(pairs: Callable[[Callable[[Path, str], pd.Series], str], list]) -> str:
-    """:func:`paired_table` once per loss column (test, then the searches' validation loss):
-    ``pairs(read, what)`` gives the pairs, ``read(folder, mode)`` reading that column and
-    ``what`` naming it for the pairs' labels."""
+def loss_tables(
+    pairs: Callable[[Callable[[Path, str], pd.Series], str], list],
+    group: str | None = "fri_",
+    test: str = "test RMSE",
+) -> str:
+    """:func:`paired_table` (with ``group``) once per loss column (test, named ``test``, then
+    the searches' validation loss): ``pairs(read, what)`` gives the pairs, ``read(folder,
+    mode)`` reading that column and ``what`` naming it for the pairs' labels."""
     tables = []
     for what, column in LOSS_COLUMNS:
 
         def read(folder: Path, mode: str, column: str = column) -> pd.Series:
             return mode_losses(folder, mode, column)
 
-        tables.append(paired_table(pairs(read, what)))
+        label = test if column == "test_loss" else what
+        tables.append(paired_table(pairs(read, label), group))
     return "\n".join(tables)
 
 

@@ -325,6 +325,15 @@ def test_runs_are_compared_table_by_table_on_a_group_and_the_others(tmp_path):
     test, search = both.split("\n\n")
     assert test.replace("test RMSE", "new vs old") == table.strip()
     assert "| search loss | 1 / 0 / 2 |" in search
+    # Classification: no group, and its test loss named as such.
+    test, search = loss_tables(
+        lambda read, what: [(what, read(tmp_path, "new"), read(tmp_path, "old"))],
+        group=None,
+        test="test loss",
+    ).split("\n\n")
+    ungrouped = paired_table([("new vs old", new, old)], group=None).strip()
+    assert test.replace("test loss", "new vs old") == ungrouped
+    assert "| search loss | 1 / 0 / 2 |" in search
 
 
 def test_the_search_loss_is_the_best_successful_trial_on_all_rows():

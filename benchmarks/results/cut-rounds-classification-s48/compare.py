@@ -17,12 +17,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 from benchmarks.report import to_markdown  # noqa: E402
-from benchmarks.warm_vs_cold import mode_losses, paired_table  # noqa: E402
+from benchmarks.warm_vs_cold import loss_tables  # noqa: E402
 
 SPLITS = {0: HERE, 1: HERE / "split1"}
 
 
-def read(folder: Path) -> pd.DataFrame:
+def read_results(folder: Path) -> pd.DataFrame:
     return pd.concat([pd.read_csv(f) for f in sorted(folder.glob("results-*.csv"))])
 
 
@@ -35,15 +35,17 @@ def cut_tables(results: pd.DataFrame) -> list[str]:
 
 def main() -> None:
     splits = {s: folder for s, folder in SPLITS.items() if any(folder.glob("results-*.csv"))}
-    results = {s: read(folder) for s, folder in splits.items()}
+    results = {s: read_results(folder) for s, folder in splits.items()}
     tables = {s: cut_tables(r) for s, r in results.items()}
-    text = ""
-    for what, column in (("test loss", "test_loss"), ("search loss", "search_loss")):
-        pairs, losses = [], {}
-        for s, folder in splits.items():
-            with_cut, without = (mode_losses(folder, m, column) for m in ("default-cut", "default"))
-            losses[s] = with_cut, without
-            pairs += [
+
+    def pairs(read, what):
+        losses = {
+            s: (read(folder, "default-cut"), read(folder, "default"))
+            for s, folder in splits.items()
+        }
+        found = []
+        for s, (with_cut, without) in losses.items():
+            found += [
                 (f"split {s}, all tables, cut vs uncut ({what})", with_cut, without),
                 (
                     f"split {s}, the {len(tables[s])} tables where a cut ran, cut vs uncut ({what})",
@@ -53,10 +55,12 @@ def main() -> None:
             ]
         if len(splits) > 1:
             mean = [sum(pair[i] for pair in losses.values()) / len(losses) for i in (0, 1)]
-            pairs.append(
+            found.append(
                 (f"mean of the {len(splits)} splits, all tables, cut vs uncut ({what})", *mean)
             )
-        text += paired_table(pairs, group=None) + "\n"
+        return found
+
+    text = loss_tables(pairs, group=None, test="test loss") + "\n"
     for s in splits:
         per_mode = results[s].groupby("mode")[["n_trials", "n_timeouts", "timeout_seconds"]]
         text += (
