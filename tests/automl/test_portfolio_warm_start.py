@@ -10,9 +10,11 @@ import pytest
 
 import automl._estimator
 import automl._knowledge
-from automl import AutoMLClassifier
+from automl import AutoMLClassifier, DataShape, Task, build_space, get_metric
+from automl._columns import infer_column_types
 from automl._cost import CostEstimator
 from automl._estimator import _bounded_by_trials
+from automl._knowledge import plan_warm_start
 from automl._matrix import candidate_pool
 from automl._report import _portfolio_table, _warm_start_section
 from automl._search import SKIPPED
@@ -278,6 +280,39 @@ def test_a_search_bounded_by_trials_runs_the_pools_order_per_trial_uninterleaved
     assert list(trials["origin"]) == ["portfolio", "portfolio", "default"]
     assert trials["config"].iloc[0]["linear:C"] == pytest.approx(POOL[1]["linear:C"])
     assert trials["config"].iloc[1]["k_nearest_neighbors:p"] == POOL[5]["k_nearest_neighbors:p"]
+
+
+@pytest.mark.parametrize("untimed", [True, False])
+def test_a_search_bounded_by_seconds_takes_the_per_trial_members_when_untimed(
+    portfolio_kb, make_messy, monkeypatch, untimed
+):
+    """With ``UNTIMED_MEMBERS`` the members are the pool's order per trial, still planned to
+    run interleaved (not per trial); without it, the time-aware portfolio's members."""
+    monkeypatch.setitem(automl._knowledge.UNTIMED_MEMBERS, True, untimed)
+    X, y = make_messy(240, seed=5)
+    space = build_space(Task.BINARY, DataShape(240, X.shape[1]), infer_column_types(X), seed=0)
+    plan = plan_warm_start(
+        X,
+        (y == y.iloc[0]).to_numpy().astype(int),
+        Task.BINARY,
+        get_metric(None, Task.BINARY),
+        space,
+        0,
+        knowledge_base=portfolio_kb,
+        update_knowledge_base=False,
+    )
+    assert not plan.per_trial
+    reason = plan.portfolio["reason"]
+    assert reason.startswith("untimed members (the order that pays per trial), global order") is (
+        untimed
+    )
+    configs = [dict(c) for c in plan.configurations]
+    if untimed:
+        assert [c["model"] for c in configs] == ["linear", "k_nearest_neighbors"]
+        assert configs[0]["linear:C"] == pytest.approx(POOL[1]["linear:C"])
+        assert configs[1]["k_nearest_neighbors:p"] == POOL[5]["k_nearest_neighbors:p"]
+    else:
+        assert {c["model"] for c in configs} == {"linear", "k_nearest_neighbors", "lightgbm"}
 
 
 @pytest.mark.parametrize(
