@@ -62,7 +62,7 @@ OWN_PAST_CONTINUES = False
 # classification tables, two splits, 16 / 15 / 16 (p = 0.94, mean loss 0.2347 against 0.2357;
 # benchmarks/results/learned-defaults-s40/). Off; kept to measure.
 LEARNED_DEFAULTS_ORDER = False
-# Keyed by task.is_classification: whether a search bounded by seconds takes its portfolio's
+# Keyed by the portfolio's task kind: whether a search bounded by seconds takes its portfolio's
 # members from the order that pays per trial (Portfolio.trial_order: the greedy without costs
 # over the whole pool, in its global order), still interleaved with the families' defaults,
 # instead of the time-aware members re-ordered for the table. Simulated leave-one-dataset-out
@@ -71,7 +71,7 @@ LEARNED_DEFAULTS_ORDER = False
 # simulated seconds the time-aware order is the better (0.0223 against 0.0307). In real fits at
 # 60 s on the 77 regression tables it was level with the default (35 / 11 / 31, p = 0.52; 34
 # trials a fit, not 38). Off; kept to measure.
-UNTIMED_MEMBERS = {True: False, False: False}
+UNTIMED_MEMBERS = {"classification": False, "regression": False}
 
 
 @dataclass(frozen=True)
@@ -201,20 +201,8 @@ def plan_warm_start(
             nearest = NEAREST_BEST if warm_start == "portfolio+nearest" else 0
             if warm_start is True and per_trial:
                 nearest = PER_TRIAL_NEAREST[task.is_classification]
-            untimed = not per_trial and UNTIMED_MEMBERS[task.is_classification]
             _plan_portfolio(
-                plan,
-                portfolio,
-                kb,
-                mf,
-                exclude,
-                space,
-                cost,
-                transfer,
-                seed,
-                nearest,
-                per_trial,
-                untimed=untimed,
+                plan, portfolio, kb, mf, exclude, space, cost, transfer, seed, nearest, per_trial
             )
             matrix_rows = portfolio.max_rows or MATRIX_MAX_ROWS
             plan.default_first = DEFAULT_BEFORE_PORTFOLIO and len(frame) > matrix_rows
@@ -303,19 +291,18 @@ def _plan_portfolio(
     seed,
     nearest=0,
     per_trial=False,
-    *,
-    untimed=False,
 ) -> None:
     """The portfolio's members in this dataset's order (in turn with the best candidate of
     each of the ``nearest`` nearest datasets), those that fit this space and this budget;
-    every one's fate recorded for ``warm_start_``. ``untimed``: the members of the order that
-    pays per trial, run as a search bounded by seconds runs its members. With ``transfer``, the
+    every one's fate recorded for ``warm_start_``. A search bounded by seconds takes them from
+    the order that pays per trial where ``UNTIMED_MEMBERS`` says so. With ``transfer``, the
     prior mean for the optimiser's surrogate, learned from the whole pool with the same dataset
     weights as the order."""
     from metalearning.portfolio import PORTFOLIO_TRIALS, plan_portfolio
 
     # Only a portfolio that keeps its pool's costs has the nearest datasets' best to offer.
     nearest = nearest if portfolio.pool_cost_intercepts is not None else 0
+    untimed = not per_trial and UNTIMED_MEMBERS.get(portfolio.kind, False)
     plan.method = "portfolio+nearest" if nearest else "portfolio"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

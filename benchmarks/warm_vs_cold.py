@@ -178,7 +178,10 @@ _setting_modes(
     ("default",),
     automl._knowledge,
     "UNTIMED_MEMBERS",
-    {"untimed": {True: False, False: True}, "untimed-all": {True: True, False: True}},
+    {
+        "untimed": {"classification": False, "regression": True},
+        "untimed-all": {"classification": True, "regression": True},
+    },
 )
 # "-nofs": the portfolio built without the pool's feature-selection candidates (the matrix's
 # columns added in session 44, automl._matrix.SELECTION_FAMILIES), as before.

@@ -288,7 +288,7 @@ def test_a_search_bounded_by_seconds_takes_the_per_trial_members_when_untimed(
 ):
     """With ``UNTIMED_MEMBERS`` the members are the pool's order per trial, still planned to
     run interleaved (not per trial); without it, the time-aware portfolio's members."""
-    monkeypatch.setitem(automl._knowledge.UNTIMED_MEMBERS, True, untimed)
+    monkeypatch.setitem(automl._knowledge.UNTIMED_MEMBERS, "classification", untimed)
     X, y = make_messy(240, seed=5)
     space = build_space(Task.BINARY, DataShape(240, X.shape[1]), infer_column_types(X), seed=0)
     plan = plan_warm_start(
