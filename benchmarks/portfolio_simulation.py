@@ -193,8 +193,6 @@ def simulate(
         member_index = out.members
         best_of = [pick for pick, _ in portfolio.nearest_best(out.distances, n_neighbors=25)]
         untimed = portfolio.trial_order()  # the pool is the matrix's candidates, in order
-        family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
-        as_fitted = interleave_defaults(ordered[1:], defaults, family, head=ordered[:1])
         by_family = {matrix.candidates[i]["model"]: i for i in defaults}
         learned = [
             by_family[f]
@@ -202,13 +200,11 @@ def simulate(
                 {f: matrix.candidates[i] for f, i in by_family.items()}, weights
             )
         ]
-        as_fitted_learned = interleave_defaults(ordered[1:], learned, family, head=ordered[:1])
         turns = take_turns(ordered, best_of)
-        turns_fitted = interleave_defaults(turns[1:], defaults, family, head=turns[:1])
         orders = {
-            "as-fitted": list(dict.fromkeys(as_fitted)),
-            "as-fitted, defaults learned": list(dict.fromkeys(as_fitted_learned)),
-            "as-fitted+nearest": list(dict.fromkeys(turns_fitted)),
+            "as-fitted": as_fitted(ordered, defaults, matrix),
+            "as-fitted, defaults learned": as_fitted(ordered, learned, matrix),
+            "as-fitted+nearest": as_fitted(turns, defaults, matrix),
             "portfolio": ordered,
             "portfolio+nearest": turns,
             "portfolio-global": member_index,
@@ -254,6 +250,15 @@ def _hidden(matrix: PerformanceMatrix, d: int, keys: list[str]) -> PerformanceMa
     train = np.array([k != keys[d] for k in keys])
     train[d] = False
     return matrix.subset(train)
+
+
+def as_fitted(members: list[int], defaults: list[int], matrix: PerformanceMatrix) -> list[int]:
+    """``members`` and ``defaults`` (candidate indices) in the order a fit bounded by seconds
+    runs them: the first member, then in turn a family's defaults and the next member
+    (:func:`metalearning.portfolio.interleave_defaults`), each candidate once."""
+    family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
+    order = interleave_defaults(members[1:], defaults, family, head=members[:1])
+    return list(dict.fromkeys(order))
 
 
 @dataclass

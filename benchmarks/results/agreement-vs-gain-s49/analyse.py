@@ -7,7 +7,7 @@ the first ``n`` candidates of the opening as a fit runs them (the portfolio's fi
 the families' defaults in turn with the next members), their normalised losses predicted from
 the other datasets with the weights that order them, against their losses on the table. Set
 against the default's relative test loss to cold SMAC in real fits (the runs of
-``distance-vs-gain-s48``). From the repository root (about 3 minutes):
+``distance-vs-gain-s48``). From the repository root (about 10 seconds):
 
     python benchmarks/results/agreement-vs-gain-s49/analyse.py
 """
@@ -25,14 +25,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.portfolio_simulation import left_out, matrix_and_defaults  # noqa: E402
+from benchmarks.portfolio_simulation import as_fitted, left_out, matrix_and_defaults  # noqa: E402
 from knowledge_base import KnowledgeBase  # noqa: E402
-from metalearning.portfolio import (  # noqa: E402
-    PORTFOLIO_TRIALS,
-    interleave_defaults,
-    minmax_regret,
-    sibling_key,
-)
+from metalearning.portfolio import PORTFOLIO_TRIALS, minmax_regret, sibling_key  # noqa: E402
 
 KB = ROOT / "knowledge_base" / "data"
 OPENINGS = (6, 10, 19)
@@ -49,7 +44,6 @@ def agreements(kind: str, names: set[str]) -> pd.DataFrame:
     matrix, defaults = matrix_and_defaults(kb, KB, kind)
     metafeatures = kb.metafeatures()
     keys = [sibling_key(n) for n in matrix.names]
-    family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
     rows = []
     for d, name in enumerate(matrix.names):
         if name not in names:
@@ -57,9 +51,7 @@ def agreements(kind: str, names: set[str]) -> pd.DataFrame:
         out = left_out(matrix, metafeatures, d, keys, size=25)
         predicted = out.weights @ np.nan_to_num(out.sub.normalised(), nan=1.0)
         ordered = out.ordered[:PORTFOLIO_TRIALS]
-        opening = list(
-            dict.fromkeys(interleave_defaults(ordered[1:], defaults, family, head=ordered[:1]))
-        )
+        opening = as_fitted(ordered, defaults, matrix)
         actual = matrix.losses[d]
         row = {"dataset": name}
         for n in OPENINGS:

@@ -18,15 +18,12 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.portfolio_simulation import (  # noqa: E402
     _regret_within,
+    as_fitted,
     left_out,
     matrix_and_defaults,
 )
 from knowledge_base import KnowledgeBase  # noqa: E402
-from metalearning.portfolio import (  # noqa: E402
-    interleave_defaults,
-    minmax_regret,
-    sibling_key,
-)
+from metalearning.portfolio import minmax_regret, sibling_key  # noqa: E402
 
 KB = ROOT / "knowledge_base" / "data"
 
@@ -62,8 +59,7 @@ def main() -> None:
 
         for d in range(len(m.dataset_ids)):
             ordered = left_out(m, metafeatures, d, keys, size=25).ordered
-            fitted = interleave_defaults(ordered[1:], defaults, family, head=ordered[:1])
-            fitted = list(dict.fromkeys(fitted))
+            fitted = as_fitted(ordered, defaults, m)
             orders = {
                 "as-fitted": fitted,
                 "follow-the-leader": follow_the_leader(fitted, defaults, family, m.losses[d]),

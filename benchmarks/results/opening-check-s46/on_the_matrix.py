@@ -18,12 +18,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.portfolio_simulation import left_out, matrix_and_defaults  # noqa: E402
+from benchmarks.portfolio_simulation import as_fitted, left_out, matrix_and_defaults  # noqa: E402
 from knowledge_base import KnowledgeBase  # noqa: E402
-from metalearning.portfolio import (  # noqa: E402
-    interleave_defaults,
-    sibling_key,
-)
+from metalearning.portfolio import sibling_key  # noqa: E402
 
 
 def main() -> None:
@@ -33,11 +30,10 @@ def main() -> None:
     for kind in ("regression", "classification"):
         matrix, defaults = matrix_and_defaults(kb, path, kind)
         keys = [sibling_key(n) for n in matrix.names]
-        families = [c["model"] for c in matrix.candidates]
         rows = []
         for d in range(len(matrix.dataset_ids)):
             members = left_out(matrix, metafeatures, d, keys, size=25).ordered[:10]
-            opening = interleave_defaults(members[1:], defaults, families.__getitem__, members[:1])
+            opening = as_fitted(members, defaults, matrix)
             first_member = next(i for i in opening if i in members)
             first_default = next(i for i in opening if i not in members)
             # A failed fit (NaN) counts as the fit's check counts a crash: behind anything.

@@ -1,7 +1,6 @@
 """Members from the pool's order per trial in a search bounded by seconds (session 49,
 ``automl._knowledge.UNTIMED_MEMBERS``, mode ``default-untimed``): all 77 regression tables,
-split 1, search seed 0, 60 s, in one run with the default and cold SMAC (``regression-60s/``);
-and against the earlier runs of the default on the same split.
+split 1, search seed 0, 60 s, in one run with the default and cold SMAC (``regression-60s/``).
 
 From the repository root:
 

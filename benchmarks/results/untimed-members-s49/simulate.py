@@ -1,7 +1,7 @@
 """Which members should a search bounded by seconds run first? Simulated leave-one-dataset-out
 on the shipped matrix (the table and its siblings hidden, as ``benchmarks/portfolio_simulation``
 does), each opening built as a fit builds it: 10 members, with the families' defaults in turn
-after the first (``interleave_defaults``). Members from:
+after the first (``benchmarks.portfolio_simulation.as_fitted``). Members from:
 
 - the time-aware portfolio (time weight 0.5), re-ordered for the table: today's fits bounded by
   seconds;
@@ -12,7 +12,7 @@ after the first (``interleave_defaults``). Members from:
 
 Mean and median normalised regret at 5, 10 and 19 picks, within 10 and 30 simulated seconds
 (the matrix's fit times plus 0.5 s a trial), and the 19 picks' simulated seconds. From the
-repository root (about 2 minutes):
+repository root (about 10 seconds):
 
     python benchmarks/results/untimed-members-s49/simulate.py
 """
@@ -30,17 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.portfolio_simulation import (  # noqa: E402
     _regret_within,
+    as_fitted,
     left_out,
     matrix_and_defaults,
 )
 from benchmarks.report import to_markdown  # noqa: E402
 from knowledge_base import KnowledgeBase  # noqa: E402
-from metalearning.portfolio import (  # noqa: E402
-    PORTFOLIO_TRIALS,
-    interleave_defaults,
-    minmax_regret,
-    sibling_key,
-)
+from metalearning.portfolio import PORTFOLIO_TRIALS, minmax_regret, sibling_key  # noqa: E402
 
 KB = ROOT / "knowledge_base" / "data"
 OVERHEAD = 0.5  # seconds a trial costs beyond its fitting
@@ -52,11 +48,9 @@ def openings(kind: str) -> pd.DataFrame:
     matrix, defaults = matrix_and_defaults(kb, KB, kind)
     metafeatures = kb.metafeatures()
     keys = [sibling_key(n) for n in matrix.names]
-    family = lambda c: matrix.candidates[c]["model"]  # noqa: E731
 
     def fitted(members: list[int]) -> list[int]:
-        order = interleave_defaults(members[1:], defaults, family, head=members[:1])
-        return list(dict.fromkeys(order))
+        return as_fitted(members, defaults, matrix)
 
     rows, n = [], PORTFOLIO_TRIALS
     for d, name in enumerate(matrix.names):
