@@ -173,15 +173,12 @@ _setting_modes(
 # "-p5": the first 5 members that fit run, not PORTFOLIO_TRIALS' 10 (a side run in session 44).
 _setting_modes(("default",), metalearning.portfolio, "PORTFOLIO_TRIALS", {"p5": 5})
 # "-untimed": in regression, a search bounded by seconds takes its members from the order that
-# pays per trial (automl._knowledge.UNTIMED_MEMBERS; session 49); "-untimed-all": in both tasks.
+# pays per trial (automl._knowledge.UNTIMED_MEMBERS; session 49).
 _setting_modes(
     ("default",),
     automl._knowledge,
     "UNTIMED_MEMBERS",
-    {
-        "untimed": {"classification": False, "regression": True},
-        "untimed-all": {"classification": True, "regression": True},
-    },
+    {"untimed": {"classification": False, "regression": True}},
 )
 # "-nofs": the portfolio built without the pool's feature-selection candidates (the matrix's
 # columns added in session 44, automl._matrix.SELECTION_FAMILIES), as before.
