@@ -185,6 +185,11 @@ _setting_modes(
 WITHOUT_SELECTION = "-nofs"
 for _mode in ("default", "portfolio"):
     MODE_PARAMS[_mode + WITHOUT_SELECTION] = MODE_PARAMS[_mode]
+# "-known": the shipped base as it is, with this table and its siblings in the matrix, the
+# portfolio and the neighbours (no leave-one-out): what the base brings to a table it has seen,
+# an upper bound on what knowledge of its kind can bring (session 50).
+KNOWN = "-known"
+MODE_PARAMS["default" + KNOWN] = MODE_PARAMS["default"]
 HERE = Path(__file__).resolve().parent
 
 
@@ -315,6 +320,14 @@ def timeouts_by_model(column: pd.Series) -> pd.Series:
     return counts.groupby(level=0).sum().sort_values(ascending=False, kind="stable")
 
 
+def shipped_base():
+    """The shipped knowledge base alone, read-only (not the user's own)."""
+    from knowledge_base import KnowledgeBase
+    from knowledge_base.paths import shipped_path
+
+    return KnowledgeBase(None, read_only_paths=[shipped_path()])
+
+
 def loo_portfolio_base(
     name: str, task: str, folder: Path, source: str = "matrix", *, selection: bool = True
 ):
@@ -325,7 +338,7 @@ def loo_portfolio_base(
     from knowledge_base.paths import shipped_path
     from metalearning.portfolio import PerformanceMatrix, Portfolio, sibling_key
 
-    shipped = KnowledgeBase(None, read_only_paths=[shipped_path()])
+    shipped = shipped_base()
     if (task, source) not in _MATRICES:
         _MATRICES[task, source] = PerformanceMatrix.from_knowledge_base(
             shipped, task, source=source
@@ -392,7 +405,9 @@ def run(args) -> pd.DataFrame:
             start = time.monotonic()
             estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
             params = dict(MODE_PARAMS[mode])
-            if mode.startswith(("portfolio", "default")):
+            if mode.endswith(KNOWN):
+                params["knowledge_base"] = shipped_base()
+            elif mode.startswith(("portfolio", "default")):
                 params["knowledge_base"] = loo_portfolio_base(
                     name,
                     args.task,
@@ -401,7 +416,7 @@ def run(args) -> pd.DataFrame:
                     selection=not mode.endswith(WITHOUT_SELECTION),
                 )
             common = dict(
-                leave_one_out=True,
+                leave_one_out=not mode.endswith(KNOWN),
                 update_knowledge_base=False,
                 random_state=args.search_seed,
                 n_jobs=1,
