@@ -320,6 +320,23 @@ def timeouts_by_model(column: pd.Series) -> pd.Series:
     return counts.groupby(level=0).sum().sort_values(ascending=False, kind="stable")
 
 
+def mode_parameters(
+    mode: str, name: str, task: str, folder: Path, source: str = "matrix"
+) -> tuple[dict, dict]:
+    """The estimator's parameters for ``mode`` on the table ``name`` (its knowledge base among
+    them), and those every mode shares: a portfolio mode's leave-one-out base (in ``folder``),
+    or with ``-known`` the shipped base as it is and no leave-one-out."""
+    params = dict(MODE_PARAMS[mode])
+    if mode.endswith(KNOWN):
+        params["knowledge_base"] = shipped_base()
+    elif mode.startswith(("portfolio", "default")):
+        params["knowledge_base"] = loo_portfolio_base(
+            name, task, folder, source, selection=not mode.endswith(WITHOUT_SELECTION)
+        )
+    common = dict(leave_one_out=not mode.endswith(KNOWN), update_knowledge_base=False, n_jobs=1)
+    return params, common
+
+
 def shipped_base():
     """The shipped knowledge base alone, read-only (not the user's own)."""
     from knowledge_base import KnowledgeBase
@@ -404,23 +421,10 @@ def run(args) -> pd.DataFrame:
                 continue
             start = time.monotonic()
             estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
-            params = dict(MODE_PARAMS[mode])
-            if mode.endswith(KNOWN):
-                params["knowledge_base"] = shipped_base()
-            elif mode.startswith(("portfolio", "default")):
-                params["knowledge_base"] = loo_portfolio_base(
-                    name,
-                    args.task,
-                    out / "portfolios",
-                    args.portfolio_source,
-                    selection=not mode.endswith(WITHOUT_SELECTION),
-                )
-            common = dict(
-                leave_one_out=not mode.endswith(KNOWN),
-                update_knowledge_base=False,
-                random_state=args.search_seed,
-                n_jobs=1,
+            params, common = mode_parameters(
+                mode, name, args.task, out / "portfolios", args.portfolio_source
             )
+            common["random_state"] = args.search_seed
             with mode_settings(mode):
                 fitted = {}  # k -> its own fit, where each k has one
                 if args.trials:

@@ -294,6 +294,28 @@ def test_a_nofs_mode_builds_its_portfolio_without_the_candidates_that_select_fea
     assert len(pools[True]) - len(pools[False]) == pools[True].count("percentile")
 
 
+def test_a_known_mode_finds_the_table_in_the_shipped_portfolio_and_hides_nothing(tmp_path):
+    """``-known``: the shipped base as it is, the table among its portfolio's datasets and no
+    leave-one-out; the plain mode: the leave-one-out base, whose portfolio lacks the table."""
+    from benchmarks.warm_vs_cold import KNOWN, mode_parameters
+    from knowledge_base.paths import shipped_path
+    from metalearning.portfolio import find_portfolio, portfolio_folders
+
+    name = "1027_ESL"
+    found = {}
+    for mode in ("default" + KNOWN, "default"):
+        params, common = mode_parameters(mode, name, "regression", tmp_path)
+        kb = params.pop("knowledge_base")
+        assert params == MODE_PARAMS["default"] and common["leave_one_out"] == (mode == "default")
+        portfolio = find_portfolio("regression", portfolio_folders(kb))
+        names = kb.datasets().set_index("dataset_id")["name"]
+        found[mode] = {names[d] for d in portfolio.dataset_ids}
+        assert kb.read_only_paths == (shipped_path(),)
+    assert kb.path is not None and kb.path.parent == tmp_path
+    assert name in found["default" + KNOWN] and name not in found["default"]
+    assert len(found["default" + KNOWN]) - len(found["default"]) == 1  # ESL has no siblings
+
+
 def test_runs_are_compared_table_by_table_on_a_group_and_the_others(tmp_path):
     rows = [
         ("1_fri_a", "new", 0.9), ("1_fri_a", "old", 1.0),
