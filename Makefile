@@ -24,7 +24,7 @@ install: $(STAMP)
 
 # Every test, the slow ones included (quick run: .venv/bin/pytest -m "not slow"), in one
 # process: with a pytest-xdist worker per core (-n auto) the suite takes 8-10 minutes here
-# instead of 13.5, but tests whose trials must fit a fraction of a second then fail now and then.
+# instead of 11-14, but tests whose trials must fit a fraction of a second then fail now and then.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
