@@ -22,11 +22,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Every test, the slow ones included (quick run: .venv/bin/pytest -m "not slow"), in one
-# process: with a pytest-xdist worker per core (-n auto) the suite takes 8-10 minutes here
-# instead of 11-14, but tests whose trials must fit a fraction of a second then fail now and then.
+# Every test, the slow ones included (quick run: .venv/bin/pytest -m "not slow"), in two
+# phases: a pytest-xdist worker per core for all but the tests marked timing (wall-clock bounds,
+# trials that must fit a fraction of a second), then those alone in one process, with nothing
+# beside them to slow the machine.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto -m "not timing"
+	$(BIN)/python -m pytest -q -m timing
 
 demo: $(CORE_STAMP)
 	$(BIN)/python -m automl.demo

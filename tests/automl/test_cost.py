@@ -27,6 +27,9 @@ from automl._search import Budget
 from automl._space import build_space, config_key, translate
 from automl.components import DataShape
 
+# Predicted trial costs against sub-second limits: run alone (make test's second phase).
+pytestmark = pytest.mark.timing
+
 
 def test_resampling_follows_the_expected_cost_not_the_row_count_alone():
     auto = AutoMLClassifier()  # time_budget=60: 15 s per trial

@@ -47,6 +47,7 @@ def test_a_sleeping_trial_uses_little_cpu():
     assert 0 <= result.cpu_seconds < 0.4  # wall time is not CPU time
 
 
+@pytest.mark.timing
 def test_a_trial_stopped_at_its_limit_is_read_before_it_is_killed():
     result = run_limited(burn, (60.0,), wall_time=2.0)
     assert result.status is Status.TIMEOUT

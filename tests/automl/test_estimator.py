@@ -95,6 +95,7 @@ def test_random_search_is_a_sibling(tiny_classifier, load_pmlb):
     assert (trials["origin"] == "search").sum() == 3  # random samples, after the defaults
 
 
+@pytest.mark.timing
 def test_time_budget_is_kept_without_trial_cap(load_pmlb):
     X, y = load_pmlb("prnn_synth")
     model = AutoMLClassifier(

@@ -13,6 +13,7 @@ def test_success_returns_value():
     assert result.status is Status.SUCCESS and result.value == 7
 
 
+@pytest.mark.timing
 def test_hang_is_stopped_at_wall_time():
     start = time.monotonic()
     result = run_limited(time.sleep, (30,), wall_time=0.5)

@@ -46,6 +46,7 @@ def test_local_jobs_run_at_the_same_time():
     assert _overlap(results[0].value, results[1].value) > 0.5
 
 
+@pytest.mark.timing
 def test_wait_any_returns_the_first_to_finish_and_a_job_polls_without_blocking():
     slow = LimitedJob(time.sleep, (3.0,), wall_time=30)
     quick = LimitedJob(max, (3, 7), wall_time=30)

@@ -130,6 +130,7 @@ def test_bad_input(X, y, error, message):
         dataset_fingerprint(X, y)
 
 
+@pytest.mark.timing
 def test_fast_on_a_million_rows():
     rng = np.random.default_rng(2)
     n = 1_000_000

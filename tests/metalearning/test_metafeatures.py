@@ -427,6 +427,7 @@ def test_deterministic_given_random_state(make_mixed):
     pd.testing.assert_series_equal(first[exact], other[exact])  # no sampling below 100k rows
 
 
+@pytest.mark.timing
 def test_large_table_is_sampled_but_counts_stay_exact(make_mixed):
     X, y = make_mixed(200_000, seed=1)
     X["id"] = np.arange(len(X)).astype(str)  # 200,000 distinct values
