@@ -69,14 +69,14 @@ def pairs(read, what):
 def by_size(rows: pd.Series) -> str:
     """The default against each baseline, mean over both seeds, on the smaller and the larger
     half of the tables."""
+    means = {other: over_seeds(DEFAULT, other) for other in ("cold", "random")}
     chosen = []
     for label, mask in (
         (f"at most {LARGE:,} rows", rows <= LARGE),
         (f"over {LARGE:,}", rows > LARGE),
     ):
         for other, name in (("cold", "cold SMAC"), ("random", "random search")):
-            mean = over_seeds(DEFAULT, other)
-            mean = mean[mean.index.intersection(rows.index[mask])]
+            mean = means[other][means[other].index.intersection(rows.index[mask])]
             one = pd.Series(1.0, mean.index)
             chosen.append((f"default vs {name}, {label} ({len(mean)} tables)", mean, one))
     return paired_table(chosen, group=None)
