@@ -281,6 +281,7 @@ class _AutoMLBase(BaseEstimator):
             prior,
             warm.prior_mean,
             fidelities=halving.fidelities if halving is not None else None,
+            optimum_prior=warm.optimum_prior,
         )
         if head:
             optimizer = Unsteered(optimizer, initial, head)
@@ -672,14 +673,17 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         same data (its fingerprint, near-identical meta-features, or a nearest dataset that is
         a past fit, such as fewer rows of the same source): their best configurations run
         first (origin ``"own-past"``). ``False`` starts cold.
-    transfer : bool, "prior", "ranking" or "box", default=False
+    transfer : bool, "prior", "ranking", "box" or "optimum", default=False
         With ``warm_start`` and the "smac" optimizer, let the knowledge base shape SMAC's
         surrogate after the initial configurations. With a portfolio, ``True`` or ``"prior"``
         give the forest a prior mean learned from the portfolio's matrix, its datasets weighted
         by meta-feature similarity; ``"ranking"`` weights them instead by how well each ranks
         this search's own trials, re-weighted on every retrain (RGPE); ``"box"`` narrows each
         family's numeric ranges to those holding its best candidate on every past dataset
-        (and the warm start), so that the optimiser samples only there (``search_space_``).
+        (and the warm start), so that the optimiser samples only there (``search_space_``);
+        ``"optimum"`` weights SMAC's expected improvement by a density around the pool's
+        candidates that did best on the similar datasets, fading as its own trials accrue
+        (piBO).
         Without a portfolio (``warm_start="nearest"``), the nearest datasets' other past
         results are told to SMAC.
         Off by default: none paid in the benchmarks (README, "Tried, not kept").

@@ -115,6 +115,7 @@ class WarmStartPlan:
     prior_datasets: int = 0
     method: str = "nearest"
     prior_mean: Any = None  # configuration vectors -> predicted normalised loss (transfer)
+    optimum_prior: Any = None  # configuration vectors -> density of the optimum (piBO)
     prior_candidates: int = 0
     portfolio: dict[str, Any] = field(default_factory=dict)
     own_past: list = field(default_factory=list)  # past fits' best here, run before the rest
@@ -358,7 +359,7 @@ def _plan_portfolio(
     if transfer == "box":
         plan.search_box = portfolio.search_box(exclude)
     elif transfer and portfolio.pool and portfolio.pool_normalised is not None:
-        _fit_prior_mean(plan, portfolio, ordered.weights, space, seed, transfer)
+        _fit_prior(plan, portfolio, ordered.weights, space, seed, transfer)
     plan.reason = "" if plan.configurations else "no portfolio member fits this data"
 
 
@@ -414,11 +415,14 @@ def _family_order(portfolio, weights, space, cost: TrialCost | None) -> list[str
     return ordered + [f for f in families if f not in ordered]
 
 
-def _fit_prior_mean(plan: WarmStartPlan, portfolio, weights, space, seed, transfer) -> None:
+def _fit_prior(plan: WarmStartPlan, portfolio, weights, space, seed, transfer) -> None:
     """The surrogate's prior mean from the portfolio's pool: weighted by the nearest datasets
     (``transfer=True`` or ``"prior"``) or by how each past dataset ranks this search's trials
-    (``"ranking"``, RGPE)."""
-    from metalearning.transfer import RankingPrior, TransferPrior
+    (``"ranking"``, RGPE); or with ``"optimum"`` a prior over where the optimum lies, which
+    weights the acquisition (piBO), its datasets weighted as for the order."""
+    from ConfigSpace.hyperparameters import CategoricalHyperparameter
+
+    from metalearning.transfer import OptimumPrior, RankingPrior, TransferPrior
 
     keep, vectors = [], []
     for i, candidate in enumerate(portfolio.pool):
@@ -429,7 +433,11 @@ def _fit_prior_mean(plan: WarmStartPlan, portfolio, weights, space, seed, transf
     if len(keep) < 2:
         return
     normalised = portfolio.pool_normalised[:, keep]
-    if transfer == "ranking":
+    if transfer == "optimum":
+        categorical = [isinstance(h, CategoricalHyperparameter) for h in space.values()]
+        prior = OptimumPrior(categorical).fit(np.array(vectors), normalised, weights)
+        plan.optimum_prior = prior
+    elif transfer == "ranking":
         plan.prior_mean = RankingPrior(seed=seed).fit(np.array(vectors), normalised, weights)
     else:
         plan.prior_mean = (
@@ -526,6 +534,8 @@ def explain_warm_start(
 def _transfer_method(plan: WarmStartPlan) -> str:
     if plan.search_box:
         return "search space narrowed to where the past datasets' best lie"
+    if plan.optimum_prior is not None:
+        return "prior over the optimum weighting the acquisition (piBO)"
     if plan.prior_mean is not None:
         if hasattr(plan.prior_mean, "observe"):
             return "prior mean of the surrogate, re-weighted by ranking (RGPE)"

@@ -163,9 +163,11 @@ class SMACOptimizer(Optimizer):
         n_random_initial: int = 0,
         prior: list[tuple[Configuration, float]] = (),
         prior_mean=None,
+        optimum_prior=None,
     ):
         super().__init__(space, initial, seed)
         self._prior = _merge_prior(prior)
+        self._optimum_prior = optimum_prior
         self._losses: list[float] = []
         self._asked: set[tuple] = set()
         self._n_told = 0
@@ -230,7 +232,7 @@ class SMACOptimizer(Optimizer):
             scenario,
             target_function=_never_called,
             model=model,
-            acquisition_function=EI(xi=0.0, log=False),
+            acquisition_function=self._acquisition(EI),
             acquisition_maximizer=maximizer,
             config_selector=_config_selector(scenario),
             initial_design=initial_design,
@@ -238,6 +240,14 @@ class SMACOptimizer(Optimizer):
             logging_level=False,
             overwrite=True,
         )
+
+    def _acquisition(self, EI):
+        """EI, weighted by the optimum prior where there is one (piBO)."""
+        if self._optimum_prior is None:
+            return EI(xi=0.0, log=False)
+        from automl._acquisition import PriorWeightedEI
+
+        return PriorWeightedEI(self._optimum_prior)
 
     def ask(self) -> tuple[Configuration, Any]:
         with _quiet():
@@ -517,9 +527,11 @@ def make_optimizer(
     prior: list[tuple[Configuration, float]] = (),
     prior_mean=None,
     fidelities: tuple[float, ...] | None = None,
+    optimum_prior=None,
 ) -> Optimizer:
     """The optimiser called ``name``: "smac" (which learns from ``prior`` results and a
-    ``prior_mean`` of its surrogate), "random", or "smac-halving" (SMAC's own successive
+    ``prior_mean`` of its surrogate, and weights its acquisition by an ``optimum_prior``),
+    "random", or "smac-halving" (SMAC's own successive
     halving over ``fidelities``, the shares of rows of the search's rungs; plain "smac" where
     the search plans no halving)."""
     if name == "smac-halving" and fidelities:
@@ -531,10 +543,17 @@ def make_optimizer(
             crash_cost=crash_cost,
             prior=prior,
             prior_mean=prior_mean,
+            optimum_prior=optimum_prior,
         )
     if name in ("smac", "smac-halving"):
         return SMACOptimizer(
-            space, initial, seed, crash_cost=crash_cost, prior=prior, prior_mean=prior_mean
+            space,
+            initial,
+            seed,
+            crash_cost=crash_cost,
+            prior=prior,
+            prior_mean=prior_mean,
+            optimum_prior=optimum_prior,
         )
     if name == "random":
         return RandomSearch(space, initial, seed)

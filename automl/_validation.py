@@ -15,7 +15,7 @@ from automl._columns import to_frame
 from automl._task import Task
 
 WARM = ("portfolio", "portfolio+nearest", "nearest")
-TRANSFER = ("prior", "ranking", "box")
+TRANSFER = ("prior", "ranking", "box", "optimum")
 
 
 def check_params(est) -> None:
@@ -56,7 +56,7 @@ def check_params(est) -> None:
     transfer = est.transfer
     if not (isinstance(transfer, (bool, np.bool_)) or transfer in TRANSFER):
         raise ValueError(
-            f"`transfer` must be True, False, 'prior', 'ranking' or 'box', got transfer={est.transfer!r}."
+            f"`transfer` must be True, False, 'prior', 'ranking', 'box' or 'optimum', got transfer={est.transfer!r}."
         )
     if est.optimizer not in ("smac", "random", "smac-halving"):
         raise ValueError(

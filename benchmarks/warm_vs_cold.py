@@ -56,6 +56,7 @@ MODE_PARAMS = {
     "portfolio+transfer": dict(warm_start="portfolio", transfer=True),
     "portfolio+ranking": dict(warm_start="portfolio", transfer="ranking"),
     "portfolio+box": dict(warm_start="portfolio", transfer="box"),
+    "default+optimum": dict(warm_start=True, transfer="optimum"),
     "portfolio+nearest": dict(warm_start="portfolio+nearest"),
     "warm": dict(warm_start="nearest"),
     "warm+transfer": dict(warm_start="nearest", transfer=True),

@@ -349,9 +349,10 @@ def _fit_with_transfer(tiny_classifier, kb, make_messy, transfer, n_trials):
     [
         (True, "prior mean of the surrogate"),
         ("ranking", "prior mean of the surrogate, re-weighted by ranking (RGPE)"),
+        ("optimum", "prior over the optimum weighting the acquisition (piBO)"),
     ],
 )
-def test_transfer_gives_smac_a_prior_mean_learned_from_the_pool(
+def test_transfer_gives_smac_a_prior_learned_from_the_pool(
     portfolio_kb, make_messy, tiny_classifier, transfer, method
 ):
     model = _fit_with_transfer(tiny_classifier, portfolio_kb, make_messy, transfer, n_trials=7)
@@ -426,7 +427,10 @@ def test_nearest_and_cold_ignore_the_portfolio(portfolio_kb, make_messy, tiny_cl
     ("params", "message"),
     [
         ({"warm_start": "yes"}, "`warm_start` must be True, False, 'portfolio'"),
-        ({"transfer": "rgpe"}, "`transfer` must be True, False, 'prior', 'ranking' or 'box'"),
+        (
+            {"transfer": "rgpe"},
+            "`transfer` must be True, False, 'prior', 'ranking', 'box' or 'optimum'",
+        ),
     ],
 )
 def test_bad_warm_start_value_is_named(make_messy, params, message):

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from metalearning.transfer import RankingPrior, TransferPrior, prior_scale, ranking_weights
+from metalearning.transfer import (
+    OptimumPrior,
+    RankingPrior,
+    TransferPrior,
+    prior_scale,
+    ranking_weights,
+)
 
 
 def _matrix(seed=0):
@@ -96,3 +102,32 @@ def test_a_dataset_of_weight_zero_is_hidden_from_the_ranking():
     weights = prior.observe(trials, 1 - np.linalg.norm(trials - [0.2, 0.8], axis=1))
     assert len(weights) == 6
     assert prior(np.array([[0.2, 0.8]]))[0] < prior(np.array([[0.9, 0.1]]))[0]
+
+
+def test_optimum_prior_is_densest_where_the_past_datasets_did_best():
+    vectors, normalised = _matrix()
+    prior = OptimumPrior([False, False], n_best=10, bandwidth=0.1).fit(vectors, normalised)
+    density = prior(np.array([[0.2, 0.8], [0.4, 0.6], [0.9, 0.1]]))
+    assert density[0] > density[1] > density[2] == prior.floor
+    assert density.max() <= 1.0 and prior(prior.centres_).max() == pytest.approx(1.0)
+
+
+def test_optimum_prior_follows_the_weighted_datasets():
+    vectors, normalised = _matrix()
+    both = np.vstack([normalised, 1 - normalised])
+    only_flipped = np.r_[np.zeros(6), np.ones(6)]
+    prior = OptimumPrior([False, False], n_best=10).fit(vectors, both, only_flipped)
+    density = prior(np.array([[0.2, 0.8], [0.9, 0.1]]))
+    assert density[0] < density[1]
+
+
+def test_optimum_prior_reaches_only_configurations_of_the_same_shape():
+    # dimension 0 is the family (categorical); family 1 has no dimension 2
+    vectors = np.array([[0.0, 0.5, 0.5], [0.0, 0.9, 0.1], [1.0, 0.5, np.nan]])
+    normalised = np.array([[0.0, 0.1, 0.5]])
+    prior = OptimumPrior([True, False, False], n_best=2, floor=1e-6).fit(vectors, normalised)
+    density = prior(np.array([[0.0, 0.5, 0.5], [1.0, 0.5, np.nan], [2.0, 0.5, 0.5]]))
+    assert density[0] == pytest.approx(1.0)
+    assert density[1] == pytest.approx(1e-6)  # family 1's candidate is not among the 2 best
+    # another value of the categorical dimension is one bandwidth away: exp(-1/2)
+    assert density[2] == pytest.approx(np.exp(-0.5), rel=1e-3)
