@@ -11,8 +11,6 @@ root:
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE.parent
 sys.path.insert(0, str(HERE.parents[2]))
