@@ -469,6 +469,7 @@ def run(args) -> pd.DataFrame:
                         "metric": fit.metric_,
                         "test_loss": v,
                         "search_loss": search_loss(fit.trials_),
+                        **search_best(fit.trials_),
                         "n_trials": len(fit.trials_),
                         "n_warm_configs": int(
                             fit.trials_["origin"].isin(["warm-start", "portfolio"]).sum()
@@ -538,6 +539,20 @@ def search_loss(trials: pd.DataFrame) -> float:
     which its test loss shows what selection on few rows costs."""
     done = trials[(trials["status"] == Status.SUCCESS.value) & (trials["fidelity"] >= 1.0)]
     return float(done["loss"].min()) if len(done) else float("nan")
+
+
+def search_best(trials: pd.DataFrame) -> dict[str, str | int]:
+    """Where a fit's best came from (the origin and model of the trial of :func:`search_loss`:
+    a family's defaults, a portfolio member or the optimiser's own), and how many of the
+    optimiser's own trials ran at all: what transfer after the opening had to act on."""
+    done = trials[(trials["status"] == Status.SUCCESS.value) & (trials["fidelity"] >= 1.0)]
+    best = done.loc[done["loss"].idxmin()] if len(done) else None
+    own = (trials["origin"] == "search") & (trials["status"] != automl._search.SKIPPED)
+    return {
+        "best_origin": "" if best is None else str(best["origin"]),
+        "best_model": "" if best is None else str(best["model"]),
+        "n_search_trials": int(own.sum()),
+    }
 
 
 def mode_losses(folder: Path, mode: str, column: str = "test_loss") -> pd.Series:

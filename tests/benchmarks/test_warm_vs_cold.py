@@ -18,6 +18,7 @@ from benchmarks.warm_vs_cold import (
     mode_settings,
     near_counts,
     paired_table,
+    search_best,
     search_loss,
     summarize,
     wasted_trials,
@@ -368,3 +369,19 @@ def test_the_search_loss_is_the_best_successful_trial_on_all_rows():
     )
     assert search_loss(trials) == 0.3
     assert np.isnan(search_loss(trials.iloc[1:3]))
+
+
+def test_the_search_best_names_where_the_best_came_from_and_the_optimisers_own_trials():
+    trials = pd.DataFrame(
+        {
+            "origin": ["default", "portfolio", "search", "search", "search"],
+            "model": ["lightgbm", "catboost", "linear", "mlp", "lightgbm"],
+            "status": ["success", "success", "success", "skipped", "success"],
+            "fidelity": [1.0, 1.0, 1.0, 1.0, 0.33],
+            "loss": [0.4, 0.3, 0.35, np.nan, 0.1],
+        }
+    )
+    best = search_best(trials)
+    assert best == {"best_origin": "portfolio", "best_model": "catboost", "n_search_trials": 2}
+    failed = trials.assign(status="timeout")
+    assert search_best(failed) == {"best_origin": "", "best_model": "", "n_search_trials": 3}
