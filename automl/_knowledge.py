@@ -435,8 +435,7 @@ def _fit_prior(plan: WarmStartPlan, portfolio, weights, space, seed, transfer) -
     normalised = portfolio.pool_normalised[:, keep]
     if transfer == "optimum":
         categorical = [isinstance(h, CategoricalHyperparameter) for h in space.values()]
-        prior = OptimumPrior(categorical).fit(np.array(vectors), normalised, weights)
-        plan.optimum_prior = prior
+        plan.optimum_prior = OptimumPrior(categorical).fit(np.array(vectors), normalised, weights)
     elif transfer == "ranking":
         plan.prior_mean = RankingPrior(seed=seed).fit(np.array(vectors), normalised, weights)
     else:

@@ -531,9 +531,8 @@ def make_optimizer(
 ) -> Optimizer:
     """The optimiser called ``name``: "smac" (which learns from ``prior`` results and a
     ``prior_mean`` of its surrogate, and weights its acquisition by an ``optimum_prior``),
-    "random", or "smac-halving" (SMAC's own successive
-    halving over ``fidelities``, the shares of rows of the search's rungs; plain "smac" where
-    the search plans no halving)."""
+    "random", or "smac-halving" (SMAC's own successive halving over ``fidelities``, the shares
+    of rows of the search's rungs; plain "smac" where the search plans no halving)."""
     if name == "smac-halving" and fidelities:
         return SMACHalvingOptimizer(
             space,

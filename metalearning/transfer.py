@@ -158,7 +158,7 @@ class OptimumPrior:
         best = np.argsort(loss, kind="stable")[: self.n_best]
         self.centres_ = np.asarray(vectors, dtype=float)[best]
         self.mass_ = np.exp(-(loss[best] - loss[best[0]]) / self.temperature)
-        self.scale_ = 1.0
+        self.scale_ = 1.0  # _density divides by it: first unscaled, then by its largest
         self.scale_ = float(self._density(self.centres_).max())
         return self
 
