@@ -11,6 +11,8 @@ root:
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE.parent
 sys.path.insert(0, str(HERE.parents[2]))
@@ -21,6 +23,8 @@ from benchmarks.warm_vs_cold import _read_results, loss_tables  # noqa: E402
 RUN = HERE / "regression-60s"
 S49 = RESULTS / "untimed-members-s49" / "regression-60s"
 S50 = RESULTS / "known-table-s50" / "regression-60s"
+UNSEEN = HERE / "unseen-60s"
+S51 = RESULTS / "unseen-regression-s51" / "regression-60s"
 OPTIMUM = "default+optimum"
 
 
@@ -38,9 +42,40 @@ def pairs(read, what):
     ]
 
 
-def costs() -> str:
+def unseen_pairs(read, what):
+    default, cold = read(UNSEEN, "default-known"), read(UNSEEN, "cold")
+    return [
+        (f"the default vs cold SMAC ({what})", default, cold),
+        (f"the default vs session 51's, seed 0 ({what})", default, read(S51, "default-known")),
+        (f"cold SMAC vs session 51's, seed 0 ({what})", cold, read(S51, "cold")),
+    ]
+
+
+def where_the_best_came_from() -> str:
+    """Per mode on the unseen tables: SMAC's own trials that ran, and the origin of the best."""
+    results = _read_results(UNSEEN)
+    rows = []
+    for mode, fits in results.groupby("mode"):
+        origins = fits["best_origin"].value_counts()
+        rows.append(
+            {
+                "mode": mode,
+                "trials": round(fits["n_trials"].mean(), 1),
+                "SMAC's own trials run (mean)": round(fits["n_search_trials"].mean(), 1),
+                "(median)": fits["n_search_trials"].median(),
+                "fits with none": int((fits["n_search_trials"] == 0).sum()),
+                **{f"best from {o}": int(origins.get(o, 0)) for o in ORIGINS},
+            }
+        )
+    return to_markdown(pd.DataFrame(rows), index=False)
+
+
+ORIGINS = ("default", "portfolio", "search")
+
+
+def costs(run: Path = RUN) -> str:
     """Trials, timeouts and warm-start planning per mode."""
-    results = _read_results(RUN)
+    results = _read_results(run)
     table = results.groupby("mode").agg(
         fits=("dataset", "size"),
         trials=("n_trials", "mean"),
@@ -56,6 +91,10 @@ def costs() -> str:
 def main() -> None:
     text = "## All 77 regression tables, split 1, seed 0, 60 s\n\n" + loss_tables(pairs)
     text += "\n\n## Costs\n\n" + costs()
+    text += "\n\n## The 33 unseen regression tables, split 1, seed 0, 60 s\n\n"
+    text += loss_tables(unseen_pairs, group=None)
+    text += "\n\n### Where the best trial came from\n\n" + where_the_best_came_from()
+    text += "\n\n### Costs\n\n" + costs(UNSEEN)
     (HERE / "comparison.md").write_text(text + "\n")
     print(text)
 
