@@ -555,6 +555,22 @@ def search_best(trials: pd.DataFrame) -> dict[str, str | int]:
     }
 
 
+def costs_per_mode(results: pd.DataFrame) -> pd.DataFrame:
+    """What each mode of ``results`` spent: fits, and per fit the mean trials, timeouts (count
+    and seconds), skipped trials and seconds; warm-start planning's median and max seconds."""
+    table = results.groupby("mode").agg(
+        fits=("dataset", "size"),
+        trials=("n_trials", "mean"),
+        timeouts=("n_timeouts", "mean"),
+        timeout_seconds=("timeout_seconds", "mean"),
+        skipped=("n_skipped", "mean"),
+        seconds=("seconds", "mean"),
+        planning_median=("warm_start_seconds", "median"),
+        planning_max=("warm_start_seconds", "max"),
+    )
+    return table.round(2)
+
+
 def mode_losses(folder: Path, mode: str, column: str = "test_loss") -> pd.Series:
     """Test loss (or another ``column``, such as ``search_loss``) per dataset of ``mode`` in
     the run saved in ``folder`` (its first split)."""

@@ -11,6 +11,7 @@ from benchmarks.warm_vs_cold import (
     MODE_PARAMS,
     MODE_SETTINGS,
     _read_results,
+    costs_per_mode,
     cut_defaults,
     loss_tables,
     main,
@@ -385,3 +386,23 @@ def test_the_search_best_names_where_the_best_came_from_and_the_optimisers_own_t
     assert best == {"best_origin": "portfolio", "best_model": "catboost", "n_search_trials": 2}
     failed = trials.assign(status="timeout")
     assert search_best(failed) == {"best_origin": "", "best_model": "", "n_search_trials": 3}
+
+
+def test_costs_per_mode_are_means_per_fit_and_planning_quantiles():
+    results = pd.DataFrame(
+        {
+            "mode": ["default", "default", "cold"],
+            "dataset": ["a", "b", "a"],
+            "n_trials": [10, 20, 30],
+            "n_timeouts": [1, 0, 2],
+            "timeout_seconds": [5.0, 0.0, 9.0],
+            "n_skipped": [0, 2, 1],
+            "seconds": [59.0, 61.0, 60.0],
+            "warm_start_seconds": [0.1, 0.3, 0.0],
+        }
+    )
+    table = costs_per_mode(results)
+    assert table.loc["default", "fits"] == 2 and table.loc["default", "trials"] == 15
+    assert table.loc["default", "timeout_seconds"] == 2.5
+    assert table.loc["default", "planning_median"] == 0.2
+    assert table.loc["default", "planning_max"] == 0.3 and table.loc["cold", "trials"] == 30

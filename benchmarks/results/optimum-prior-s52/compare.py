@@ -18,7 +18,7 @@ RESULTS = HERE.parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 from benchmarks.report import to_markdown  # noqa: E402
-from benchmarks.warm_vs_cold import _read_results, loss_tables  # noqa: E402
+from benchmarks.warm_vs_cold import _read_results, costs_per_mode, loss_tables  # noqa: E402
 
 RUN = HERE / "regression-60s"
 S49 = RESULTS / "untimed-members-s49" / "regression-60s"
@@ -75,17 +75,7 @@ ORIGINS = ("default", "portfolio", "search")
 
 def costs(run: Path = RUN) -> str:
     """Trials, timeouts and warm-start planning per mode."""
-    results = _read_results(run)
-    table = results.groupby("mode").agg(
-        fits=("dataset", "size"),
-        trials=("n_trials", "mean"),
-        timeouts=("n_timeouts", "mean"),
-        skipped=("n_skipped", "mean"),
-        seconds=("seconds", "mean"),
-        planning_median=("warm_start_seconds", "median"),
-        planning_max=("warm_start_seconds", "max"),
-    )
-    return to_markdown(table.round(2))
+    return to_markdown(costs_per_mode(_read_results(run)))
 
 
 def main() -> None:

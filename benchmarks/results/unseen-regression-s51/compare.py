@@ -26,6 +26,7 @@ sys.path.insert(0, str(HERE.parents[2]))
 from benchmarks.report import to_markdown  # noqa: E402
 from benchmarks.warm_vs_cold import (  # noqa: E402
     _read_results,
+    costs_per_mode,
     loss_tables,
     mode_losses,
     paired_table,
@@ -103,17 +104,7 @@ def with_pmlb_large() -> str:
 def costs() -> str:
     """Trials, timeouts and warm-start planning per mode, over both seeds."""
     results = pd.concat([_read_results(run) for run in RUNS.values()], ignore_index=True)
-    table = results.groupby("mode").agg(
-        fits=("dataset", "size"),
-        trials=("n_trials", "mean"),
-        timeouts=("n_timeouts", "mean"),
-        timeout_seconds=("timeout_seconds", "mean"),
-        skipped=("n_skipped", "mean"),
-        seconds=("seconds", "mean"),
-        planning_median=("warm_start_seconds", "median"),
-        planning_max=("warm_start_seconds", "max"),
-    )
-    return to_markdown(table.round(2))
+    return to_markdown(costs_per_mode(results))
 
 
 def plot(rows: pd.Series) -> None:
