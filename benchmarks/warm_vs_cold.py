@@ -534,10 +534,15 @@ def near_counts(
     return better, len(diff) - better - worse, worse
 
 
+def _done_on_all_rows(trials: pd.DataFrame) -> pd.DataFrame:
+    """The trials that succeeded on all the training rows."""
+    return trials[(trials["status"] == Status.SUCCESS.value) & (trials["fidelity"] >= 1.0)]
+
+
 def search_loss(trials: pd.DataFrame) -> float:
     """The best validation loss a fit's search found on all rows: what it optimised, against
     which its test loss shows what selection on few rows costs."""
-    done = trials[(trials["status"] == Status.SUCCESS.value) & (trials["fidelity"] >= 1.0)]
+    done = _done_on_all_rows(trials)
     return float(done["loss"].min()) if len(done) else float("nan")
 
 
@@ -545,7 +550,7 @@ def search_best(trials: pd.DataFrame) -> dict[str, str | int]:
     """Where a fit's best came from (the origin and model of the trial of :func:`search_loss`:
     a family's defaults, a portfolio member or the optimiser's own), and how many of the
     optimiser's own trials ran at all: what transfer after the opening had to act on."""
-    done = trials[(trials["status"] == Status.SUCCESS.value) & (trials["fidelity"] >= 1.0)]
+    done = _done_on_all_rows(trials)
     best = done.loc[done["loss"].idxmin()] if len(done) else None
     own = (trials["origin"] == "search") & (trials["status"] != automl._search.SKIPPED)
     return {
