@@ -158,26 +158,24 @@ class OptimumPrior:
         best = np.argsort(loss, kind="stable")[: self.n_best]
         self.centres_ = np.asarray(vectors, dtype=float)[best]
         self.mass_ = np.exp(-(loss[best] - loss[best[0]]) / self.temperature)
-        self.scale_ = 1.0  # _density divides by it: first unscaled, then by its largest
-        self.scale_ = float(self._density(self.centres_).max())
+        self.categorical_ = np.asarray(self.categorical, dtype=bool)
+        self.scale_ = float(self._unscaled(self.centres_).max())
         return self
 
     def __call__(self, vectors: np.ndarray) -> np.ndarray:
         """The prior density at each of ``vectors`` (rows)."""
-        return np.clip(self._density(vectors), self.floor, 1.0)
+        return np.clip(self._unscaled(vectors) / self.scale_, self.floor, 1.0)
 
-    def _density(self, vectors: np.ndarray) -> np.ndarray:
+    def _unscaled(self, vectors: np.ndarray) -> np.ndarray:
         x = np.asarray(vectors, dtype=float)[:, None, :]
         c = self.centres_[None, :, :]
-        categorical = np.asarray(self.categorical, dtype=bool)
         active_x, active_c = np.isfinite(x), np.isfinite(c)
         same = np.all(active_x == active_c, axis=2)
-        both = active_x & active_c
-        gap = np.where(both, x - c, 0.0)
-        numeric = np.where(categorical, 0.0, gap / self.bandwidth) ** 2
-        mismatch = np.where(categorical & both, gap != 0, False)
+        gap = np.where(active_x & active_c, x - c, 0.0)
+        numeric = np.where(self.categorical_, 0.0, gap / self.bandwidth) ** 2
+        mismatch = self.categorical_ & (gap != 0)
         squared = numeric.sum(axis=2) + mismatch.sum(axis=2)
-        return np.where(same, np.exp(-0.5 * squared), 0.0) @ self.mass_ / self.scale_
+        return np.where(same, np.exp(-0.5 * squared), 0.0) @ self.mass_
 
 
 def ranking_weights(
