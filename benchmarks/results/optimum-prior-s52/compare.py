@@ -26,6 +26,7 @@ S50 = RESULTS / "known-table-s50" / "regression-60s"
 UNSEEN = HERE / "unseen-60s"
 S51 = RESULTS / "unseen-regression-s51" / "regression-60s"
 OPTIMUM = "default+optimum"
+ORIGINS = ("default", "portfolio", "search")  # where a fit's best trial can come from
 
 
 def pairs(read, what):
@@ -68,9 +69,6 @@ def where_the_best_came_from() -> str:
             }
         )
     return to_markdown(pd.DataFrame(rows), index=False)
-
-
-ORIGINS = ("default", "portfolio", "search")
 
 
 def costs(run: Path = RUN) -> str:
