@@ -576,6 +576,30 @@ def costs_per_mode(results: pd.DataFrame) -> pd.DataFrame:
     return table.round(2)
 
 
+# Where a fit's best trial can come from (:func:`search_best`'s ``best_origin``).
+BEST_ORIGINS = ("default", "portfolio", "search")
+
+
+def best_origins(results: pd.DataFrame) -> pd.DataFrame:
+    """Per mode of ``results`` (rows with :func:`search_best`'s columns): the mean trials a
+    fit, the mean and median of the optimiser's own trials that ran, the fits where none ran,
+    and how many fits' best came from each of :data:`BEST_ORIGINS`."""
+    rows = []
+    for mode, fits in results.groupby("mode"):
+        origins = fits["best_origin"].value_counts()
+        rows.append(
+            {
+                "mode": mode,
+                "trials": round(fits["n_trials"].mean(), 1),
+                "SMAC's own trials run (mean)": round(fits["n_search_trials"].mean(), 1),
+                "(median)": fits["n_search_trials"].median(),
+                "fits with none": int((fits["n_search_trials"] == 0).sum()),
+                **{f"best from {o}": int(origins.get(o, 0)) for o in BEST_ORIGINS},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def mode_losses(folder: Path, mode: str, column: str = "test_loss") -> pd.Series:
     """Test loss (or another ``column``, such as ``search_loss``) per dataset of ``mode`` in
     the run saved in ``folder`` (its first split)."""

@@ -11,6 +11,7 @@ from benchmarks.warm_vs_cold import (
     MODE_PARAMS,
     MODE_SETTINGS,
     _read_results,
+    best_origins,
     costs_per_mode,
     cut_defaults,
     loss_tables,
@@ -406,3 +407,20 @@ def test_costs_per_mode_are_means_per_fit_and_planning_quantiles():
     assert table.loc["default", "timeout_seconds"] == 2.5
     assert table.loc["default", "planning_median"] == 0.2
     assert table.loc["default", "planning_max"] == 0.3 and table.loc["cold", "trials"] == 30
+
+
+def test_best_origins_count_where_each_modes_best_came_from():
+    results = pd.DataFrame(
+        {
+            "mode": ["default", "default", "default", "cold"],
+            "best_origin": ["portfolio", "default", "portfolio", "search"],
+            "n_trials": [10, 20, 30, 25],
+            "n_search_trials": [0, 4, 0, 12],
+        }
+    )
+    table = best_origins(results).set_index("mode")
+    assert table.loc["default", "best from portfolio"] == 2
+    assert table.loc["default", "best from default"] == 1
+    assert table.loc["default", "best from search"] == 0
+    assert table.loc["default", "fits with none"] == 2 and table.loc["default", "(median)"] == 0
+    assert table.loc["default", "trials"] == 20 and table.loc["cold", "best from search"] == 1

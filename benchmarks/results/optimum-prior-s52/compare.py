@@ -11,14 +11,17 @@ root:
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE.parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 from benchmarks.report import to_markdown  # noqa: E402
-from benchmarks.warm_vs_cold import _read_results, costs_per_mode, loss_tables  # noqa: E402
+from benchmarks.warm_vs_cold import (  # noqa: E402
+    _read_results,
+    best_origins,
+    costs_per_mode,
+    loss_tables,
+)
 
 RUN = HERE / "regression-60s"
 S49 = RESULTS / "untimed-members-s49" / "regression-60s"
@@ -26,7 +29,6 @@ S50 = RESULTS / "known-table-s50" / "regression-60s"
 UNSEEN = HERE / "unseen-60s"
 S51 = RESULTS / "unseen-regression-s51" / "regression-60s"
 OPTIMUM = "default+optimum"
-ORIGINS = ("default", "portfolio", "search")  # where a fit's best trial can come from
 
 
 def pairs(read, what):
@@ -54,21 +56,7 @@ def unseen_pairs(read, what):
 
 def where_the_best_came_from() -> str:
     """Per mode on the unseen tables: SMAC's own trials that ran, and the origin of the best."""
-    results = _read_results(UNSEEN)
-    rows = []
-    for mode, fits in results.groupby("mode"):
-        origins = fits["best_origin"].value_counts()
-        rows.append(
-            {
-                "mode": mode,
-                "trials": round(fits["n_trials"].mean(), 1),
-                "SMAC's own trials run (mean)": round(fits["n_search_trials"].mean(), 1),
-                "(median)": fits["n_search_trials"].median(),
-                "fits with none": int((fits["n_search_trials"] == 0).sum()),
-                **{f"best from {o}": int(origins.get(o, 0)) for o in ORIGINS},
-            }
-        )
-    return to_markdown(pd.DataFrame(rows), index=False)
+    return to_markdown(best_origins(_read_results(UNSEEN)), index=False)
 
 
 def costs(run: Path = RUN) -> str:

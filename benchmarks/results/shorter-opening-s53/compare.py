@@ -19,13 +19,17 @@ RESULTS = HERE.parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 from benchmarks.report import to_markdown  # noqa: E402
-from benchmarks.warm_vs_cold import _read_results, costs_per_mode, loss_tables  # noqa: E402
+from benchmarks.warm_vs_cold import (  # noqa: E402
+    _read_results,
+    best_origins,
+    costs_per_mode,
+    loss_tables,
+)
 
 UNSEEN = HERE / "unseen-60s"
 SEED2 = HERE / "unseen-60s-seed2"
 S52 = RESULTS / "optimum-prior-s52" / "unseen-60s"
 S51 = RESULTS / "unseen-regression-s51" / "regression-60s"
-ORIGINS = ("default", "portfolio", "search")  # where a fit's best trial can come from
 DEFAULT = "default-known"
 SEEDS = {0: S51, 1: RESULTS / "unseen-regression-s51" / "regression-60s-seed1", 2: SEED2}
 
@@ -62,21 +66,12 @@ def seed_pairs(read, what):
 
 def where_the_best_came_from() -> str:
     """Per mode: SMAC's own trials that ran, and the origin of the fit's best trial."""
-    results = pd.concat([_read_results(UNSEEN), _read_results(S52).query("mode == 'cold'")])
-    rows = []
-    for mode, fits in results.groupby("mode"):
-        origins = fits["best_origin"].value_counts()
-        rows.append(
-            {
-                "mode": mode,
-                "trials": round(fits["n_trials"].mean(), 1),
-                "SMAC's own trials run (mean)": round(fits["n_search_trials"].mean(), 1),
-                "(median)": fits["n_search_trials"].median(),
-                "fits with none": int((fits["n_search_trials"] == 0).sum()),
-                **{f"best from {o}": int(origins.get(o, 0)) for o in ORIGINS},
-            }
-        )
-    return to_markdown(pd.DataFrame(rows), index=False)
+    return to_markdown(
+        best_origins(
+            pd.concat([_read_results(UNSEEN), _read_results(S52).query("mode == 'cold'")])
+        ),
+        index=False,
+    )
 
 
 def main() -> None:
