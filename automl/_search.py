@@ -7,6 +7,7 @@ import os
 import pickle
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,6 +251,7 @@ def run_search(
     halving: Halving | None = None,
     executor: Executor | None = None,
     verbose: int = 0,
+    caps: Mapping[tuple, float] | None = None,
 ) -> SearchResult:
     """Trials until the time or energy budget (less the refit reserve) or ``max_trials`` runs
     out; a trial may run only as long as the energy left allows at the trials' power. With
@@ -265,7 +267,8 @@ def run_search(
 
     ``executor`` runs up to its ``workers`` trials at once (default: one child process at a
     time, the only setting whose trials a seed repeats), each under ``memory_limit`` MB; the
-    optimiser is asked again while others run, and told each result as it comes."""
+    optimiser is asked again while others run, and told each result as it comes. ``caps``
+    (configuration key -> seconds) bounds those configurations' trials below their limit."""
     executor = executor if executor is not None else LocalExecutor(1)
     origins = dict(origins)  # a family's defaults cut to fit join them
     result = SearchResult()
@@ -370,7 +373,7 @@ def run_search(
                 job = executor.submit(
                     evaluate,
                     (values, X, y, spec, fidelity, bag, _kept_loss_bound(result, keep_models)),
-                    wall_time=max(wall, MIN_TRIAL_SECONDS),
+                    wall_time=max(min(wall, (caps or {}).get(key, wall)), MIN_TRIAL_SECONDS),
                     memory_mb=memory_limit,
                 )
                 running[job] = launched

@@ -181,6 +181,9 @@ _setting_modes(
     "UNTIMED_MEMBERS",
     {"untimed": {"classification": False, "regression": True}},
 )
+# "-capped": a portfolio member's trial stops at 3 times its predicted fitting seconds
+# (automl._estimator.MEMBER_LIMIT_FACTOR; session 53).
+_setting_modes(("default",), automl._estimator, "MEMBER_LIMIT_FACTOR", {"capped": 3.0})
 # "-nofs": the portfolio built without the pool's feature-selection candidates (the matrix's
 # columns added in session 44, automl._matrix.SELECTION_FAMILIES), as before.
 WITHOUT_SELECTION = "-nofs"

@@ -21,6 +21,7 @@ from automl._cost import (
     row_growth,
     size_factor,
 )
+from automl._estimator import member_caps
 from automl._evaluation import refit, sample_rows
 from automl._optimizers import make_optimizer
 from automl._search import Budget
@@ -399,3 +400,37 @@ def test_catboosts_defaults_too_slow_for_the_table_run_next_with_fewer_rounds(
         assert {**dict(catboost), "catboost:iterations": rounds} == second.config
     else:
         assert second.origin == "search"
+
+
+@pytest.mark.parametrize("capped", [True, False])
+def test_a_capped_configuration_stops_at_its_cap_and_the_others_at_the_trials_limit(
+    capped, load_pmlb, binary_search_inputs, binary_search
+):
+    data, y, spec = binary_search_inputs(*load_pmlb("prnn_synth"))
+    space = build_space(spec.task, DataShape(*data.shape), spec.columns, seed=0)
+    boosting = space.get_default_configuration()
+    catboost, _ = translate({"model": "catboost"}, space)  # 1,000 rounds: over a second
+    caps = {config_key(catboost): 0.3} if capped else None
+    start = time.monotonic()
+    budget = Budget(start=start, deadline=start + 120, per_trial=30.0, max_trials=2)
+    search = make_optimizer("random", space, [boosting, catboost], 0, 1.0)
+    result = binary_search(data, y, spec, search, budget, caps=caps)
+    first, second = result.trials
+    assert (first.model, first.status) == ("lightgbm", "success")
+    assert second.model == "catboost"
+    assert second.status == ("timeout" if capped else "success")
+    if capped:
+        assert second.fit_time < 2.0
+
+
+def test_member_caps_are_the_factor_times_each_run_members_prediction_plus_overhead():
+    portfolio = {
+        "members": [
+            {"key": ("a",), "predicted_fit_seconds": 2.0},
+            {"key": ("b",), "predicted_fit_seconds": 0.0},  # no prediction: no cap
+            {"predicted_fit_seconds": 5.0, "skipped": "too slow"},  # never runs
+        ]
+    }
+    assert member_caps(portfolio, 3.0) == {("a",): PROCESS_OVERHEAD + 6.0}
+    assert member_caps(portfolio, None) == {}
+    assert member_caps({}, 3.0) == {}
