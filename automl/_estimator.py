@@ -76,7 +76,8 @@ OPENING_CHECK: dict[str, float] = {}
 # A portfolio member's trial stops at this many times the fitting seconds the knowledge base
 # predicts for it here (plus a trial's overhead) instead of at the trial's limit: a member that
 # slow is not what the base measured (on a 6,674-row table, a CatBoost member predicted at 4.2 s
-# and an SVR at 1.7 s each ran into the 15 s limit). None: the trial's limit alone. Off; kept to measure (session 53, mode `-capped`).
+# and an SVR at 1.7 s each ran into the 15 s limit). None: the trial's limit alone. Off; kept
+# to measure (session 53, mode `-capped`).
 MEMBER_LIMIT_FACTOR: float | None = None
 # resampling="auto": 5-fold CV repeated 3 times up to this many rows, where it lowered test log
 # loss (benchmarks/calibration.py; above, it did not pay for its 2-3 times longer trials), when
