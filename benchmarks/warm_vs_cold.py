@@ -23,7 +23,7 @@ import argparse
 import contextlib
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -609,6 +609,36 @@ def mode_losses(folder: Path, mode: str, column: str = "test_loss") -> pd.Series
     results = _read_results(Path(folder))
     results = results[(results["mode"] == mode) & (results["split"] == results["split"].min())]
     return results.set_index("dataset")[column]
+
+
+def mean_ratio(
+    read: Callable[[Path, str], pd.Series], runs: Iterable[Path], first: str, second: str
+) -> pd.Series:
+    """Each table's mean over ``runs`` (one a search seed, say) of ``first``'s loss relative
+    to ``second``'s, ``read(run, mode)`` giving a mode's losses; tables some run lacks left out."""
+    ratios = [read(run, first) / read(run, second) for run in runs]
+    return pd.concat(ratios, axis=1).dropna().mean(axis=1)
+
+
+def seed_pairs(
+    read: Callable[[Path, str], pd.Series],
+    what: str,
+    runs: dict[int, Path],
+    first: str,
+    second: str,
+    label: str,
+    over: str,
+) -> list[tuple[str, pd.Series, pd.Series]]:
+    """Pairs for :func:`paired_table`: ``first`` against ``second`` in each seed's run of
+    ``runs``, then each table's :func:`mean_ratio` over them against 1 (labelled "mean over
+    ``over``")."""
+    out = [
+        (f"{label}, seed {seed} ({what})", read(run, first), read(run, second))
+        for seed, run in runs.items()
+    ]
+    mean = mean_ratio(read, runs.values(), first, second)
+    out.append((f"{label}, mean over {over} ({what})", mean, pd.Series(1.0, mean.index)))
+    return out
 
 
 def paired_table(pairs: list[tuple[str, pd.Series, pd.Series]], group: str | None = "fri_") -> str:

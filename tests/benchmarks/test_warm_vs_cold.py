@@ -16,12 +16,14 @@ from benchmarks.warm_vs_cold import (
     cut_defaults,
     loss_tables,
     main,
+    mean_ratio,
     mode_losses,
     mode_settings,
     near_counts,
     paired_table,
     search_best,
     search_loss,
+    seed_pairs,
     summarize,
     wasted_trials,
     with_gaps,
@@ -424,3 +426,26 @@ def test_best_origins_count_where_each_modes_best_came_from():
     assert table.loc["default", "best from search"] == 0
     assert table.loc["default", "fits with none"] == 2 and table.loc["default", "(median)"] == 0
     assert table.loc["default", "trials"] == 20 and table.loc["cold", "best from search"] == 1
+
+
+def test_seed_pairs_compare_each_seed_then_each_tables_mean_ratio_over_the_seeds():
+    losses = {
+        ("s0", "a"): pd.Series({"t1": 2.0, "t2": 1.0, "t3": 1.0}),
+        ("s0", "b"): pd.Series({"t1": 1.0, "t2": 1.0, "t3": 2.0}),
+        ("s1", "a"): pd.Series({"t1": 1.0, "t2": 3.0}),  # t3 missing in this run
+        ("s1", "b"): pd.Series({"t1": 1.0, "t2": 1.0}),
+    }
+
+    def read(run, mode):
+        return losses[run, mode]
+
+    mean = mean_ratio(read, ["s0", "s1"], "a", "b")
+    assert mean.to_dict() == {"t1": 1.5, "t2": 2.0}
+    pairs = seed_pairs(read, "test", {0: "s0", 1: "s1"}, "a", "b", "a vs b", "both seeds")
+    assert [name for name, _, _ in pairs] == [
+        "a vs b, seed 0 (test)",
+        "a vs b, seed 1 (test)",
+        "a vs b, mean over both seeds (test)",
+    ]
+    assert pairs[1][1].equals(losses["s1", "a"]) and pairs[1][2].equals(losses["s1", "b"])
+    assert pairs[2][1].equals(mean) and (pairs[2][2] == 1.0).all()

@@ -28,8 +28,10 @@ from benchmarks.warm_vs_cold import (  # noqa: E402
     _read_results,
     costs_per_mode,
     loss_tables,
+    mean_ratio,
     mode_losses,
     paired_table,
+    seed_pairs,
 )
 
 RUN = HERE / "regression-60s"
@@ -48,8 +50,7 @@ def rows_per_table() -> pd.Series:
 
 def over_seeds(first: str, second: str, read=mode_losses) -> pd.Series:
     """Each table's mean over the seeds of ``first``'s loss relative to ``second``'s."""
-    ratios = [read(run, first) / read(run, second) for run in RUNS.values()]
-    return pd.concat(ratios, axis=1).dropna().mean(axis=1)
+    return mean_ratio(read, RUNS.values(), first, second)
 
 
 def pairs(read, what):
@@ -60,10 +61,7 @@ def pairs(read, what):
         (DEFAULT, "random", "default vs random search"),
         ("cold", "random", "cold SMAC vs random search"),
     ):
-        for seed, run in RUNS.items():
-            out.append((f"{label}, seed {seed} ({what})", read(run, first), read(run, second)))
-        mean = over_seeds(first, second, read)
-        out.append((f"{label}, mean over both seeds ({what})", mean, pd.Series(1.0, mean.index)))
+        out += seed_pairs(read, what, RUNS, first, second, label, "both seeds")
     return out
 
 
