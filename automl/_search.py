@@ -271,6 +271,7 @@ def run_search(
     (configuration key -> seconds) bounds those configurations' trials below their limit."""
     executor = executor if executor is not None else LocalExecutor(1)
     origins = dict(origins)  # a family's defaults cut to fit join them
+    caps = caps or {}
     result = SearchResult()
     n_train = len(spec.splits[0][0])
     skips_in_a_row = 0
@@ -373,7 +374,7 @@ def run_search(
                 job = executor.submit(
                     evaluate,
                     (values, X, y, spec, fidelity, bag, _kept_loss_bound(result, keep_models)),
-                    wall_time=max(min(wall, (caps or {}).get(key, wall)), MIN_TRIAL_SECONDS),
+                    wall_time=max(min(wall, caps.get(key, wall)), MIN_TRIAL_SECONDS),
                     memory_mb=memory_limit,
                 )
                 running[job] = launched
