@@ -27,11 +27,11 @@ S52 = RESULTS / "optimum-prior-s52" / "unseen-60s"
 
 
 def pairs(read, what):
-    capped, default = read(RUN, "default-capped"), read(RUN, "default")
+    capped, default, cold = read(RUN, "default-capped"), read(RUN, "default"), read(S52, "cold")
     return [
         (f"capped members vs the default ({what})", capped, default),
-        (f"capped members vs cold SMAC, session 52 ({what})", capped, read(S52, "cold")),
-        (f"the default vs cold SMAC, session 52 ({what})", default, read(S52, "cold")),
+        (f"capped members vs cold SMAC, session 52 ({what})", capped, cold),
+        (f"the default vs cold SMAC, session 52 ({what})", default, cold),
         (f"the default vs this session's other run ({what})", default, read(S53, "default")),
     ]
 
