@@ -19,6 +19,15 @@ REGRESSION = frozenset({Task.REGRESSION})
 _SKLEARN = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 
 
+def on_standard_target(regressor) -> TransformedTargetRegressor:
+    """``regressor`` fitted to the target standardised: the lasso's alpha, the SVR's C and
+    epsilon and the MLP's learning rate and initial weights each assume a target of about unit
+    scale, so that one range of them suits every scale (auto-sklearn does the same). Unscaled,
+    the MLP's defaults were 4 to 9 times worse in RMSE on PMLB tables whose target is in the
+    hundreds or more (session 54)."""
+    return TransformedTargetRegressor(regressor, transformer=StandardScaler())
+
+
 def _linear_space(task: Task, shape: DataShape):
     return [
         Float("C", (1e-4, 1e4), default=1.0, log=True),
@@ -41,12 +50,9 @@ def _make_linear(params: dict, task: Task, n_features: int, n_jobs: int, seed: i
             )
         return LogisticRegression(C=c, max_iter=500, random_state=seed)
     if l1:
-        return TransformedTargetRegressor(
-            # The lasso averages its loss over rows where logistic regression sums it: 0.01 / C
-            # is about what C means there on a few hundred rows.
-            Lasso(alpha=0.01 / c, max_iter=2000, random_state=seed),
-            transformer=StandardScaler(),
-        )
+        # The lasso averages its loss over rows where logistic regression sums it: 0.01 / C
+        # is about what C means there on a few hundred rows.
+        return on_standard_target(Lasso(alpha=0.01 / c, max_iter=2000, random_state=seed))
     return Ridge(alpha=1.0 / (2.0 * c), random_state=seed)
 
 
@@ -64,7 +70,7 @@ def _make_svm(params: dict, task: Task, n_features: int, n_jobs: int, seed: int)
         return CalibratedClassifierCV(
             SVC(random_state=seed, **common), method="sigmoid", cv=3, ensemble=False
         )
-    return SVR(**common)
+    return on_standard_target(SVR(**common))
 
 
 def _knn_space(task: Task, shape: DataShape):
@@ -116,7 +122,7 @@ def _mlp_space(task: Task, shape: DataShape):
 def _make_mlp(params: dict, task: Task, n_features: int, n_jobs: int, seed: int):
     cls = MLPClassifier if task.is_classification else MLPRegressor
     layers = (int(params["num_nodes_per_layer"]),) * int(params["hidden_layer_depth"])
-    return cls(
+    model = cls(
         hidden_layer_sizes=layers,
         activation=params["activation"],
         alpha=float(params["alpha"]),
@@ -126,6 +132,7 @@ def _make_mlp(params: dict, task: Task, n_features: int, n_jobs: int, seed: int)
         n_iter_no_change=10,
         random_state=seed,
     )
+    return model if task.is_classification else on_standard_target(model)
 
 
 # All five rescale their inputs: knowledge_base.space.NEEDS_SCALING says so for Component.

@@ -181,3 +181,26 @@ def test_lightgbm_defaults_do_not_diverge_on_many_small_classes(load_pmlb):
     proba = pipeline.fit(data, y).predict_proba(data)
     assert proba[np.arange(len(y)), y].min() > 1e-6
     assert log_loss(y, proba, labels=range(18)) < 0.5
+
+
+@pytest.mark.parametrize("family", [c.name for c in BUILTIN if Task.REGRESSION in c.tasks])
+def test_regression_defaults_do_not_depend_on_the_targets_scale(family):
+    """The same table with its target in thousands, around a large offset (prices, counts of
+    money): each family's defaults fit it as well as the target at unit scale. Unscaled, the
+    MLP's and the SVR's defaults fitted such targets many times worse (session 54)."""
+    from automl._columns import infer_column_types, normalize_frame
+    from automl._space import build_space, make_pipeline
+
+    X, _, y_value = _table()
+    columns = infer_column_types(X)
+    data = normalize_frame(X, columns)
+    shape = DataShape(len(X), X.shape[1], 0)
+    space = build_space(Task.REGRESSION, shape, columns, include=(family,))
+    default = dict(space.get_default_configuration())
+    unit = (y_value - y_value.mean()) / y_value.std()
+    scores = []
+    for target in (unit, 5_000.0 * unit + 20_000.0):
+        pipeline = make_pipeline(default, Task.REGRESSION, columns, seed=0)
+        scores.append(r2_score(target, pipeline.fit(data, target).predict(data)))
+    assert scores[0] > 0.2
+    assert abs(scores[1] - scores[0]) < 0.05, (family, scores)
