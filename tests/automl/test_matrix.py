@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from automl import _matrix
 from automl._columns import ColumnTypes, infer_column_types
 from automl._grow import GrowDataset
 from automl._matrix import (
@@ -231,6 +233,33 @@ def test_failed_cells_are_evaluated_again_on_request(tmp_path):
     assert retried["evaluated"] == 2
     runs = kb.runs(statuses=None)
     assert len(runs) == 2 and set(runs["status"]) == {"success"}  # same run ids: replaced
+
+
+def test_a_revised_familys_older_cells_are_evaluated_again_once(tmp_path, monkeypatch):
+    """A family whose model changed: a build evaluates its cells written before the change
+    again under the same run ids, leaves the other families' cells alone, and a further build
+    finds nothing left to do."""
+    pools = {
+        "classification": candidate_pool("classification", sizes={"linear": 1}),
+        "regression": candidate_pool("regression", sizes={"linear": 1, "mlp": 2}),
+    }
+    kb = KnowledgeBase(tmp_path / "kb")
+    build_matrix(kb, _datasets()[1:], pools, max_rows=100, verbose=0)
+    before = kb.runs(statuses=None).set_index("run_id")
+    assert len(before) == 3
+    changed = (before["created_at"].max() + pd.Timedelta(seconds=1)).isoformat()
+    monkeypatch.setitem(_matrix.REVISED, "regression", {"mlp": changed})
+    time.sleep(1.1)  # rows written from now on are later than the change
+
+    again = build_matrix(kb, _datasets()[1:], pools, max_rows=100, verbose=0)
+    assert again["evaluated"] == 2 and again["skipped_existing"] == 1
+    after = kb.runs(statuses=None).set_index("run_id")
+    assert set(after.index) == set(before.index)
+    renewed = after["created_at"] > before["created_at"]
+    assert set(after.loc[renewed, "model"]) == {"mlp"} and renewed.sum() == 2
+
+    done = build_matrix(kb, _datasets()[1:], pools, max_rows=100, verbose=0)
+    assert done["evaluated"] == 0 and done["skipped_existing"] == 3
 
 
 def test_oof_candidates_are_the_order_then_each_familys_defaults():
