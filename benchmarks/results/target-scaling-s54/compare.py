@@ -1,0 +1,104 @@
+"""The regression matrix's SVR and MLP cells before and after session 54 standardised their
+target (``automl.components.neighbours_linear.on_standard_target``): 76 PMLB tables, 19 SVR
+and 17 MLP candidates, 3-fold CV on at most 1,000 rows. From the repository root:
+
+    git show f1d02de:knowledge_base/data/runs/<part>.parquet > before.parquet
+    python benchmarks/results/target-scaling-s54/compare.py --before before.parquet
+
+writes ``cells.csv`` (one row per revised cell, before and after) and ``comparison.md``;
+without ``--before`` it reads ``cells.csv`` back.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))
+
+from benchmarks.report import to_markdown  # noqa: E402
+from knowledge_base import KnowledgeBase  # noqa: E402
+
+REVISED = ("libsvm_svr", "mlp")
+KEYS = ["dataset_id", "original_config"]
+
+
+def matrix(runs: pd.DataFrame) -> pd.DataFrame:
+    """The regression matrix's cells: loss (RMSE) and fitting seconds per table and candidate."""
+    runs = runs[(runs["source"] == "matrix") & (runs["task"] == "regression")]
+    return runs[[*KEYS, "model", "status", "loss", "fit_time"]]
+
+
+def collect(before: Path) -> pd.DataFrame:
+    old = matrix(pd.read_parquet(before))
+    new = matrix(KnowledgeBase(HERE.parents[2] / "knowledge_base" / "data").runs(statuses=None))
+    cells = old.merge(new, on=[*KEYS, "model"], suffixes=("_before", "_after"))
+    names = KnowledgeBase(HERE.parents[2] / "knowledge_base" / "data").datasets()
+    cells["dataset"] = cells["dataset_id"].map(names.set_index("dataset_id")["name"])
+    return cells
+
+
+def summary(cells: pd.DataFrame) -> str:
+    revised = cells[cells["model"].isin(REVISED)]
+    lines = [
+        f"{revised['dataset_id'].nunique()} tables, {len(revised)} revised cells "
+        f"({(revised['status_after'] != 'success').sum()} failed after, "
+        f"{(revised['status_before'] != 'success').sum()} before).",
+        "",
+    ]
+    ok = revised.dropna(subset=["loss_before", "loss_after"])
+    ratio = ok["loss_after"] / ok["loss_before"]
+    rows = []
+    for model, r in ratio.groupby(ok["model"]):
+        seconds = ok.loc[r.index]
+        rows.append(
+            {
+                "family": model,
+                "cells": len(r),
+                "RMSE after / before, median": f"{r.median():.3f}",
+                "better by 2% or more": int((r < 0.98).sum()),
+                "worse by 2% or more": int((r > 1.02).sum()),
+                "under half": int((r < 0.5).sum()),
+                "fit seconds before": f"{seconds['fit_time_before'].sum():.0f}",
+                "after": f"{seconds['fit_time_after'].sum():.0f}",
+            }
+        )
+    lines += [to_markdown(pd.DataFrame(rows), index=False), ""]
+
+    # Per table: how far the best SVR / MLP candidate is behind the table's best candidate of
+    # the other families, and which family holds the table's best.
+    table_rows = []
+    for when in ("before", "after"):
+        loss = cells.pivot_table(index="dataset", columns="model", values=f"loss_{when}", aggfunc="min")
+        others = loss.drop(columns=list(REVISED)).min(axis=1)
+        best = loss.idxmin(axis=1)
+        entry = {"matrix": when}
+        for model in REVISED:
+            gap = loss[model] / others
+            entry[f"{model}: median best / others' best"] = f"{gap.median():.3f}"
+            entry[f"{model}: tables within 1%"] = int((gap <= 1.01).sum())
+        entry["tables whose best is SVR or MLP"] = int(best.isin(REVISED).sum())
+        table_rows.append(entry)
+    lines += [to_markdown(pd.DataFrame(table_rows), index=False)]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--before", type=Path)
+    args = parser.parse_args()
+    path = HERE / "cells.csv"
+    if args.before is not None:
+        collect(args.before).to_csv(path, index=False)
+    cells = pd.read_csv(path)
+    text = summary(cells)
+    (HERE / "comparison.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    main()
