@@ -55,7 +55,9 @@ kb: $(CORE_STAMP)
 # The dense performance matrix behind the portfolio: every pool candidate on every PMLB dataset
 # (3-fold CV; classification on at most 2,000 rows with 60 s per cell, regression on at most
 # 1,000 rows with 30 s: at 2,000 rows the 77 regression datasets alone would take about four
-# sessions of background CPU). Resumable; run in the background at low priority, e.g.
+# sessions of background CPU). Cells of a family whose model changed since they were written
+# (automl/_matrix.py's REVISED) are evaluated again. Resumable; run in the background at low
+# priority, e.g.
 # `nice -n 19 make kb-matrix SHARD=0/2 & nice -n 19 make kb-matrix SHARD=1/2 &`.
 SHARD ?= 0/1
 # The shipped portfolios come from the matrix ('grow': kb grow's 50 configurations on every PMLB

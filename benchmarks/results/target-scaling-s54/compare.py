@@ -72,7 +72,9 @@ def summary(cells: pd.DataFrame) -> str:
     # the other families, and which family holds the table's best.
     table_rows = []
     for when in ("before", "after"):
-        loss = cells.pivot_table(index="dataset", columns="model", values=f"loss_{when}", aggfunc="min")
+        loss = cells.pivot_table(
+            index="dataset", columns="model", values=f"loss_{when}", aggfunc="min"
+        )
         others = loss.drop(columns=list(REVISED)).min(axis=1)
         best = loss.idxmin(axis=1)
         entry = {"matrix": when}
