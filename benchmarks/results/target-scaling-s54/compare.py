@@ -1,6 +1,13 @@
-"""The regression matrix's SVR and MLP cells before and after session 54 standardised their
-target (``automl.components.neighbours_linear.on_standard_target``): 76 PMLB tables, 19 SVR
-and 17 MLP candidates, 3-fold CV on at most 1,000 rows. From the repository root:
+"""Session 54's standardised target for the regression SVR and MLP
+(``automl.components.neighbours_linear.on_standard_target``).
+
+- The regression matrix's SVR and MLP cells before and after: 76 PMLB tables, 19 SVR and 17 MLP
+  candidates, 3-fold CV on at most 1,000 rows.
+- Real fits after it (``regression-60s/``): the default and cold SMAC on all 77 regression
+  tables, split 1, search seed 0, 60 s, leave-one-dataset-out, in one run; against sessions
+  49, 50 and 52's runs of the same split and seed, before the change.
+
+From the repository root:
 
     git show f1d02de:knowledge_base/data/runs/<part>.parquet > before.parquet
     python benchmarks/results/target-scaling-s54/compare.py --before before.parquet
@@ -20,9 +27,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 from benchmarks.report import to_markdown  # noqa: E402
+from benchmarks.warm_vs_cold import _read_results, costs_per_mode, loss_tables  # noqa: E402
 from knowledge_base import KnowledgeBase  # noqa: E402
 
 REVISED = ("libsvm_svr", "mlp")
+RESULTS = HERE.parent
+RUN = HERE / "regression-60s"
+S49 = RESULTS / "untimed-members-s49" / "regression-60s"
+S50 = RESULTS / "known-table-s50" / "regression-60s"
+S52 = RESULTS / "optimum-prior-s52" / "regression-60s"
 KEYS = ["dataset_id", "original_config"]
 
 
@@ -88,6 +101,47 @@ def summary(cells: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def pairs(read, what):
+    default, cold = read(RUN, "default"), read(RUN, "cold")
+    cold49, cold50 = read(S49, "cold"), read(S50, "cold")
+    default49, default52 = read(S49, "default"), read(S52, "default")
+    return [
+        (f"the default vs cold SMAC ({what})", default, cold),
+        (f"cold SMAC vs session 50's ({what})", cold, cold50),
+        (f"cold SMAC vs session 49's ({what})", cold, cold49),
+        (f"the default vs session 52's ({what})", default, default52),
+        (f"the default vs session 49's ({what})", default, default49),
+        (f"before: cold SMAC, session 50 vs 49 ({what})", cold50, cold49),
+        (f"before: the default, session 52 vs 49 ({what})", default52, default49),
+        (f"before: the default (52) vs cold SMAC (50) ({what})", default52, cold50),
+    ]
+
+
+def best_models() -> str:
+    """How often each mode's best trial is an SVR or an MLP (the runs before did not record
+    the best trial's family)."""
+    results = _read_results(RUN)
+    rows = []
+    for mode, best in results.groupby("mode")["best_model"]:
+        rows.append(
+            {
+                "mode": mode,
+                "best is an SVR": int((best == "libsvm_svr").sum()),
+                "best is an MLP": int((best == "mlp").sum()),
+                "of": len(best),
+            }
+        )
+    return to_markdown(pd.DataFrame(rows), index=False)
+
+
+def fits() -> str:
+    text = "## Real fits: all 77 regression tables, split 1, seed 0, 60 s\n\n"
+    text += loss_tables(pairs)
+    text += "\n\n### The best trial's family\n\n" + best_models()
+    text += "\n\n### Costs\n\n" + to_markdown(costs_per_mode(_read_results(RUN)))
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--before", type=Path)
@@ -96,7 +150,9 @@ def main() -> None:
     if args.before is not None:
         collect(args.before).to_csv(path, index=False)
     cells = pd.read_csv(path)
-    text = summary(cells)
+    text = "## The matrix\n\n" + summary(cells)
+    if RUN.is_dir():
+        text += "\n" + fits() + "\n"
     (HERE / "comparison.md").write_text(text)
     print(text)
 
