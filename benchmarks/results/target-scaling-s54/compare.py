@@ -6,13 +6,16 @@
 - Real fits after it (``regression-60s/``): the default and cold SMAC on all 77 regression
   tables, split 1, search seed 0, 60 s, leave-one-dataset-out, in one run; against sessions
   49, 50 and 52's runs of the same split and seed, before the change.
+- The default alone on session 51's 33 unseen regression tables (``unseen-60s/``), the same
+  split and seed, against sessions 52 and 53's runs before the change.
 
 From the repository root:
 
     git show f1d02de:knowledge_base/data/runs/<part>.parquet > before.parquet
     python benchmarks/results/target-scaling-s54/compare.py --before before.parquet
 
-writes ``cells.csv`` (one row per revised cell, before and after) and ``comparison.md``;
+writes ``cells.csv`` (one row per cell of the regression matrix, before and after) and
+``comparison.md``;
 without ``--before`` it reads ``cells.csv`` back.
 """
 
@@ -36,6 +39,9 @@ RUN = HERE / "regression-60s"
 S49 = RESULTS / "untimed-members-s49" / "regression-60s"
 S50 = RESULTS / "known-table-s50" / "regression-60s"
 S52 = RESULTS / "optimum-prior-s52" / "regression-60s"
+UNSEEN = HERE / "unseen-60s"
+UNSEEN52 = RESULTS / "optimum-prior-s52" / "unseen-60s"
+UNSEEN53 = RESULTS / "member-caps-s53" / "unseen-60s"
 KEYS = ["dataset_id", "original_config"]
 
 
@@ -46,18 +52,19 @@ def matrix(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def collect(before: Path) -> pd.DataFrame:
+    kb = KnowledgeBase(HERE.parents[2] / "knowledge_base" / "data")
     old = matrix(pd.read_parquet(before))
-    new = matrix(KnowledgeBase(HERE.parents[2] / "knowledge_base" / "data").runs(statuses=None))
+    new = matrix(kb.runs(statuses=None))
     cells = old.merge(new, on=[*KEYS, "model"], suffixes=("_before", "_after"))
-    names = KnowledgeBase(HERE.parents[2] / "knowledge_base" / "data").datasets()
+    names = kb.datasets()
     cells["dataset"] = cells["dataset_id"].map(names.set_index("dataset_id")["name"])
-    return cells
+    return cells.drop(columns=KEYS)  # the candidate's identity is long and not needed here
 
 
 def summary(cells: pd.DataFrame) -> str:
     revised = cells[cells["model"].isin(REVISED)]
     lines = [
-        f"{revised['dataset_id'].nunique()} tables, {len(revised)} revised cells "
+        f"{revised['dataset'].nunique()} tables, {len(revised)} revised cells "
         f"({(revised['status_after'] != 'success').sum()} failed after, "
         f"{(revised['status_before'] != 'success').sum()} before).",
         "",
@@ -117,6 +124,18 @@ def pairs(read, what):
     ]
 
 
+def unseen_pairs(read, what):
+    default, default52 = read(UNSEEN, "default-known"), read(UNSEEN52, "default-known")
+    default53, cold52 = read(UNSEEN53, "default"), read(UNSEEN52, "cold")
+    return [
+        (f"the default vs session 52's ({what})", default, default52),
+        (f"the default vs session 53's ({what})", default, default53),
+        (f"the default vs cold SMAC, session 52 ({what})", default, cold52),
+        (f"before: the default, session 53 vs 52 ({what})", default53, default52),
+        (f"before: the default vs cold SMAC, session 52 ({what})", default52, cold52),
+    ]
+
+
 def best_models() -> str:
     """How often each mode's best trial is an SVR or an MLP (the runs before did not record
     the best trial's family)."""
@@ -139,6 +158,10 @@ def fits() -> str:
     text += loss_tables(pairs)
     text += "\n\n### The best trial's family\n\n" + best_models()
     text += "\n\n### Costs\n\n" + to_markdown(costs_per_mode(_read_results(RUN)))
+    if (UNSEEN / "results-0of2.csv").is_file():
+        text += "\n\n## Real fits: the 33 unseen regression tables, split 1, seed 0, 60 s\n\n"
+        text += loss_tables(unseen_pairs, group=None)
+        text += "\n\n### Costs\n\n" + to_markdown(costs_per_mode(_read_results(UNSEEN)))
     return text
 
 
@@ -151,7 +174,7 @@ def main() -> None:
         collect(args.before).to_csv(path, index=False)
     cells = pd.read_csv(path)
     text = "## The matrix\n\n" + summary(cells)
-    if RUN.is_dir():
+    if (RUN / "results-0of2.csv").is_file():
         text += "\n" + fits() + "\n"
     (HERE / "comparison.md").write_text(text)
     print(text)
