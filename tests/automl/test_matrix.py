@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import numpy as np
 import pandas as pd
@@ -247,9 +246,10 @@ def test_a_revised_familys_older_cells_are_evaluated_again_once(tmp_path, monkey
     build_matrix(kb, _datasets()[1:], pools, max_rows=100, verbose=0)
     before = kb.runs(statuses=None).set_index("run_id")
     assert len(before) == 3
-    changed = (before["created_at"].max() + pd.Timedelta(seconds=1)).isoformat()
+    # Just after the last row (timestamps hold microseconds): every row written from now on is
+    # later than the change.
+    changed = (before["created_at"].max() + pd.Timedelta(microseconds=1)).isoformat()
     monkeypatch.setitem(_matrix.REVISED, "regression", {"mlp": changed})
-    time.sleep(1.1)  # rows written from now on are later than the change
 
     again = build_matrix(kb, _datasets()[1:], pools, max_rows=100, verbose=0)
     assert again["evaluated"] == 2 and again["skipped_existing"] == 1
