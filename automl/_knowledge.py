@@ -72,6 +72,13 @@ LEARNED_DEFAULTS_ORDER = False
 # 60 s on the 77 regression tables it was level with the default (35 / 11 / 31, p = 0.52; 34
 # trials a fit, not 38). Off; kept to measure.
 UNTIMED_MEMBERS = {"classification": False, "regression": False}
+# Keyed by the portfolio's task kind: whether the members' time-aware order divides each one's
+# gain by its predicted seconds on this table (the cost model's, grown beyond the matrix's rows
+# by automl._cost.row_growth) rather than by its typical cost on the matrix's tables. They
+# differ beyond the matrix's rows, where a kernel SVM's time grows with about the square of its
+# rows and a forest's about with its rows (session 55), and in classification, whose cost model
+# has each family's own exponents.
+SHAPED_ORDER = {"classification": False, "regression": True}
 
 
 @dataclass(frozen=True)
@@ -305,10 +312,20 @@ def _plan_portfolio(
     nearest = nearest if portfolio.pool_cost_intercepts is not None else 0
     untimed = not per_trial and UNTIMED_MEMBERS.get(portfolio.kind, False)
     plan.method = "portfolio+nearest" if nearest else "portfolio"
+    shaped = None
+    if cost is not None and SHAPED_ORDER.get(portfolio.kind, False):
+        every = [member["model"] for member in portfolio.members]
+        shaped = _predicted_seconds(portfolio, portfolio.cost_intercepts, every, cost)[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         ordered = plan_portfolio(
-            portfolio, kb, mf, exclude=exclude, nearest_best=nearest, per_trial=per_trial or untimed
+            portfolio,
+            kb,
+            mf,
+            exclude=exclude,
+            nearest_best=nearest,
+            per_trial=per_trial or untimed,
+            costs=shaped,
         )
     plan.per_trial = ordered.per_trial and per_trial
     reason = ordered.reason

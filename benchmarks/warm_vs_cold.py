@@ -184,6 +184,16 @@ _setting_modes(
 # "-capped": a portfolio member's trial stops at 3 times its predicted fitting seconds
 # (automl._estimator.MEMBER_LIMIT_FACTOR; session 53).
 _setting_modes(("default",), automl._estimator, "MEMBER_LIMIT_FACTOR", {"capped": 3.0})
+# "-typical-costs": the members ordered by their typical cost on the matrix's tables, a kernel
+# SVM's time grown beyond the matrix's rows as LightGBM's and, past 2,000 rows a fit, with their
+# square (before session 55; automl._knowledge.SHAPED_ORDER, automl._cost.SVM_ROW_EXPONENT).
+for _mode in ("default", "default" + "-known"):
+    _name = _mode.replace("default", "default-typical-costs")
+    MODE_PARAMS[_name] = MODE_PARAMS["default"]
+    MODE_SETTINGS[_name] = [
+        (automl._knowledge, "SHAPED_ORDER", {"classification": False, "regression": False}),
+        (automl._cost, "SVM_ROW_EXPONENT", None),
+    ]
 # "-nofs": the portfolio built without the pool's feature-selection candidates (the matrix's
 # columns added in session 44, automl._matrix.SELECTION_FAMILIES), as before.
 WITHOUT_SELECTION = "-nofs"
@@ -209,10 +219,13 @@ def setting_held(module, name: str, value):
 
 
 def mode_settings(mode: str):
-    """The module setting of ``mode``, restored afterwards."""
-    if mode not in MODE_SETTINGS:
-        return contextlib.nullcontext()
-    return setting_held(*MODE_SETTINGS[mode])
+    """The module settings of ``mode`` (one ``(module, name, value)`` or a list of them),
+    restored afterwards."""
+    settings = MODE_SETTINGS.get(mode, [])
+    stack = contextlib.ExitStack()
+    for setting in [settings] if isinstance(settings, tuple) else settings:
+        stack.enter_context(setting_held(*setting))
+    return stack
 
 
 def incumbent_test_losses(

@@ -393,13 +393,16 @@ class Portfolio:
         exclude: tuple[str, ...] | list[str] = (),
         n_neighbors: int = 10,
         local_weight: float = 0.5,
+        costs: np.ndarray | None = None,
     ) -> tuple[list[int], np.ndarray]:
         """Member indices re-ordered for a dataset, and the dataset weights used.
 
         ``distances`` (dataset id -> meta-feature distance to the new dataset) gives the
         ``n_neighbors`` nearest datasets extra weight, ``local_weight`` of the total, by
         inverse rank; without them the order is the global one. ``exclude`` hides datasets
-        (leave-one-out). Members no dataset can tell apart keep their global order at the end.
+        (leave-one-out). ``costs`` (each member's expected seconds on the new dataset) replace
+        the members' typical relative costs in the time-aware greedy. Members no dataset can
+        tell apart keep their global order at the end.
         """
         keep = self._kept(exclude)
         weights = keep / max(keep.sum(), 1)
@@ -420,7 +423,7 @@ class Portfolio:
             self.normalised[keep] if keep.any() else self.normalised,
             size=len(self.members),
             weights=weights[keep] if keep.any() else None,
-            costs=self.relative_costs(),
+            costs=self.relative_costs() if costs is None else np.maximum(costs, 1e-6),
             time_weight=self.time_weight,
         )
         rest = [i for i in range(len(self.members)) if i not in order]
@@ -688,6 +691,7 @@ def plan_portfolio(
     novelty_quantile: float = 0.95,
     nearest_best: int = 0,
     per_trial: bool = False,
+    costs: np.ndarray | None = None,
 ) -> PortfolioPlan:
     """Order ``portfolio``'s members for a dataset with these ``metafeatures``.
 
@@ -697,7 +701,8 @@ def plan_portfolio(
     Otherwise, with ``nearest_best``, the members take turns with the best candidate of each
     of that many nearest datasets (:meth:`Portfolio.nearest_best`). ``per_trial`` (a search
     bounded by its number of trials) runs :meth:`Portfolio.trial_order` instead of the
-    time-aware members, when the portfolio keeps its pool.
+    time-aware members, when the portfolio keeps its pool. ``costs``: each member's expected
+    seconds on this dataset, for the time-aware order (:meth:`Portfolio.order_for`).
     """
     from metalearning.similarity import DatasetSimilarity
 
@@ -712,7 +717,8 @@ def plan_portfolio(
     empty = pd.DataFrame(columns=["dataset_id", "name", "distance", "weight"])
     if len(frame) < 2:
         reason = "global order: no meta-features of the portfolio's datasets in the knowledge base"
-        first = _first(portfolio, portfolio.order_for(None, exclude=exclude)[0], per_trial, exclude)
+        order = portfolio.order_for(None, exclude=exclude, costs=costs)[0]
+        first = _first(portfolio, order, per_trial, exclude)
         return _plan(first, [], empty, _per_trial(reason, per_trial), None, per_trial)
     similarity = DatasetSimilarity().fit(frame)
     distances = similarity.distances(metafeatures).set_index("dataset_id")["distance"]
@@ -721,14 +727,16 @@ def plan_portfolio(
     limit = float(np.quantile(typical, novelty_quantile)) if len(typical) else np.inf
     best: list[tuple[int, str]] = []
     if not np.isfinite(distances.min()) or distances.min() > limit:
-        order, weights = portfolio.order_for(None, exclude=exclude)
+        order, weights = portfolio.order_for(None, exclude=exclude, costs=costs)
         reason = (
             f"global order: the nearest dataset is {distances.min():.3g} away, farther than "
             f"{novelty_quantile:.0%} of the base's datasets are from their nearest ({limit:.3g})"
         )
         distances = None
     else:
-        order, weights = portfolio.order_for(distances, exclude=exclude, n_neighbors=n_neighbors)
+        order, weights = portfolio.order_for(
+            distances, exclude=exclude, n_neighbors=n_neighbors, costs=costs
+        )
         reason = (
             "global order"
             if per_trial
