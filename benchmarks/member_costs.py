@@ -10,6 +10,9 @@ rows by ``row_growth``), the same without that extrapolation (the matrix's power
 prediction / growth) and its fitting seconds here per unit of the rows it ran on.
 
     python -m benchmarks.member_costs --datasets-file FILE --shard 0/2 --out OUT
+
+``--known``: the shipped base as it is, no leave-one-out, for tables the base has never seen
+(session 51's unseen regression tables).
 """
 
 from __future__ import annotations
@@ -23,7 +26,13 @@ import pandas as pd
 
 import automl._knowledge
 from automl import AutoMLClassifier, AutoMLRegressor
-from benchmarks.warm_vs_cold import HERE, loo_portfolio_base, pmlb_split, setting_held
+from benchmarks.warm_vs_cold import (
+    HERE,
+    loo_portfolio_base,
+    pmlb_split,
+    setting_held,
+    shipped_base,
+)
 
 SETTING = (automl._knowledge, "AFFORDABLE_SHARE", {True: float("inf"), False: float("inf")})
 
@@ -45,6 +54,7 @@ def member_rows(model, dataset: str) -> list[dict]:
                 "row_growth": m["row_growth"],
                 "unextrapolated": m["predicted_fit_seconds"] / m["row_growth"],
                 "observed_all_rows": float(m["fit_seconds_here"]) / fidelity,
+                "rank": m["rank_here"],
             }
         )
     return rows
@@ -85,12 +95,16 @@ def main(argv=None) -> int:
     parser.add_argument("--shard", default="0/1", help="i/n: every n-th dataset from the i-th")
     parser.add_argument("--out", required=True)
     parser.add_argument("--summarize-only", action="store_true")
+    parser.add_argument(
+        "--known", action="store_true", help="the shipped base as it is, no leave-one-out"
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if not args.summarize_only:
         shard, n_shards = (int(v) for v in args.shard.split("/"))
-        names = [n.strip() for n in Path(args.datasets_file).read_text().splitlines() if n.strip()]
+        lines = Path(args.datasets_file).read_text().splitlines()
+        names = [n.strip() for n in lines if n.strip() and not n.startswith("#")]
         path = out / f"members-{shard}of{n_shards}.csv"
         done = set(pd.read_csv(path)["dataset"]) if path.exists() else set()
         estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor
@@ -100,12 +114,15 @@ def main(argv=None) -> int:
             X_train, _, y_train, _ = pmlb_split(
                 name, args.pmlb, stratify=args.task == "classification"
             )
-            kb = loo_portfolio_base(name, args.task, out / "portfolios")
+            if args.known:
+                kb = shipped_base()
+            else:
+                kb = loo_portfolio_base(name, args.task, out / "portfolios")
             model = estimator(
                 time_budget=args.budget,
                 warm_start="portfolio",
                 knowledge_base=kb,
-                leave_one_out=True,
+                leave_one_out=not args.known,
                 update_knowledge_base=False,
                 random_state=0,
                 n_jobs=1,

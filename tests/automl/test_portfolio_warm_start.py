@@ -14,7 +14,7 @@ from automl import AutoMLClassifier, DataShape, Task, build_space, get_metric
 from automl._columns import infer_column_types
 from automl._cost import CostEstimator
 from automl._estimator import _bounded_by_trials
-from automl._knowledge import plan_warm_start
+from automl._knowledge import TrialCost, plan_warm_start
 from automl._matrix import candidate_pool
 from automl._report import _portfolio_table, _warm_start_section
 from automl._search import SKIPPED
@@ -313,6 +313,43 @@ def test_a_search_bounded_by_seconds_takes_the_per_trial_members_when_untimed(
         assert configs[1]["k_nearest_neighbors:p"] == POOL[5]["k_nearest_neighbors:p"]
     else:
         assert {c["model"] for c in configs} == {"linear", "k_nearest_neighbors", "lightgbm"}
+
+
+SVC = candidate_pool("classification", sizes={"libsvm_svc": 1})[0]
+
+
+@pytest.mark.parametrize("shaped", [True, False])
+def test_members_are_ordered_by_what_they_cost_on_this_tables_shape(
+    portfolio_base, make_messy, monkeypatch, shaped
+):
+    """A kernel SVM a little better than the linear model on the base's datasets, both as
+    cheap there: it runs first by their typical costs. On a table of 6,000 rows where the matrix
+    timed them on 50, its time grows with the square of its rows and the linear model's about
+    with them, so per predicted second here the linear model comes first (``SHAPED_ORDER``)."""
+    monkeypatch.setitem(automl._knowledge.SHAPED_ORDER, "classification", shaped)
+    kb = portfolio_base([SVC, LINEAR], normalised=[[0.0, 0.1], [0.0, 0.1]])
+    path = next((kb.path / "portfolio").glob("portfolio-*.json"))
+    portfolio = Portfolio.load(path)
+    portfolio.max_rows, portfolio.time_weight = 50, 1.0
+    portfolio.save(path.parent)
+    X, y = make_messy(6_000, seed=5)
+    space = build_space(Task.BINARY, DataShape(6_000, X.shape[1]), infer_column_types(X), seed=0)
+    plan = plan_warm_start(
+        X,
+        (y == y.iloc[0]).to_numpy().astype(int),
+        Task.BINARY,
+        get_metric(None, Task.BINARY),
+        space,
+        0,
+        TrialCost(4_800, X.shape[1], per_trial=60.0, n_classes=2),
+        knowledge_base=kb,
+        update_knowledge_base=False,
+    )
+    members = plan.portfolio["members"]
+    growth = {m["model"]: m["row_growth"] for m in members}
+    assert growth["libsvm_svc"] > 10 * growth["linear"] > 10
+    first = "linear" if shaped else "libsvm_svc"
+    assert [m["model"] for m in members] == [first, ({"linear", "libsvm_svc"} - {first}).pop()]
 
 
 @pytest.mark.parametrize(

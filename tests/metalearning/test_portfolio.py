@@ -296,6 +296,22 @@ def test_plan_orders_members_by_the_nearest_datasets(tmp_path):
     assert plan.members[0]["linear:C"] == 0.1
 
 
+def test_costs_on_the_table_reorder_the_time_aware_members(tmp_path):
+    """Per second of this table's own predicted costs, not of the matrix's typical ones: the
+    member best over the datasets comes later where it costs 100 times the others."""
+    kb = _matrix_kb(tmp_path / "kb")
+    matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
+    portfolio = Portfolio.build(matrix, "classification", size=4, time_weight=1.0)
+    like_a = kb.metafeatures().loc["d0"].copy()
+    typical = plan_portfolio(portfolio, kb, like_a, exclude=["d0"])
+    costs = np.ones(len(portfolio.members))
+    costs[portfolio.members.index(typical.members[0])] = 100.0
+    shaped = plan_portfolio(portfolio, kb, like_a, exclude=["d0"], costs=costs)
+    assert shaped.members[0] != typical.members[0]
+    assert sorted(map(str, shaped.members)) == sorted(map(str, typical.members))
+    assert shaped.members.index(typical.members[0]) > 0
+
+
 def test_per_trial_the_pools_untimed_greedy_runs_in_its_global_order(tmp_path):
     kb = _matrix_kb(tmp_path / "kb")
     matrix = PerformanceMatrix.from_knowledge_base(kb, "classification")
