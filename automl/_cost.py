@@ -69,8 +69,9 @@ CLASS_EXPONENT = {
 }
 SVM_QUADRATIC_ROWS = 2_000  # kernel SVMs grow with rows squared above about this many
 # Beyond the rows a time was measured on, a kernel SVM's fitting time grows with its rows per fit
-# to this power: 3.0 to 5.5 times per doubling from 500 to 4,000 rows, median 3.7 (the regression
-# portfolio's four distinct SVR settings on three unseen tables, session 55). None: as LightGBM's
+# to this power: a median 3.75 times per doubling from 500 to 4,000 rows (the regression
+# portfolio's four distinct SVR settings on three unseen tables, session 55,
+# benchmarks/results/shaped-order-s55/svr_scaling.py). None: as LightGBM's
 # defaults grow, times the square of the rows per fit above SVM_QUADRATIC_ROWS (before session
 # 55, when a member timed on 667 rows a fit was predicted at 1.5 s on 2,500 and ran 15 s).
 SVM_ROW_EXPONENT: float | None = 1.9

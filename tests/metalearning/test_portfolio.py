@@ -307,7 +307,6 @@ def test_costs_on_the_table_reorder_the_time_aware_members(tmp_path):
     costs = np.ones(len(portfolio.members))
     costs[portfolio.members.index(typical.members[0])] = 100.0
     shaped = plan_portfolio(portfolio, kb, like_a, exclude=["d0"], costs=costs)
-    assert shaped.members[0] != typical.members[0]
     assert sorted(map(str, shaped.members)) == sorted(map(str, typical.members))
     assert shaped.members.index(typical.members[0]) > 0
 
