@@ -282,6 +282,24 @@ def test_a_search_bounded_by_trials_runs_the_pools_order_per_trial_uninterleaved
     assert trials["config"].iloc[1]["k_nearest_neighbors:p"] == POOL[5]["k_nearest_neighbors:p"]
 
 
+def _binary_plan(X, y, kb, cost: TrialCost | None = None):
+    """The warm-start plan of a binary search on ``X`` and ``y`` with ``kb``, seed 0."""
+    space = build_space(Task.BINARY, DataShape(len(X), X.shape[1]), infer_column_types(X), seed=0)
+    target = (y == y.iloc[0]).to_numpy().astype(int)
+    metric = get_metric(None, Task.BINARY)
+    return plan_warm_start(
+        X,
+        target,
+        Task.BINARY,
+        metric,
+        space,
+        0,
+        cost,
+        knowledge_base=kb,
+        update_knowledge_base=False,
+    )
+
+
 @pytest.mark.parametrize("untimed", [True, False])
 def test_a_search_bounded_by_seconds_takes_the_per_trial_members_when_untimed(
     portfolio_kb, make_messy, monkeypatch, untimed
@@ -290,17 +308,7 @@ def test_a_search_bounded_by_seconds_takes_the_per_trial_members_when_untimed(
     run interleaved (not per trial); without it, the time-aware portfolio's members."""
     monkeypatch.setitem(automl._knowledge.UNTIMED_MEMBERS, "classification", untimed)
     X, y = make_messy(240, seed=5)
-    space = build_space(Task.BINARY, DataShape(240, X.shape[1]), infer_column_types(X), seed=0)
-    plan = plan_warm_start(
-        X,
-        (y == y.iloc[0]).to_numpy().astype(int),
-        Task.BINARY,
-        get_metric(None, Task.BINARY),
-        space,
-        0,
-        knowledge_base=portfolio_kb,
-        update_knowledge_base=False,
-    )
+    plan = _binary_plan(X, y, portfolio_kb)
     assert not plan.per_trial
     reason = plan.portfolio["reason"]
     assert reason.startswith("untimed members (the order that pays per trial), global order") is (
@@ -333,18 +341,7 @@ def test_members_are_ordered_by_what_they_cost_on_this_tables_shape(
     portfolio.max_rows, portfolio.time_weight = 50, 1.0
     portfolio.save(path.parent)
     X, y = make_messy(6_000, seed=5)
-    space = build_space(Task.BINARY, DataShape(6_000, X.shape[1]), infer_column_types(X), seed=0)
-    plan = plan_warm_start(
-        X,
-        (y == y.iloc[0]).to_numpy().astype(int),
-        Task.BINARY,
-        get_metric(None, Task.BINARY),
-        space,
-        0,
-        TrialCost(4_800, X.shape[1], per_trial=60.0, n_classes=2),
-        knowledge_base=kb,
-        update_knowledge_base=False,
-    )
+    plan = _binary_plan(X, y, kb, TrialCost(4_800, X.shape[1], per_trial=60.0, n_classes=2))
     members = plan.portfolio["members"]
     growth = {m["model"]: m["row_growth"] for m in members}
     assert growth["libsvm_svc"] > 10 * growth["linear"] > 10
