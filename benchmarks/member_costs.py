@@ -26,6 +26,7 @@ import pandas as pd
 
 import automl._knowledge
 from automl import AutoMLClassifier, AutoMLRegressor
+from benchmarks.suites import names_in_file
 from benchmarks.warm_vs_cold import (
     HERE,
     loo_portfolio_base,
@@ -103,8 +104,7 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if not args.summarize_only:
         shard, n_shards = (int(v) for v in args.shard.split("/"))
-        lines = Path(args.datasets_file).read_text().splitlines()
-        names = [n.strip() for n in lines if n.strip() and not n.startswith("#")]
+        names = names_in_file(args.datasets_file)
         path = out / f"members-{shard}of{n_shards}.csv"
         done = set(pd.read_csv(path)["dataset"]) if path.exists() else set()
         estimator = AutoMLClassifier if args.task == "classification" else AutoMLRegressor

@@ -328,9 +328,14 @@ def _dataset_names(datasets: str | list[str]) -> list[str]:
     if not isinstance(datasets, str):
         return list(datasets)
     if "," not in datasets and Path(datasets).is_file():  # a long list is no file name
-        lines = Path(datasets).read_text().splitlines()
-        return [n for n in (line.split("#", 1)[0].strip() for line in lines) if n]
+        return names_in_file(datasets)
     return [d.strip() for d in datasets.split(",") if d.strip()]
+
+
+def names_in_file(path: str | Path) -> list[str]:
+    """The names of a datasets file, one a line; blank lines and ``#`` comments left out."""
+    lines = Path(path).read_text().splitlines()
+    return [n for n in (line.split("#", 1)[0].strip() for line in lines) if n]
 
 
 def coarse_task_type(y: pd.Series) -> str:

@@ -42,6 +42,7 @@ from automl._limits import Status
 from benchmarks.cost_calibration import ROUNDS_SETTINGS
 from benchmarks.plots import plot_by_trials
 from benchmarks.report import to_markdown
+from benchmarks.suites import names_in_file
 
 CHECKPOINTS = (5, 10, 25, 50)
 # Paired counts also read a relative difference in test loss up to this as a tie.
@@ -412,11 +413,7 @@ def run(args) -> pd.DataFrame:
         names = list(index.index[index["task"] == args.task])
         names = [names[i] for i in np.random.default_rng(0).permutation(len(names))]
     else:
-        names = [
-            ln.strip()
-            for ln in Path(args.datasets_file).read_text().splitlines()
-            if ln.strip() and not ln.startswith("#")
-        ]
+        names = names_in_file(args.datasets_file)
     names = [n for n in names if index.loc[n, "n_instances"] <= args.max_rows]
     for name in names[shard::n_shards]:
         X_train, X_test, y_train, y_test = pmlb_split(
