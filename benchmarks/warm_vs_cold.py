@@ -185,16 +185,6 @@ _setting_modes(
 # "-capped": a portfolio member's trial stops at 3 times its predicted fitting seconds
 # (automl._estimator.MEMBER_LIMIT_FACTOR; session 53).
 _setting_modes(("default",), automl._estimator, "MEMBER_LIMIT_FACTOR", {"capped": 3.0})
-# "-typical-costs": the members ordered by their typical cost on the matrix's tables, a kernel
-# SVM's time grown beyond the matrix's rows as LightGBM's and, past 2,000 rows a fit, with their
-# square (before session 55; automl._knowledge.SHAPED_ORDER, automl._cost.SVM_ROW_EXPONENT).
-for _mode in ("default", "default" + "-known"):
-    _name = _mode.replace("default", "default-typical-costs")
-    MODE_PARAMS[_name] = MODE_PARAMS["default"]
-    MODE_SETTINGS[_name] = [
-        (automl._knowledge, "SHAPED_ORDER", {"classification": False, "regression": False}),
-        (automl._cost, "SVM_ROW_EXPONENT", None),
-    ]
 # "-nofs": the portfolio built without the pool's feature-selection candidates (the matrix's
 # columns added in session 44, automl._matrix.SELECTION_FAMILIES), as before.
 WITHOUT_SELECTION = "-nofs"
@@ -205,6 +195,15 @@ for _mode in ("default", "portfolio"):
 # an upper bound on what knowledge of its kind can bring (session 50).
 KNOWN = "-known"
 MODE_PARAMS["default" + KNOWN] = MODE_PARAMS["default"]
+# "-typical-costs": the members ordered by their typical cost on the matrix's tables, a kernel
+# SVM's time grown beyond the matrix's rows as LightGBM's and, past 2,000 rows a fit, with their
+# square (before session 55; automl._knowledge.SHAPED_ORDER, automl._cost.SVM_ROW_EXPONENT).
+for _suffix in ("", KNOWN):
+    MODE_PARAMS["default-typical-costs" + _suffix] = MODE_PARAMS["default"]
+    MODE_SETTINGS["default-typical-costs" + _suffix] = [
+        (automl._knowledge, "SHAPED_ORDER", {"classification": False, "regression": False}),
+        (automl._cost, "SVM_ROW_EXPONENT", None),
+    ]
 HERE = Path(__file__).resolve().parent
 
 
