@@ -187,15 +187,15 @@ def test_families_that_build_per_class_are_the_only_ones_scaled_by_the_classes()
 
 def test_an_expensive_first_trial_is_cut_down_and_the_search_still_runs(tiny_classifier, load_pmlb):
     X, y = load_pmlb("prnn_synth")
-    # A 0.3 s limit per trial: LightGBM's defaults under 5-fold CV are expected not to fit,
+    # A 0.45 s limit per trial: LightGBM's defaults under 5-fold CV are expected not to fit,
     # so the search opens with fewer trees; what is then expected not to finish is skipped,
     # and skipped trials do not count against n_trials.
-    model = tiny_classifier(n_trials=12, per_trial_time_limit=0.3, models=None)  # every family
+    model = tiny_classifier(n_trials=12, per_trial_time_limit=0.45, models=None)  # every family
     model.fit(X, y)
     trials = model.trials_
     first = trials.iloc[0]
     assert first["model"] == "lightgbm" and first["config"]["lightgbm:n_estimators"] < 100
-    # On a loaded machine even the cut-down first trial can overrun 0.3 s; others still succeed.
+    # On a loaded machine even the cut-down first trial can overrun its limit; others succeed.
     assert first["status"] in ("success", "timeout")
     assert (trials["status"] == "success").any()
     assert trials["expected_time"].notna().all()
@@ -205,11 +205,12 @@ def test_an_expensive_first_trial_is_cut_down_and_the_search_still_runs(tiny_cla
     assert skipped["error"].str.startswith("expected").all()
     assert (skipped["fit_time"] == 0).all()
     # A skip is only ever for a fitting time predicted over the limit (no slack on estimates
-    # from other families or sizes), and the search still moves past LightGBM. Which other
-    # families fit 0.3 s depends on this machine's speed: before any of their own trials,
-    # k-NN is predicted 3% over it here and the linear model 37% over.
+    # from other families or sizes), and the search still moves past LightGBM. Before any of
+    # their own trials, other families are predicted from LightGBM's: k-NN at about a quarter
+    # of 0.45 s here, the linear model at half (at 0.3 s, k-NN was 3% under or over it by the
+    # machine's speed that moment); random forests, extra trees and CatBoost 5 times over.
     fitting = skipped["expected_time"] - PROCESS_OVERHEAD
-    assert (fitting > 0.3).all()
+    assert (fitting > 0.45).all()
     assert ran["model"].nunique() >= 2
     assert np.isfinite(model.predict_proba(X)).all()
 
