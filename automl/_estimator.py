@@ -299,6 +299,11 @@ class _AutoMLBase(BaseEstimator):
             margin = OPENING_CHECK.get(kind)
             if margin is not None:
                 optimizer.set_opening_check(*_opening(initial, origins), margin=margin)
+            if warm.family_check is not None:
+                members = [c for c in initial if origins.get(config_key(c)) == "portfolio"]
+                optimizer.set_family_check(members, warm.reserves, warm.family_check)
+                for reserve in warm.reserves:
+                    origins.setdefault(config_key(reserve), "portfolio")
         executor = self._executor(data, y_enc, spec)
         try:
             result = run_search(

@@ -33,7 +33,8 @@ class Optimizer(ABC):
         self._follow_ups: dict[tuple, Configuration] = {}
         self._best = np.inf
         self._opening: _OpeningCheck | None = None
-        #: Portfolio members the opening check dropped before they ran.
+        self._families: _FamilyCheck | None = None
+        #: Portfolio members the opening check or the family check dropped before they ran.
         self.members_dropped = 0
 
     @abstractmethod
@@ -59,7 +60,25 @@ class Optimizer(ABC):
         table, and its members' time goes to the optimiser."""
         self._opening = _OpeningCheck(set(members), set(defaults), after, margin)
 
+    def set_family_check(
+        self, members: list[Configuration], reserves: list[Configuration], ratio: float
+    ) -> None:
+        """Drop a portfolio member still waiting (of ``members``) once its family's best loss
+        is over ``ratio`` times the best so far, and ask the next of ``reserves`` whose family
+        is not that far behind in its place, after the configurations already waiting."""
+        self._families = _FamilyCheck(
+            {config_key(c): c["model"] for c in members}, list(reserves), ratio
+        )
+
     def _on_result(self, config: Configuration, cost: float, crashed: bool) -> None:
+        if self._families is not None and not crashed and np.isfinite(cost):
+            behind = self._families.record(config["model"], cost)
+            if behind:
+                dropped = self._drop_waiting(self._families.take(behind))
+                self.members_dropped += dropped
+                for reserve in self._families.reserves_for(dropped, behind):
+                    if self._append_waiting(reserve):
+                        self._families.members[config_key(reserve)] = reserve["model"]
         if self._opening is not None:
             loss = cost if not crashed and np.isfinite(cost) else np.inf
             if self._opening.decided(config_key(config), loss):
@@ -79,6 +98,10 @@ class Optimizer(ABC):
     def _drop_waiting(self, keys: set[tuple]) -> int:
         """Drop the initial configurations keyed in ``keys`` not asked yet; how many."""
         return 0
+
+    def _append_waiting(self, config: Configuration) -> bool:
+        """Ask ``config`` after the initial configurations waiting; whether this optimiser can."""
+        return False
 
     def insert_next(self, config: Configuration) -> bool:
         """Ask ``config`` next, as one more initial configuration (a family's defaults cut to
@@ -133,6 +156,10 @@ class RandomSearch(Optimizer):
         kept = [c for c in self._pending if config_key(c) not in keys]
         dropped, self._pending[:] = len(self._pending) - len(kept), kept
         return dropped
+
+    def _append_waiting(self, config: Configuration) -> bool:
+        self._pending.append(config)
+        return True
 
 
 class SMACOptimizer(Optimizer):
@@ -298,6 +325,17 @@ class SMACOptimizer(Optimizer):
         self.initial = [c for c in self.initial if config_key(c) not in gone]
         return dropped
 
+    def _append_waiting(self, config: Configuration) -> bool:
+        waiting = self._waiting()
+        key = config_key(config)
+        if waiting is None or key in self._asked or key in {config_key(c) for c in waiting}:
+            return False
+        if self._n_asked_initial(waiting) == len(waiting):
+            return False  # SMAC's selector may have left its pass over the list
+        waiting.append(config)
+        self.initial.append(config)
+        return True
+
     def tell(self, handle: Any, cost: float, *, crashed: bool = False) -> None:
         from smac.runhistory import StatusType, TrialValue
 
@@ -396,6 +434,42 @@ class _OpeningCheck:
         default = self.best["default"]
         self.drop = self.best["member"] >= default + self.margin * abs(default)
         return True
+
+
+@dataclass
+class _FamilyCheck:
+    """Each family's best loss and the best over all; the members not yet dropped (key ->
+    family) and the reserves not yet used."""
+
+    members: dict[tuple, str]
+    reserves: list[Configuration]
+    ratio: float
+    best: dict[str, float] = field(default_factory=dict)
+    overall: float = np.inf
+
+    def record(self, family: str, loss: float) -> set[str]:
+        """Record a result; the families of members still tracked that are now too far behind."""
+        self.best[family] = min(self.best.get(family, np.inf), loss)
+        self.overall = min(self.overall, loss)
+        margin = (self.ratio - 1.0) * abs(self.overall)
+        return {
+            f
+            for f in set(self.members.values())
+            if f in self.best and self.best[f] - self.overall > margin
+        }
+
+    def take(self, families: set[str]) -> set[tuple]:
+        """The keys of the members of ``families``, no longer tracked."""
+        keys = {k for k, f in self.members.items() if f in families}
+        for key in keys:
+            del self.members[key]
+        return keys
+
+    def reserves_for(self, n: int, behind: set[str]) -> list[Configuration]:
+        """Up to ``n`` reserves in order, none of a family in ``behind`` (those are let go)."""
+        self.reserves = [c for c in self.reserves if c["model"] not in behind]
+        chosen, self.reserves = self.reserves[:n], self.reserves[n:]
+        return chosen
 
 
 class _ConfigList(list):

@@ -182,6 +182,18 @@ _setting_modes(
     "UNTIMED_MEMBERS",
     {"untimed": {"classification": False, "regression": True}},
 )
+# "-families": a member still waiting is dropped once its family's best loss is over 1.5 times
+# the best so far, a reserve member in its place (automl._knowledge.FAMILY_CHECK; session 56);
+# "-no-families": without.
+_setting_modes(
+    ("default",),
+    automl._knowledge,
+    "FAMILY_CHECK",
+    {
+        "families": {"classification": None, "regression": 1.5},
+        "no-families": {"classification": None, "regression": None},
+    },
+)
 # "-capped": a portfolio member's trial stops at 3 times its predicted fitting seconds
 # (automl._estimator.MEMBER_LIMIT_FACTOR; session 53).
 _setting_modes(("default",), automl._estimator, "MEMBER_LIMIT_FACTOR", {"capped": 3.0})

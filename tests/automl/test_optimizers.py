@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from ConfigSpace import Configuration, ConfigurationSpace, Float
+from ConfigSpace import Categorical, Configuration, ConfigurationSpace, Float
 
 from automl._optimizers import RandomSearch, SMACOptimizer
 from automl._space import config_key
@@ -233,3 +233,37 @@ def test_an_optimum_prior_draws_smacs_proposals_towards_its_peak():
     near = np.linalg.norm(_flat_opening_proposals(optimum_prior) - peak, axis=1)
     plain = np.linalg.norm(_flat_opening_proposals(None) - peak, axis=1)
     assert np.median(near) < 0.2 < np.median(plain)
+
+
+def family_space() -> ConfigurationSpace:
+    cs = ConfigurationSpace(seed=0)
+    cs.add([Categorical("model", ["a", "b"]), Float("x", (0.0, 1.0))])
+    return cs
+
+
+@pytest.mark.parametrize("cls", [SMACOptimizer, RandomSearch])
+@pytest.mark.parametrize(("ratio", "behind"), [(1.5, True), (4.0, False)])
+def test_members_of_a_family_far_behind_give_way_to_reserves(cls, ratio, behind):
+    """Order: member a, default b, member b, member a, default a; reserves a, b. Family a's
+    member (0.9) is three times behind b's default (0.3): with ratio 1.5, a's member still
+    waiting is dropped, and the first reserve not of family a runs after the rest."""
+    cs = family_space()
+    config = lambda model, x: Configuration(cs, values={"model": model, "x": x})  # noqa: E731
+    initial = [config("a", 0.1), config("b", 0.2), config("b", 0.3), config("a", 0.4)]
+    initial.append(config("a", 0.5))
+    reserves = [config("a", 0.6), config("b", 0.7)]
+    opt = cls(cs, initial, seed=0)
+    opt.set_family_check([initial[i] for i in (0, 2, 3)], reserves, ratio)
+    asked, losses = [], iter([0.9, 0.3] + [0.5] * 8)
+    for _ in range(6):
+        asked.append(opt.ask())
+        opt.tell(asked[-1][1], next(losses))
+    opt.close()
+    asked = [c for c, _ in asked]
+    if behind:
+        assert asked[:5] == [initial[0], initial[1], initial[2], initial[4], reserves[1]]
+        assert opt.members_dropped == 1
+    else:
+        assert asked[:5] == initial
+        assert opt.members_dropped == 0
+    assert asked[5] not in initial + reserves
