@@ -183,8 +183,8 @@ _setting_modes(
     {"untimed": {"classification": False, "regression": True}},
 )
 # "-families": a member still waiting is dropped once its family's best loss is over 1.5 times
-# the best so far, a reserve member in its place (automl._knowledge.FAMILY_CHECK; session 56);
-# "-no-families": without.
+# the best so far, a reserve member in its place (automl._knowledge.FAMILY_CHECK; session 56,
+# the default since in regression); "-no-families": without, as before.
 _setting_modes(
     ("default",),
     automl._knowledge,

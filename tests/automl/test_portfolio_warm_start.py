@@ -268,6 +268,40 @@ def test_members_after_the_first_few_that_fit_are_left_to_the_optimiser(
     assert (trials["origin"] == "portfolio").sum() == 1
 
 
+def test_members_of_a_family_far_behind_give_way_to_a_reserve(
+    portfolio_base, tiny_classifier, monkeypatch
+):
+    """On a linear boundary with flipped labels and ten columns of noise, a one-neighbour
+    k-NN's loss (1 - AUC) is several times the linear model's: the second k-NN member is dropped
+    (FAMILY_CHECK) and the member after the first PORTFOLIO_TRIALS, a LightGBM, runs in its
+    place."""
+    import metalearning.portfolio
+
+    monkeypatch.setattr(metalearning.portfolio, "PORTFOLIO_TRIALS", 3)
+    monkeypatch.setattr(automl._knowledge, "FAMILY_CHECK", {"classification": 1.5})
+    linear = candidate_pool("classification", sizes={"linear": 2})[1]
+    one_nn, two_nn = ({**KNN, "k_nearest_neighbors:n_neighbors": k} for k in (1, 2))
+    reserve = {**LIGHTGBM, "lightgbm:n_estimators": 50}
+    kb = portfolio_base([linear, one_nn, two_nn, reserve])
+    _plan_members_as_if_bounded_by_seconds(kb)
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(300, 12))).add_prefix("x")
+    y = pd.Series(np.where((X["x0"] + X["x1"] > 0) ^ (rng.uniform(size=300) < 0.05), "y", "n"))
+    models = ("linear", "k_nearest_neighbors", "lightgbm")
+    model = tiny_classifier(
+        warm_start=True, knowledge_base=kb, n_trials=7, n_jobs=1, models=models
+    ).fit(X, y)
+    trials = _ran(model)
+    n_neighbors = trials["config"].map(lambda c: c.get("k_nearest_neighbors:n_neighbors"))
+    assert 1 in set(n_neighbors) and 2 not in set(n_neighbors)
+    members = model.warm_start_["portfolio"]["members"]
+    assert "a reserve" in members[3]["skipped"]
+    assert members[3]["status_here"] == "success"
+    assert model.warm_start_["portfolio"]["members_dropped"] == 1
+    lightgbm = trials[trials["model"] == "lightgbm"]
+    assert (lightgbm["origin"] == "portfolio").sum() == 1
+
+
 def test_a_search_bounded_by_trials_runs_the_pools_order_per_trial_uninterleaved(
     portfolio_kb, make_messy, tiny_classifier
 ):
