@@ -728,7 +728,8 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     warm_start_ : dict
         The ``method`` used; with a portfolio, every member's rank here and globally, its
         predicted fit time, why it was skipped or how it scored here, and how many members the
-        opening dropped (``members_dropped``, see ``OPENING_CHECK``); otherwise the nearest
+        opening dropped (``members_dropped``, see ``OPENING_CHECK`` and ``FAMILY_CHECK``), with
+        the reserves that could run in their place; otherwise the nearest
         past datasets, their distances, the configurations taken from each and how they scored
         here, and how many past results were told to the optimiser (``transfer``);
         ``own_past``: the past fits' configurations run first, their loss there and here.
