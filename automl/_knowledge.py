@@ -372,6 +372,7 @@ def _plan_portfolio(
             fits = not _too_slow("predicted", predicted[rank], cost)
             if check is not None and fits and len(plan.reserves) < PORTFOLIO_TRIALS:
                 entry["skipped"] = "a reserve: runs in place of a member whose family fell behind"
+                entry["reserve"] = True
                 entry["key"] = config_key(config)
                 plan.reserves.append(config)
         elif too_slow := _too_slow("predicted", predicted[rank], cost):
@@ -533,6 +534,8 @@ def explain_warm_start(
         }
         for member in plan.portfolio["members"]:
             entry = _scored_here(member, scored)
+            if member.get("reserve") and entry["status_here"] != "not run":
+                del entry["skipped"]  # it ran, in place of a member dropped
             if "key" in member:
                 # Its fitting seconds here, on the share of the rows it ran on.
                 entry["fit_seconds_here"], entry["fidelity_here"] = fitted.get(

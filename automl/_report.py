@@ -584,8 +584,9 @@ def _portfolio_parts(members: pd.DataFrame, dropped: int = 0) -> list[str]:
     if dropped:
         parts.append(
             _note(
-                f"{dropped} members were dropped: the first did no better than the families' "
-                "defaults, so the optimiser had their time."
+                f"{dropped} members were dropped before they ran: the opening showed them "
+                "behind (their family far behind the best so far, or the first member no "
+                "better than the families' defaults)."
             )
         )
     if not_run.sum() > dropped:
