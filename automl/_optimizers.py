@@ -76,7 +76,7 @@ class Optimizer(ABC):
             if behind:
                 dropped = self._drop_waiting(self._families.take(behind))
                 self.members_dropped += dropped
-                for reserve in self._families.reserves_for(dropped, behind):
+                for reserve in self._families.reserves_for(dropped):
                     if self._append_waiting(reserve):
                         self._families.members[config_key(reserve)] = reserve["model"]
         if self._opening is not None:
@@ -451,12 +451,12 @@ class _FamilyCheck:
         """Record a result; the families of members still tracked that are now too far behind."""
         self.best[family] = min(self.best.get(family, np.inf), loss)
         self.overall = min(self.overall, loss)
+        return {f for f in set(self.members.values()) if self.behind(f)}
+
+    def behind(self, family: str) -> bool:
+        """Whether ``family``'s best loss so far is over ``ratio`` times the best."""
         margin = (self.ratio - 1.0) * abs(self.overall)
-        return {
-            f
-            for f in set(self.members.values())
-            if f in self.best and self.best[f] - self.overall > margin
-        }
+        return family in self.best and self.best[family] - self.overall > margin
 
     def take(self, families: set[str]) -> set[tuple]:
         """The keys of the members of ``families``, no longer tracked."""
@@ -465,9 +465,9 @@ class _FamilyCheck:
             del self.members[key]
         return keys
 
-    def reserves_for(self, n: int, behind: set[str]) -> list[Configuration]:
-        """Up to ``n`` reserves in order, none of a family in ``behind`` (those are let go)."""
-        self.reserves = [c for c in self.reserves if c["model"] not in behind]
+    def reserves_for(self, n: int) -> list[Configuration]:
+        """Up to ``n`` reserves in order, none of a family behind (those are let go)."""
+        self.reserves = [c for c in self.reserves if not self.behind(c["model"])]
         chosen, self.reserves = self.reserves[:n], self.reserves[n:]
         return chosen
 
