@@ -369,8 +369,11 @@ def _plan_portfolio(
             entry["skipped"] = "run by a past fit of this data: told to the optimiser"
         elif len(plan.configurations) >= PORTFOLIO_TRIALS:
             entry["skipped"] = f"after the first {PORTFOLIO_TRIALS} that fit: the optimiser's turn"
-            fits = not _too_slow("predicted", predicted[rank], cost)
-            if check is not None and fits and len(plan.reserves) < PORTFOLIO_TRIALS:
+            if (
+                check is not None
+                and len(plan.reserves) < PORTFOLIO_TRIALS
+                and not _too_slow("predicted", predicted[rank], cost)
+            ):
                 entry["skipped"] = "a reserve: runs in place of a member whose family fell behind"
                 entry["reserve"] = True
                 entry["key"] = config_key(config)

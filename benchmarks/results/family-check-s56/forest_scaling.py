@@ -14,7 +14,6 @@ writes ``forest-scaling.csv`` and prints the exponents of rows and columns fitte
 """
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -30,17 +29,18 @@ from automl import Task  # noqa: E402
 from automl._columns import infer_column_types  # noqa: E402
 from automl._space import make_pipeline  # noqa: E402
 from benchmarks.warm_vs_cold import pmlb_split  # noqa: E402
+from knowledge_base.paths import shipped_path  # noqa: E402
+from metalearning.portfolio import Portfolio, portfolio_path  # noqa: E402
 
 TABLES = ("modeldata_Chicago", "ggplot2_diamonds", "Ecdat_Computers", "ggplot2movies_movies")
 ROWS = (500, 1_000, 2_000, 4_000, 8_000)
 COLUMNS = (6, 12, 24, 48)
-PORTFOLIO = ROOT / "knowledge_base" / "data" / "portfolio" / "portfolio-regression-v1.json"
 
 
 def members() -> list[dict]:
     """The regression portfolio's random-forest and extra-trees members."""
-    found = json.loads(PORTFOLIO.read_text())["members"]
-    return [m["config"] for m in found if m["config"]["model"] in ("random_forest", "extra_trees")]
+    portfolio = Portfolio.load(portfolio_path(shipped_path() / "portfolio", "regression"))
+    return [m for m in portfolio.members if m["model"] in ("random_forest", "extra_trees")]
 
 
 def main() -> None:
