@@ -396,6 +396,13 @@ def _plan_portfolio(
             )
         members.append(entry)
     plan.portfolio = {"reason": reason, "members": members}
+    if cost is not None:  # the shape the members' times were predicted for
+        plan.portfolio["table"] = {
+            "rows_trained": int(cost.n_rows_trained),
+            "features": int(cost.n_features),
+            "fits": int(cost.n_fits),
+            "per_trial_seconds": round(float(cost.per_trial), 3),
+        }
     if LEARNED_DEFAULTS_ORDER and ordered.weights is not None:
         plan.family_order = _family_order(portfolio, ordered.weights, space, cost)
     if transfer == "box":
@@ -551,6 +558,7 @@ def explain_warm_start(
             "defaults_first": plan.default_first,
             "defaults_order": list(plan.family_order) or None,
             "members_dropped": int(members_dropped),
+            "table": plan.portfolio.get("table"),
         }
     own = [_scored_here(entry, scored) for entry in plan.own_past_origins]
     return {

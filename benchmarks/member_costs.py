@@ -5,9 +5,10 @@ For each PMLB table: one stratified 2/3-1/3 split (seed 0), a time-bounded fit w
 leave-one-dataset-out portfolio (``benchmarks.warm_vs_cold.loo_portfolio_base``) and no member
 skipped when planning (``AFFORDABLE_SHARE`` set to infinity for the fit), so that the search's
 own cost estimator decides what runs and every member that runs is timed. Each member's row:
-the prediction before the search (``predicted_fit_seconds``, extrapolated beyond the matrix's
-rows by ``row_growth``), the same without that extrapolation (the matrix's power law alone:
-prediction / growth) and its fitting seconds here per unit of the rows it ran on.
+the table's shape (rows trained on over all folds, features, folds), the prediction before the
+search (``predicted_fit_seconds``, extrapolated beyond the matrix's rows by ``row_growth``), the
+same without that extrapolation (the matrix's power law alone: prediction / growth) and its
+fitting seconds here per unit of the rows it ran on.
 
     python -m benchmarks.member_costs --datasets-file FILE --shard 0/2 --out OUT
 
@@ -41,7 +42,9 @@ SETTING = (automl._knowledge, "AFFORDABLE_SHARE", {True: float("inf"), False: fl
 def member_rows(model, dataset: str) -> list[dict]:
     """One row per portfolio member that ran: predicted and observed fitting seconds."""
     rows = []
-    for m in model.warm_start_.get("portfolio", {}).get("members", []):
+    portfolio = model.warm_start_.get("portfolio", {})
+    shape = portfolio.get("table") or {}
+    for m in portfolio.get("members", []):
         if "fit_seconds_here" not in m or m.get("status_here") not in ("success", "timeout"):
             continue
         fidelity = float(m["fidelity_here"]) or 1.0
@@ -56,6 +59,9 @@ def member_rows(model, dataset: str) -> list[dict]:
                 "unextrapolated": m["predicted_fit_seconds"] / m["row_growth"],
                 "observed_all_rows": float(m["fit_seconds_here"]) / fidelity,
                 "rank": m["rank_here"],
+                "rows_trained": shape.get("rows_trained"),
+                "features": shape.get("features"),
+                "fits": shape.get("fits"),
             }
         )
     return rows

@@ -240,6 +240,10 @@ def test_a_members_time_grows_with_the_rows_beyond_those_the_matrix_timed_it_on(
     ).fit(X, y)
     knn = {m["model"]: m for m in model.warm_start_["portfolio"]["members"]}["k_nearest_neighbors"]
     assert (knn["row_growth"] > 1) is skipped
+    # The shape it was predicted for: this table's columns, the rows its folds train on.
+    shape = model.warm_start_["portfolio"]["table"]
+    assert shape["features"] == X.shape[1] and shape["per_trial_seconds"] == 20
+    assert 0.5 * len(X) < shape["rows_trained"] / shape["fits"] < len(X)
     assert knn["predicted_fit_seconds"] == pytest.approx(8.0 * knn["row_growth"], rel=1e-3)
     assert ("skipped" in knn) is skipped
     assert ("fit_seconds_here" in knn) is not skipped
