@@ -269,14 +269,19 @@ def row_growth(
     *,
     fits: int = 1,
     fits_seen: int = 1,
+    exponent: float | None = None,
 ) -> float:
     """How many times its fitting time on ``rows_seen`` training rows (over ``fits_seen``
-    fits) a ``family`` model takes on ``rows`` (over ``fits``): as LightGBM's defaults grow on
+    fits) a ``family`` model takes on ``rows`` (over ``fits``): with its rows per fit to the
+    family's measured ``exponent``, times the fits; without, as LightGBM's defaults grow on
     this shape, a kernel SVM with its rows per fit to :data:`SVM_ROW_EXPONENT`. 1 up to
     ``rows_seen``: a time measured on at most that many rows is extrapolated beyond them, not
     within."""
     if rows <= rows_seen:
         return 1.0
+    if exponent is not None:
+        per_fit = (rows / max(fits, 1)) / (rows_seen / max(fits_seen, 1))
+        return max(1.0, max(fits, 1) / max(fits_seen, 1) * per_fit**exponent)
     growth = lightgbm_default_seconds(rows, n_features, n_classes) / lightgbm_default_seconds(
         rows_seen, n_features, n_classes
     )

@@ -216,6 +216,15 @@ for _suffix in ("", KNOWN):
         (automl._knowledge, "SHAPED_ORDER", {"classification": False, "regression": False}),
         (automl._cost, "SVM_ROW_EXPONENT", None),
     ]
+# "-lgbm-growth": beyond the matrix's rows, every member but a kernel SVM grows as LightGBM's
+# defaults do on the table's shape (before session 57; automl._knowledge.ROW_EXPONENTS).
+for _suffix in ("", KNOWN):
+    MODE_PARAMS["default-lgbm-growth" + _suffix] = MODE_PARAMS["default"]
+    MODE_SETTINGS["default-lgbm-growth" + _suffix] = (
+        automl._knowledge,
+        "ROW_EXPONENTS",
+        {"classification": {}, "regression": {}},
+    )
 HERE = Path(__file__).resolve().parent
 
 

@@ -102,6 +102,24 @@ def test_a_time_measured_on_fewer_rows_grows_only_beyond_them(family):
         assert 4 < tenfold <= 10
 
 
+@pytest.mark.parametrize("exponent", [0.3, 1.0])
+def test_a_familys_measured_exponent_grows_its_rows_per_fit_times_its_fits(exponent):
+    """A family with its own exponent: 5 fits of 8,000 rows against the matrix's 3 of 1,333
+    take 5 / 3 times 6 ** exponent the time; one fit on all of the matrix's rows is no cheaper
+    than what the matrix measured; within its rows, no growth."""
+    seen = dict(rows_seen=4_000, n_features=20, fits_seen=3, exponent=exponent)
+    assert row_growth("random_forest", 40_000, fits=5, **seen) == pytest.approx(
+        5 / 3 * 6.0**exponent
+    )
+    assert row_growth("random_forest", 4_001, fits=1, **seen) == pytest.approx(1.0, rel=1e-3)
+    assert row_growth("random_forest", 3_000, fits=5, **seen) == 1.0
+    # Faster than LightGBM's defaults at exponent 1, whose fixed costs grow only with the fits.
+    assert (exponent == 1.0) is (
+        row_growth("random_forest", 40_000, fits=5, **seen)
+        > row_growth("random_forest", 40_000, fits=5, **{**seen, "exponent": None})
+    )
+
+
 def test_a_timeout_makes_the_same_family_skip_large_settings_and_run_small_ones():
     cost = CostEstimator(n_train=1000, n_fits=5, n_features=20)
     big = {"model": "lightgbm", "lightgbm:n_estimators": 1000}

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import automl._cost
 import automl._estimator
 import automl._knowledge
 from automl import AutoMLClassifier, DataShape, Task, build_space, get_metric
 from automl._columns import infer_column_types
-from automl._cost import CostEstimator
+from automl._cost import CostEstimator, row_growth
 from automl._estimator import _bounded_by_trials
 from automl._knowledge import TrialCost, plan_warm_start
 from automl._matrix import candidate_pool
@@ -373,6 +374,36 @@ def test_members_are_ordered_by_what_they_cost_on_this_tables_shape(
     timed them on 50, its time grows with the square of its rows and the linear model's about
     with them, so per predicted second here the linear model comes first (``SHAPED_ORDER``)."""
     monkeypatch.setitem(automl._knowledge.SHAPED_ORDER, "classification", shaped)
+    members, _ = _svm_and_linear_on_6000_rows(portfolio_base, make_messy)
+    growth = {m["model"]: m["row_growth"] for m in members}
+    assert growth["libsvm_svc"] > 10 * growth["linear"] > 10
+    first = "linear" if shaped else "libsvm_svc"
+    assert [m["model"] for m in members] == [first, ({"linear", "libsvm_svc"} - {first}).pop()]
+
+
+@pytest.mark.parametrize("exponent", [None, 0.5])
+def test_a_familys_measured_exponent_sets_how_its_members_time_grows(
+    portfolio_base, make_messy, monkeypatch, exponent
+):
+    """``ROW_EXPONENTS``: the linear member, timed by the matrix on 3 folds of 50 rows, on one
+    fit of 4,800 rows here grows as a third of 144 ** exponent; without one, as LightGBM's
+    defaults. The kernel SVM keeps its own growth either way."""
+    own = {} if exponent is None else {"linear": exponent}
+    monkeypatch.setitem(automl._knowledge.ROW_EXPONENTS, "classification", own)
+    members, n_features = _svm_and_linear_on_6000_rows(portfolio_base, make_messy)
+    growth = {m["model"]: m["row_growth"] for m in members}
+    if exponent is None:
+        lightgbm = row_growth("linear", 4_800, 100, n_features, 2, fits=1, fits_seen=3)
+        assert growth["linear"] == pytest.approx(lightgbm, rel=1e-3)
+    else:
+        assert growth["linear"] == pytest.approx(144**exponent / 3, rel=1e-3)
+    svm = (4_800 / (100 / 3)) ** automl._cost.SVM_ROW_EXPONENT
+    assert growth["libsvm_svc"] == pytest.approx(svm, rel=1e-3)
+
+
+def _svm_and_linear_on_6000_rows(portfolio_base, make_messy) -> tuple[list[dict], int]:
+    """The planned members, and the table's columns, of a base whose kernel SVM is a little better than its linear model,
+    both timed on 50 rows, for a table of 6,000 rows, 4,800 trained on in one fit."""
     kb = portfolio_base([SVC, LINEAR], normalised=[[0.0, 0.1], [0.0, 0.1]])
     path = next((kb.path / "portfolio").glob("portfolio-*.json"))
     portfolio = Portfolio.load(path)
@@ -380,11 +411,7 @@ def test_members_are_ordered_by_what_they_cost_on_this_tables_shape(
     portfolio.save(path.parent)
     X, y = make_messy(6_000, seed=5)
     plan = _binary_plan(X, y, kb, TrialCost(4_800, X.shape[1], per_trial=60.0, n_classes=2))
-    members = plan.portfolio["members"]
-    growth = {m["model"]: m["row_growth"] for m in members}
-    assert growth["libsvm_svc"] > 10 * growth["linear"] > 10
-    first = "linear" if shaped else "libsvm_svc"
-    assert [m["model"] for m in members] == [first, ({"linear", "libsvm_svc"} - {first}).pop()]
+    return plan.portfolio["members"], X.shape[1]
 
 
 @pytest.mark.parametrize(
