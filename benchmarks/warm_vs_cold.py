@@ -184,7 +184,8 @@ _setting_modes(
 )
 # "-families": a member still waiting is dropped once its family's best loss is over 1.5 times
 # the best so far, a reserve member in its place (automl._knowledge.FAMILY_CHECK; session 56,
-# the default since in regression); "-no-families": without, as before.
+# the default since in regression); "-no-families": without, as before; "-families-both": in
+# classification too (session 57).
 _setting_modes(
     ("default",),
     automl._knowledge,
@@ -192,6 +193,7 @@ _setting_modes(
     {
         "families": {"classification": None, "regression": 1.5},
         "no-families": {"classification": None, "regression": None},
+        "families-both": {"classification": 1.5, "regression": 1.5},
     },
 )
 # "-capped": a portfolio member's trial stops at 3 times its predicted fitting seconds
