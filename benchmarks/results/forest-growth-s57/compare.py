@@ -63,7 +63,7 @@ def main() -> None:
                 to_markdown(best_origins(results), index=False),
                 "",
             ]
-    if CLASSIFICATION.exists():
+    if any(CLASSIFICATION.glob("results-*.csv")):
         lines += ["# The family check in classification", ""]
         for column, what in (("test_loss", "test loss"), ("search_loss", "validation loss")):
             pair = [
