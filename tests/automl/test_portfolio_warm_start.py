@@ -402,8 +402,9 @@ def test_a_familys_measured_exponent_sets_how_its_members_time_grows(
 
 
 def _svm_and_linear_on_6000_rows(portfolio_base, make_messy) -> tuple[list[dict], int]:
-    """The planned members, and the table's columns, of a base whose kernel SVM is a little better than its linear model,
-    both timed on 50 rows, for a table of 6,000 rows, 4,800 trained on in one fit."""
+    """The planned members, and the table's columns, of a base whose kernel SVM is a little
+    better than its linear model, both timed on 50 rows, for a table of 6,000 rows, 4,800
+    trained on in one fit."""
     kb = portfolio_base([SVC, LINEAR], normalised=[[0.0, 0.1], [0.0, 0.1]])
     path = next((kb.path / "portfolio").glob("portfolio-*.json"))
     portfolio = Portfolio.load(path)
