@@ -68,6 +68,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/results/target-scaling-s54/defaults.py",
     # times the portfolio's forests as a search's trial builds them (automl._space)
     "benchmarks/results/family-check-s56/forest_scaling.py",
+    # checks the members' measured growth (automl._knowledge.ROW_EXPONENTS) against their times
+    "benchmarks/results/forest-growth-s57/fit_exponents.py",
 }
 
 
