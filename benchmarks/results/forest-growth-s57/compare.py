@@ -4,7 +4,10 @@
 leave-one-dataset-out (``pmlb-larger-60s/``), and the 33 unseen regression tables with the
 shipped base as it is (``unseen-60s/``); split 1, search seed 0, 60 s. Then the family check in
 classification too (mode ``-families-both``) against the default on the 47 classification
-tables (``classification-families-60s/``), split 1, seed 0, 60 s. From the repository root:
+tables (``classification-families-60s/``), split 1, seed 0, 60 s. Last, cold SMAC on the
+unseen tables (``unseen-vs-cold-60s/``, run alone an hour after the default's run) against
+the default of ``unseen-60s/``, and against session 55's cold SMAC for the runs' noise. From
+the repository root:
 
     python benchmarks/results/forest-growth-s57/compare.py
 
@@ -33,6 +36,8 @@ RUNS = {
     "33 unseen tables": (HERE / "unseen-60s", "default-known", "default-lgbm-growth-known"),
 }
 CLASSIFICATION = HERE / "classification-families-60s"
+COLD = HERE / "unseen-vs-cold-60s"  # cold SMAC on the unseen tables, run after the rest
+S55 = HERE.parent / "shaped-order-s55" / "unseen-60s"
 
 
 def both(folder: Path, mode: str, column: str) -> pd.Series:
@@ -63,6 +68,17 @@ def main() -> None:
                 to_markdown(best_origins(results), index=False),
                 "",
             ]
+    if any(COLD.glob("results-*.csv")):
+        lines += ["# The default against cold SMAC on the unseen tables", ""]
+        for column, what in (("test_loss", "test RMSE"), ("search_loss", "validation RMSE")):
+            default = both(HERE / "unseen-60s", "default-known", column)
+            cold = both(COLD, "cold", column)
+            pairs = [
+                ("the default vs cold SMAC", default, cold),
+                ("cold SMAC vs session 55's", cold, both(S55, "cold", column)),
+            ]
+            lines += [f"## {what}", "", paired_table(pairs, group=None), ""]
+        lines += [to_markdown(costs_per_mode(_read_results(COLD))), ""]
     if any(CLASSIFICATION.glob("results-*.csv")):
         lines += ["# The family check in classification", ""]
         for column, what in (("test_loss", "test loss"), ("search_loss", "validation loss")):
