@@ -70,6 +70,8 @@ PRIVATE_AUTOML_ALLOWED = {
     "benchmarks/results/family-check-s56/forest_scaling.py",
     # checks the members' measured growth (automl._knowledge.ROW_EXPONENTS) against their times
     "benchmarks/results/forest-growth-s57/fit_exponents.py",
+    # plans warm starts with and without ROW_EXPONENTS (automl._knowledge), no fit
+    "benchmarks/results/forest-growth-s57/plan_diff.py",
 }
 
 
