@@ -1,8 +1,7 @@
 """Where ``ROW_EXPONENTS`` changes the plan within the 77 PMLB regression tables' sizes: each
-table's leave-one-dataset-out warm-start plan (split 1, seed 0, a 15 s trial limit, 5-fold CV
-or, up to 200 training rows, 15 fits of repeated CV; a holdout above 20,000) with the measured
-exponents and with LightGBM's growth, and whether the members planned to run differ (which,
-or in what order). Planning only, no fit. From the repository root:
+table's leave-one-dataset-out warm-start plan (split 1, seed 0, a 60 s fit's 15 s trial limit
+and the resampling its estimator chooses) with the measured exponents and with LightGBM's
+growth, and whether the members planned to run differ (which, or in what order). Planning only, no fit. From the repository root:
 
     python benchmarks/results/forest-growth-s57/plan_diff.py
 
@@ -19,30 +18,35 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 import automl._knowledge  # noqa: E402
-from automl import DataShape, Task, build_space, get_metric  # noqa: E402
-from automl._columns import infer_column_types  # noqa: E402
+from automl import AutoMLRegressor, DataShape, Task, build_space, get_metric  # noqa: E402
+from automl._columns import infer_column_types, normalize_frame  # noqa: E402
+from automl._cost import count_bins, distinct_values  # noqa: E402
+from automl._evaluation import make_splits  # noqa: E402
 from automl._knowledge import TrialCost, plan_warm_start  # noqa: E402
 from benchmarks.suites import names_in_file  # noqa: E402
 from benchmarks.warm_vs_cold import loo_portfolio_base, pmlb_split, setting_held  # noqa: E402
 
 PMLB = HERE.parents[3] / "shared" / "datasets" / "pmlb"
 TABLES = HERE.parent / "family-check-s56" / "datasets.txt"
+PER_TRIAL = 15.0  # a 60 s fit's trial limit
 
 
-def fits_and_rows(n_train: int) -> tuple[int, float]:
-    if n_train <= 200:
-        return 15, 15 * 0.8 * n_train
-    if n_train > 20_000:
-        return 1, 0.67 * n_train
-    return 5, 5 * 0.8 * n_train
+def trial_cost(X, y) -> TrialCost:
+    """The cost shape a 60 s fit plans for: its resampling chosen and split as the estimator's."""
+    columns = infer_column_types(X)
+    shape = DataShape(len(X), X.shape[1])
+    n_bins = count_bins(distinct_values(normalize_frame(X, columns), seed=0))
+    resampling = AutoMLRegressor(time_budget=60)._resampling(shape, PER_TRIAL, n_bins)
+    splits = make_splits(np.asarray(y, dtype=float), Task.REGRESSION, resampling, 0)
+    rows = sum(len(train) for train, _ in splits)
+    return TrialCost(rows, X.shape[1], per_trial=PER_TRIAL, n_classes=0, n_fits=len(splits))
 
 
 def planned(X, y, kb) -> list[str]:
     space = build_space(
         Task.REGRESSION, DataShape(len(X), X.shape[1]), infer_column_types(X), seed=0
     )
-    fits, rows = fits_and_rows(len(X))
-    cost = TrialCost(rows, X.shape[1], per_trial=15.0, n_classes=0, n_fits=fits)
+    cost = trial_cost(X, y)
     plan = plan_warm_start(
         X,
         np.asarray(y, dtype=float),
