@@ -1,7 +1,8 @@
 """Where ``ROW_EXPONENTS`` changes the plan within the 77 PMLB regression tables' sizes: each
 table's leave-one-dataset-out warm-start plan (split 1, seed 0, a 60 s fit's 15 s trial limit
 and the resampling its estimator chooses) with the measured exponents and with LightGBM's
-growth, and whether the members planned to run differ (which, or in what order). Planning only, no fit. From the repository root:
+growth, and whether the members planned to run differ (which, or in what order). Planning
+only, no fit. From the repository root:
 
     python benchmarks/results/forest-growth-s57/plan_diff.py
 
