@@ -5,8 +5,9 @@
 prediction at the matrix's rows (its growth) is modelled as (fits / 3) * (rows per fit /
 667) ** e, the matrix's tables having 1,000 rows in 3 folds; e by least squares through the
 origin in logs. Then, on the unseen tables, each family's error with the growth of LightGBM's
-defaults (as predicted in the fits) against that with ``automl._knowledge.ROW_EXPONENTS``,
-and for the families left out of it, with the exponents fitted on PMLB.
+defaults (as predicted in the fits) against that with ``automl._knowledge.ROW_EXPONENTS``
+(grown by ``automl._cost.row_growth`` itself), and for the families left out of it, with the
+exponents fitted on PMLB.
 From the repository root:
 
     python benchmarks/results/forest-growth-s57/fit_exponents.py
@@ -23,19 +24,24 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
+from automl._cost import row_growth  # noqa: E402
 from automl._knowledge import ROW_EXPONENTS  # noqa: E402
 from benchmarks.report import to_markdown  # noqa: E402
+from knowledge_base.paths import shipped_path  # noqa: E402
+from metalearning.portfolio import MATRIX_FOLDS, Portfolio, portfolio_path  # noqa: E402
 
-MATRIX_ROWS_PER_FIT, MATRIX_FITS = 667.0, 3
+# The rows the matrix's fits trained on in all (as automl._knowledge._predicted_seconds).
+PORTFOLIO = Portfolio.load(portfolio_path(shipped_path() / "portfolio", "regression"))
+ROWS_SEEN = PORTFOLIO.max_rows * (MATRIX_FOLDS - 1)
 
 
 def members(folder: str) -> pd.DataFrame:
     """The members that finished, with their growth's terms."""
     frame = pd.concat(pd.read_csv(f) for f in sorted((HERE / folder).glob("members-*.csv")))
     frame = frame[frame["status"] == "success"].copy()
-    frame["x"] = np.log(frame["rows_trained"] / frame["fits"] / MATRIX_ROWS_PER_FIT)
+    frame["x"] = np.log(frame["rows_trained"] / frame["fits"] / (ROWS_SEEN / MATRIX_FOLDS))
     growth = frame["observed_all_rows"] / frame["unextrapolated"]
-    frame["y"] = np.log(growth) - np.log(frame["fits"] / MATRIX_FITS)
+    frame["y"] = np.log(growth) - np.log(frame["fits"] / MATRIX_FOLDS)
     return frame
 
 
@@ -49,7 +55,18 @@ def errors(frame: pd.DataFrame, exponents: dict[str, float]) -> pd.DataFrame:
     for model, part in frame.groupby("model"):
         if model not in exponents:
             continue
-        growth = np.maximum(1.0, part["fits"] / MATRIX_FITS * np.exp(exponents[model] * part["x"]))
+        growth = [
+            row_growth(
+                model,
+                rows,
+                ROWS_SEEN,
+                features,
+                fits=fits,
+                fits_seen=MATRIX_FOLDS,
+                exponent=exponents[model],
+            )
+            for rows, features, fits in zip(part["rows_trained"], part["features"], part["fits"])
+        ]
         for name, predicted in (
             ("LightGBM's growth", part["predicted"]),
             ("measured", part["unextrapolated"] * growth),
