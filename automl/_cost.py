@@ -279,14 +279,13 @@ def row_growth(
     within."""
     if rows <= rows_seen:
         return 1.0
+    per_fit = (rows / max(fits, 1)) / (rows_seen / max(fits_seen, 1))  # rows a fit, here / seen
     if exponent is not None:
-        per_fit = (rows / max(fits, 1)) / (rows_seen / max(fits_seen, 1))
         return max(1.0, max(fits, 1) / max(fits_seen, 1) * per_fit**exponent)
     growth = lightgbm_default_seconds(rows, n_features, n_classes) / lightgbm_default_seconds(
         rows_seen, n_features, n_classes
     )
     if family.startswith("libsvm") and SVM_ROW_EXPONENT is not None:
-        per_fit = (rows / max(fits, 1)) / (rows_seen / max(fits_seen, 1))
         return max(growth, per_fit**SVM_ROW_EXPONENT)
     if family.startswith("libsvm"):
         here = max(1.0, rows / max(fits, 1) / SVM_QUADRATIC_ROWS)
